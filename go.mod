@@ -1,0 +1,3 @@
+module github.com/stdrpc/stdrpc
+
+go 1.24
