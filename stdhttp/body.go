@@ -1,0 +1,136 @@
+package stdhttp
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/stdrpc/stdrpc"
+)
+
+// Header values shared by every response and request. net/http only reads
+// header values, and a shared one-element slice is never appended to in
+// place (its capacity is 1), so sharing saves an allocation per call.
+var (
+	jsonContentType = []string{"application/json"}
+	nosniff         = []string{"nosniff"}
+)
+
+// buffer is a pooled byte buffer with a JSON encoder writing into it.
+type buffer struct {
+	bytes.Buffer
+	enc *json.Encoder
+}
+
+// buffers recycles the buffers bodies are read into and written from. A
+// sync.Pool is process-wide by nature; it holds no state a caller can see.
+var buffers = sync.Pool{New: func() any {
+	b := new(buffer)
+	b.enc = json.NewEncoder(&b.Buffer)
+	return b
+}}
+
+// maxPooled keeps the rare huge buffer from being held forever.
+const maxPooled = 64 << 10
+
+func getBuffer() *buffer { return buffers.Get().(*buffer) }
+
+func putBuffer(b *buffer) {
+	if b.Cap() > maxPooled {
+		return
+	}
+	b.Reset()
+	buffers.Put(b)
+}
+
+// writeJSON answers with status and v as JSON. Encoding into a buffer first
+// means an encoding failure can still become a clean error response, and the
+// body goes out with a Content-Length.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	b := getBuffer()
+	defer putBuffer(b)
+	if err := b.enc.Encode(v); err != nil {
+		return errors.New("encoding the response: " + err.Error())
+	}
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	h["Content-Length"] = []string{strconv.Itoa(b.Len())}
+	w.WriteHeader(status)
+	_, _ = w.Write(b.Bytes()) // a failed write means the caller has gone; nothing to tell it
+	return nil
+}
+
+// readJSON decodes r's JSON body into v. An empty body leaves v as it is.
+// Unknown fields are ignored, so an old server accepts a newer client.
+func readJSON(r *http.Request, v any) error {
+	if err := checkContentType(r.Header); err != nil {
+		return err
+	}
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	b := getBuffer()
+	defer putBuffer(b)
+	if n := r.ContentLength; n > 0 && n <= maxPooled {
+		b.Grow(int(n) + bytes.MinRead) // room for the final read that sees EOF
+	}
+	if _, err := b.ReadFrom(r.Body); err != nil {
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			return tooLarge(mb.Limit)
+		}
+		return stdrpc.Errorf(stdrpc.InvalidArgument, "reading the request body: %v", err)
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(b.Bytes(), v); err != nil {
+		return bodyError(err)
+	}
+	return nil
+}
+
+// bodyError explains why a request body did not decode.
+func bodyError(err error) error {
+	var (
+		syn *json.SyntaxError
+		typ *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &syn):
+		return stdrpc.Errorf(stdrpc.InvalidArgument,
+			"request body is not valid JSON (at byte %d): %v", syn.Offset, err)
+	case errors.As(err, &typ) && typ.Field != "":
+		return stdrpc.Errorf(stdrpc.InvalidArgument,
+			"request body field %q: cannot use a JSON %s as %s", typ.Field, typ.Value, typ.Type)
+	case errors.As(err, &typ):
+		return stdrpc.Errorf(stdrpc.InvalidArgument,
+			"request body: cannot use a JSON %s as %s", typ.Value, typ.Type)
+	}
+	return stdrpc.Errorf(stdrpc.InvalidArgument, "request body: %v", err)
+}
+
+// checkContentType accepts application/json (any parameters) or no
+// Content-Type at all, as from a bare `curl -X POST`. Anything else is
+// refused with 415, form encoding included (`curl -d` sends it; use
+// `curl --json`): besides not being JSON, a form or text/plain body is what a
+// page on another site can make a browser send without asking.
+func checkContentType(h http.Header) error {
+	v, ok := h["Content-Type"]
+	if !ok || len(v) == 0 || v[0] == "application/json" {
+		return nil
+	}
+	mt, _, _ := strings.Cut(v[0], ";")
+	mt = strings.TrimSpace(mt)
+	if mt == "" || strings.EqualFold(mt, "application/json") {
+		return nil
+	}
+	return stdrpc.NewError(stdrpc.InvalidArgument, &statusError{
+		status: http.StatusUnsupportedMediaType,
+		msg:    "Content-Type " + strconv.Quote(truncate(v[0])) + " is not supported; send application/json",
+	})
+}

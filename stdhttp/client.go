@@ -1,0 +1,256 @@
+package stdhttp
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/stdrpc/stdrpc"
+)
+
+// A Client calls the services of one HTTP server. Generated clients wrap
+// one; it is safe for concurrent use.
+type Client struct {
+	base      string
+	hc        *http.Client
+	intercept stdrpc.ClientInterceptor
+}
+
+// A ClientOption configures a Client.
+type ClientOption func(*clientConfig)
+
+type clientConfig struct {
+	hc        *http.Client
+	intercept []stdrpc.ClientInterceptor
+	tls       *tls.Config
+}
+
+// WithHTTPClient makes the client send its requests through hc (for its
+// Transport, Jar or Timeout). hc is not modified; the client uses a copy
+// whose CheckRedirect refuses redirects.
+func WithHTTPClient(hc *http.Client) ClientOption {
+	return func(c *clientConfig) { c.hc = hc }
+}
+
+// WithClientInterceptors wraps every call with the interceptors, the first
+// outermost. The CallInfo comes from the call's path: "/acme.v1.Calculator/Add"
+// is service "acme.v1.Calculator", method "Add".
+func WithClientInterceptors(in ...stdrpc.ClientInterceptor) ClientOption {
+	return func(c *clientConfig) { c.intercept = append(c.intercept, in...) }
+}
+
+// WithClientTLS sets the TLS configuration for https base URLs (a private
+// CA, a client certificate). The client gets a transport of its own, cloned
+// from the default one or from WithHTTPClient's, which must then be an
+// *http.Transport (or nil); NewClient panics otherwise.
+func WithClientTLS(cfg *tls.Config) ClientOption {
+	return func(c *clientConfig) { c.tls = cfg }
+}
+
+// NewTransport returns a transport with http.DefaultTransport's settings
+// except that it keeps up to 256 idle connections per host instead of 2, so
+// many goroutines calling one server reuse connections instead of opening
+// and closing one per call. Clients use one shared transport of this kind
+// unless given another.
+func NewTransport() *http.Transport {
+	return &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{
+			Timeout:   30 * time.Second,
+			KeepAlive: 30 * time.Second,
+		}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          256,
+		MaxIdleConnsPerHost:   256,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: 1 * time.Second,
+	}
+}
+
+// defaultHTTPClient is shared by every Client made without WithHTTPClient or
+// WithClientTLS, for the reason http.DefaultTransport is shared: one pool of
+// connections per process, so code that makes a Client per request still
+// reuses connections. It is never modified after creation.
+var defaultHTTPClient = sync.OnceValue(func() *http.Client {
+	return &http.Client{Transport: NewTransport(), CheckRedirect: noRedirect}
+})
+
+// noRedirect hands a redirect back to Call, which reports it: a POST that
+// silently becomes a GET elsewhere is never what an RPC meant.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// NewClient returns a client for the server at baseURL, such as
+// "http://localhost:8080" or "https://api.example.com/rpc" (a path prefix
+// is kept).
+func NewClient(baseURL string, opts ...ClientOption) *Client {
+	var cfg clientConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	c := &Client{
+		base:      strings.TrimSuffix(baseURL, "/"),
+		intercept: stdrpc.ChainClient(cfg.intercept...),
+	}
+	switch {
+	case cfg.hc == nil && cfg.tls == nil:
+		c.hc = defaultHTTPClient()
+	case cfg.hc == nil:
+		t := NewTransport()
+		t.TLSClientConfig = cfg.tls
+		c.hc = &http.Client{Transport: t, CheckRedirect: noRedirect}
+	default:
+		hc := *cfg.hc
+		hc.CheckRedirect = noRedirect
+		if cfg.tls != nil {
+			var t *http.Transport
+			switch rt := hc.Transport.(type) {
+			case nil:
+				t = NewTransport()
+			case *http.Transport:
+				t = rt.Clone()
+			default:
+				panic(fmt.Sprintf("stdhttp: WithClientTLS needs WithHTTPClient's Transport to be an *http.Transport, not %T; set the TLS configuration on your transport instead", rt))
+			}
+			t.TLSClientConfig = cfg.tls
+			hc.Transport = t
+		}
+		c.hc = &hc
+	}
+	return c
+}
+
+// Call sends req as JSON to POST baseURL+path ("/Service/Method") and
+// decodes the 200 response into resp (resp nil discards it).
+//
+// Every error is a *stdrpc.Error: the server's, rebuilt from its error
+// body; deadline_exceeded or canceled when ctx ends first (errors.Is(err,
+// context.DeadlineExceeded) and context.Canceled hold); unavailable when the
+// server cannot be reached; for a response no stdrpc server wrote (a proxy's
+// 502 page), the code CodeFromHTTPStatus gives, with the status and the
+// start of the body in the message.
+//
+// ctx's deadline travels as the Stdrpc-Timeout-Ms header and
+// stdrpc.Outgoing(ctx) as headers.
+func (c *Client) Call(ctx context.Context, path string, req, resp any) error {
+	if c.intercept == nil {
+		return c.call(ctx, path, req, resp)
+	}
+	err := c.intercept(ctx, callInfo(path), func(ctx context.Context) error {
+		return c.call(ctx, path, req, resp)
+	})
+	if err == nil {
+		return nil
+	}
+	return stdrpc.FromError(err) // an interceptor's own error gets a code too
+}
+
+// callInfo splits "/Service/Method" at its last slash.
+func callInfo(path string) stdrpc.CallInfo {
+	path = strings.TrimPrefix(path, "/")
+	i := strings.LastIndexByte(path, '/')
+	if i < 0 {
+		return stdrpc.CallInfo{Method: path}
+	}
+	return stdrpc.CallInfo{Service: path[:i], Method: path[i+1:]}
+}
+
+// maxErrorBody bounds how much of an error response is read: stdrpc error
+// bodies are small, and a foreign page is only quoted.
+const maxErrorBody = 64 << 10
+
+func (c *Client) call(ctx context.Context, path string, req, resp any) error {
+	url := c.base + path
+	var body []byte
+	if req != nil {
+		// The transport may still be reading a request body after Do
+		// returns, so it gets its own slice, not a pooled buffer.
+		var err error
+		if body, err = json.Marshal(req); err != nil {
+			return stdrpc.Errorf(stdrpc.Internal, "encoding the request to %s: %v", url, err)
+		}
+	}
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return stdrpc.Errorf(stdrpc.InvalidArgument, "stdhttp: %v", err)
+	}
+	h := hreq.Header
+	for k, v := range stdrpc.Outgoing(ctx) {
+		h[k] = v // Metadata keys are canonical already; the transport only reads
+	}
+	h["Content-Type"] = jsonContentType
+	if deadline, ok := ctx.Deadline(); ok {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return ctxError(ctx, url, context.DeadlineExceeded)
+		}
+		ms := (left + time.Millisecond - 1) / time.Millisecond // round up: never claim less time than is left
+		h[TimeoutHeader] = []string{strconv.FormatInt(int64(ms), 10)}
+	}
+	hresp, err := c.hc.Do(hreq)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctxError(ctx, url, ctx.Err())
+		}
+		return stdrpc.NewError(stdrpc.Unavailable, err)
+	}
+	if hresp.StatusCode != http.StatusOK || resp == nil {
+		defer closeBody(hresp.Body)
+	} else {
+		defer hresp.Body.Close() // read to its end below
+	}
+	if hresp.StatusCode != http.StatusOK {
+		b, err := io.ReadAll(io.LimitReader(hresp.Body, maxErrorBody))
+		if err != nil && ctx.Err() != nil {
+			return ctxError(ctx, url, ctx.Err())
+		}
+		return decodeError(hresp.StatusCode, hresp.Header, http.MethodPost, url, b)
+	}
+	if resp == nil {
+		return nil
+	}
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if n := hresp.ContentLength; n > 0 && n <= maxPooled {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(hresp.Body); err != nil {
+		if ctx.Err() != nil {
+			return ctxError(ctx, url, ctx.Err())
+		}
+		return stdrpc.Errorf(stdrpc.Unavailable, "reading the response from %s: %v", url, err)
+	}
+	if err := json.Unmarshal(buf.Bytes(), resp); err != nil {
+		return stdrpc.Errorf(stdrpc.Internal, "decoding the response from %s: %v", url, err)
+	}
+	return nil
+}
+
+// ctxError reports a call cut short by its context. It wraps the context's
+// error, so errors.Is sees it under the stdrpc code.
+func ctxError(ctx context.Context, url string, err error) error {
+	code := stdrpc.Canceled
+	if errors.Is(err, context.DeadlineExceeded) {
+		code = stdrpc.DeadlineExceeded
+	}
+	return stdrpc.NewError(code, fmt.Errorf("POST %s: %w", url, err))
+}
+
+// closeBody reads what is left of a response body, up to a bound, before
+// closing it: a body read to its end lets the transport reuse the
+// connection, and the bound keeps a huge unwanted body from costing more
+// than a new connection would.
+func closeBody(b io.ReadCloser) {
+	_, _ = io.CopyN(io.Discard, b, 64<<10)
+	_ = b.Close()
+}

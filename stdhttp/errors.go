@@ -1,0 +1,158 @@
+package stdhttp
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/stdrpc/stdrpc"
+)
+
+// wireError is the body of every error response:
+// {"code":"not_found","message":"user 7"}.
+type wireError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// statusError gives an error an HTTP status other than its code's, for the
+// two cases where HTTP has a more precise word: 413 and 415.
+type statusError struct {
+	status int
+	msg    string
+}
+
+func (e *statusError) Error() string { return e.msg }
+
+func tooLarge(limit int64) error {
+	return stdrpc.NewError(stdrpc.ResourceExhausted, &statusError{
+		status: http.StatusRequestEntityTooLarge,
+		msg:    "request body is larger than this server's limit of " + strconv.FormatInt(limit, 10) + " bytes",
+	})
+}
+
+// writeError answers with err as a stdrpc error body.
+func (s *Service) writeError(w http.ResponseWriter, info stdrpc.CallInfo, err error) {
+	var (
+		code stdrpc.Code
+		msg  string
+		e    *stdrpc.Error
+	)
+	if errors.As(err, &e) {
+		code, msg = e.Code(), e.Message()
+	} else {
+		code, msg = stdrpc.CodeOf(err), err.Error()
+		if code == stdrpc.Unknown {
+			s.logger().Error("stdrpc: method failed",
+				"service", info.Service, "method", info.Method, "error", msg)
+			if !s.errorText {
+				msg = "the server withheld this error's text; its log has it"
+			}
+		}
+	}
+	status := HTTPStatus(code)
+	var se *statusError
+	if errors.As(err, &se) {
+		status = se.status
+	}
+	h := w.Header()
+	h["X-Content-Type-Options"] = nosniff
+	_ = writeJSON(w, status, &wireError{Code: code.String(), Message: msg})
+}
+
+// decodeError turns a response other than 200 into an error. body is at most
+// maxErrorBody bytes of it.
+func decodeError(status int, hdr http.Header, method, url string, body []byte) *stdrpc.Error {
+	if e, ok := parseErrorBody(body); ok {
+		return e
+	}
+	code := CodeFromHTTPStatus(status)
+	if code == stdrpc.OK { // a 200 never gets here; keep a non-error code out of errors
+		code = stdrpc.Unknown
+	}
+	var b strings.Builder
+	b.WriteString("HTTP ")
+	b.WriteString(strconv.Itoa(status))
+	if t := http.StatusText(status); t != "" {
+		b.WriteByte(' ')
+		b.WriteString(t)
+	}
+	b.WriteString(" from ")
+	b.WriteString(method)
+	b.WriteByte(' ')
+	b.WriteString(url)
+	if status >= 300 && status < 400 {
+		b.WriteString(" (redirect to ")
+		b.WriteString(strconv.Quote(hdr.Get("Location")))
+		b.WriteString("; stdrpc clients do not follow redirects: use the final URL as the base URL)")
+	}
+	if s := snippet(body); s != "" {
+		b.WriteString(": ")
+		b.WriteString(s)
+	}
+	return stdrpc.NewError(code, errors.New(b.String()))
+}
+
+// parseErrorBody reports whether body is a stdrpc error body, and if so the
+// error it holds. A JSON object whose "code" is not one of stdrpc's names is
+// someone else's error format.
+func parseErrorBody(body []byte) (*stdrpc.Error, bool) {
+	var we struct {
+		Code    *string `json:"code"`
+		Message string  `json:"message"`
+	}
+	if json.Unmarshal(body, &we) != nil || we.Code == nil {
+		return nil, false
+	}
+	code, ok := stdrpc.ParseCode(*we.Code)
+	if !ok || code == stdrpc.OK {
+		return nil, false
+	}
+	if we.Message == "" {
+		return stdrpc.NewError(code, nil), true
+	}
+	return stdrpc.NewError(code, errors.New(we.Message)), true
+}
+
+// maxSnippet bounds how much of a foreign response body an error message
+// quotes: enough to recognise a proxy's page, not enough to flood a log.
+const maxSnippet = 512
+
+// snippet returns the start of body as one line of valid UTF-8, at most
+// maxSnippet bytes long.
+func snippet(body []byte) string {
+	s := strings.TrimSpace(strings.ToValidUTF8(string(body[:min(len(body), 4*maxSnippet)]), "\uFFFD"))
+	s = strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) <= maxSnippet {
+		return s
+	}
+	const more = "..."
+	cut := maxSnippet - len(more)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + more
+}
+
+// truncate shortens a value quoted in an error message.
+func truncate(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
+}

@@ -1,0 +1,216 @@
+package stdhttp
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/stdrpc/stdrpc"
+)
+
+// DefaultMaxBodyBytes is the largest request body a Service reads unless
+// WithMaxBodyBytes says otherwise.
+const DefaultMaxBodyBytes = 4 << 20
+
+// TimeoutHeader carries the caller's remaining time, in whole milliseconds.
+// The server runs the method under a context with that timeout.
+const TimeoutHeader = "Stdrpc-Timeout-Ms"
+
+// A Service is one stdrpc service's set of routes on a ServeMux. Generated
+// code creates it with NewService and adds each method with Handle and, for a
+// method with its own route, HandleRoute.
+type Service struct {
+	mux       *http.ServeMux
+	name      string
+	intercept stdrpc.ServerInterceptor
+	maxBody   int64
+	errorText bool
+	log       *slog.Logger
+}
+
+// A ServerOption configures a Service.
+type ServerOption func(*Service)
+
+// WithInterceptors wraps every call with the interceptors, the first
+// outermost. They run before the request is decoded, so an interceptor that
+// rejects a call (say, for a missing token) costs no decoding, and the
+// request's headers are already in the context as stdrpc.Incoming.
+func WithInterceptors(in ...stdrpc.ServerInterceptor) ServerOption {
+	return func(s *Service) {
+		if s.intercept != nil {
+			in = append([]stdrpc.ServerInterceptor{s.intercept}, in...)
+		}
+		s.intercept = stdrpc.ChainServer(in...)
+	}
+}
+
+// WithMaxBodyBytes sets the largest request body the service reads
+// (default DefaultMaxBodyBytes). A larger body is answered with 413 and code
+// resource_exhausted, without being read.
+func WithMaxBodyBytes(n int64) ServerOption {
+	return func(s *Service) { s.maxBody = n }
+}
+
+// WithErrorText sends the text of errors that are not *stdrpc.Error to the
+// caller. By default the caller sees code unknown and a message saying the
+// text was withheld, because error text can hold file names, queries or
+// secrets; the text is logged either way.
+func WithErrorText() ServerOption {
+	return func(s *Service) { s.errorText = true }
+}
+
+// WithLogger sets where the service logs panics and withheld error text
+// (default: slog.Default() at the time of logging).
+func WithLogger(l *slog.Logger) ServerOption {
+	return func(s *Service) { s.log = l }
+}
+
+// NewService returns the service name (the path segment of its POST routes,
+// such as "Calculator" or "acme.v1.Calculator") on mux.
+func NewService(mux *http.ServeMux, name string, opts ...ServerOption) *Service {
+	s := &Service{mux: mux, name: name, maxBody: DefaultMaxBodyBytes}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Handle serves method at POST /{service}/{method}. The request body is the
+// JSON form of Req; an empty body is the zero Req, so a method without
+// parameters answers a bare `curl -X POST`. The response is the JSON form of
+// call's result.
+func Handle[Req, Resp any](s *Service, method string, call func(context.Context, *Req) (Resp, error)) {
+	s.mux.Handle("POST /"+s.name+"/"+method, &endpoint[Req, Resp]{
+		s:    s,
+		info: stdrpc.CallInfo{Service: s.name, Method: method},
+		call: call,
+	})
+}
+
+// HandleRoute serves method at pattern, a ServeMux pattern with a method
+// ("GET /divide/{a}/{b}"). bind fills the request from the HTTP request,
+// usually with Bind; its errors go to the caller as they are (Bind's are
+// invalid_argument).
+func HandleRoute[Req, Resp any](s *Service, method, pattern string, bind func(*http.Request, *Req) error, call func(context.Context, *Req) (Resp, error)) {
+	s.mux.Handle(pattern, &endpoint[Req, Resp]{
+		s:    s,
+		info: stdrpc.CallInfo{Service: s.name, Method: method},
+		bind: bind,
+		call: call,
+	})
+}
+
+// endpoint is one route of one method.
+type endpoint[Req, Resp any] struct {
+	s    *Service
+	info stdrpc.CallInfo
+	bind func(*http.Request, *Req) error // nil: the JSON body is the request
+	call func(context.Context, *Req) (Resp, error)
+}
+
+func (e *endpoint[Req, Resp]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s := e.s
+	defer func() {
+		if p := recover(); p != nil {
+			s.panicked(w, e.info, p)
+		}
+	}()
+	ctx := stdrpc.WithIncoming(r.Context(), stdrpc.Metadata(r.Header))
+	if v, ok := r.Header[TimeoutHeader]; ok {
+		d, err := parseTimeout(v)
+		if err != nil {
+			s.writeError(w, e.info, err)
+			return
+		}
+		if d >= 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, d)
+			defer cancel()
+		}
+	}
+	var (
+		resp Resp
+		err  error
+	)
+	if s.intercept == nil {
+		resp, err = e.run(ctx, w, r)
+	} else {
+		err = s.intercept(ctx, e.info, func(ctx context.Context) error {
+			var err error
+			resp, err = e.run(ctx, w, r)
+			return err
+		})
+	}
+	if err != nil {
+		s.writeError(w, e.info, err)
+		return
+	}
+	if err := writeJSON(w, http.StatusOK, &resp); err != nil {
+		s.writeError(w, e.info, stdrpc.NewError(stdrpc.Internal, err))
+	}
+}
+
+// run decodes the request and calls the method.
+func (e *endpoint[Req, Resp]) run(ctx context.Context, w http.ResponseWriter, r *http.Request) (Resp, error) {
+	req := new(Req)
+	if err := e.decode(w, r, req); err != nil {
+		var zero Resp
+		return zero, err
+	}
+	return e.call(ctx, req)
+}
+
+func (e *endpoint[Req, Resp]) decode(w http.ResponseWriter, r *http.Request, req *Req) error {
+	if r.ContentLength > e.s.maxBody {
+		return tooLarge(e.s.maxBody)
+	}
+	if r.ContentLength < 0 {
+		// A body of unknown length (chunked) is cut off at the limit. A
+		// known length needs no wrapper: net/http already stops there.
+		r.Body = http.MaxBytesReader(w, r.Body, e.s.maxBody)
+	}
+	if e.bind == nil {
+		return readJSON(r, req)
+	}
+	return e.bind(r, req)
+}
+
+// parseTimeout reads TimeoutHeader. It returns -1 for a timeout too long to
+// matter (beyond time.Duration's range).
+func parseTimeout(v []string) (time.Duration, error) {
+	s := ""
+	if len(v) > 0 {
+		s = v[0]
+	}
+	ms, err := strconv.ParseInt(s, 10, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) || ms < 0 {
+		return 0, stdrpc.Errorf(stdrpc.InvalidArgument,
+			"header %s: %q is not a whole number of milliseconds", TimeoutHeader, truncate(s))
+	}
+	if err != nil || ms > int64(1<<63-1)/int64(time.Millisecond) {
+		return -1, nil
+	}
+	return time.Duration(ms) * time.Millisecond, nil
+}
+
+// panicked answers a call whose method (or interceptor) panicked.
+func (s *Service) panicked(w http.ResponseWriter, info stdrpc.CallInfo, p any) {
+	if p == http.ErrAbortHandler {
+		panic(p) // net/http's own signal to drop the connection quietly
+	}
+	s.logger().Error("stdrpc: method panicked",
+		"service", info.Service, "method", info.Method, "panic", p, "stack", string(debug.Stack()))
+	s.writeError(w, info, stdrpc.Errorf(stdrpc.Internal,
+		"%s.%s panicked; the server's log has the details", info.Service, info.Method))
+}
+
+func (s *Service) logger() *slog.Logger {
+	if s.log != nil {
+		return s.log
+	}
+	return slog.Default()
+}
