@@ -1,0 +1,294 @@
+package netrpcx
+
+import (
+	"bufio"
+	"context"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/stdrpc/stdrpc"
+)
+
+// clientConn is one connection of a Client: a writer shared under a mutex, a
+// reader goroutine that delivers responses, and the calls awaiting them.
+type clientConn struct {
+	client *Client
+	conn   io.ReadWriteCloser
+
+	wmu     sync.Mutex
+	writers atomic.Int32 // goroutines writing or waiting to; the last one flushes
+	bw      *bufio.Writer
+	enc     *gob.Encoder
+	hdr     requestHeader // under wmu
+
+	fr  *frameReader
+	dec *gob.Decoder
+
+	mu      sync.Mutex
+	seq     uint64
+	pending map[uint64]*call // nil once the connection failed
+	err     error            // why it failed
+	cancels []uint64         // Seqs to send cancel requests for
+	kick    chan struct{}    // wakes the canceler
+	done    chan struct{}    // closed when the connection failed
+}
+
+// call is one call awaiting its response. Whoever removes it from pending
+// (the reader, a failing connection, or the caller giving up) owns it; the
+// first two signal done.
+type call struct {
+	reply any
+	err   error
+	done  chan struct{}
+}
+
+var callPool = sync.Pool{New: func() any { return &call{done: make(chan struct{}, 1)} }}
+
+func newClientConn(c *Client, conn io.ReadWriteCloser) *clientConn {
+	cc := &clientConn{
+		client:  c,
+		conn:    conn,
+		bw:      bufio.NewWriter(conn),
+		pending: make(map[uint64]*call),
+		kick:    make(chan struct{}, 1),
+		done:    make(chan struct{}),
+	}
+	cc.enc = gob.NewEncoder(cc.bw)
+	cc.fr = newFrameReader(bufio.NewReader(conn), c.opts.maxMessage, "netrpcx.WithMaxResponseBytes")
+	cc.dec = gob.NewDecoder(cc.fr)
+	go cc.read()
+	go cc.cancelLoop()
+	return cc
+}
+
+func (cc *clientConn) call(ctx context.Context, method string, timeout time.Duration, md stdrpc.Metadata, args, reply any) error {
+	pc := callPool.Get().(*call)
+	pc.reply = reply
+
+	cc.mu.Lock()
+	if cc.pending == nil {
+		err := cc.err
+		cc.mu.Unlock()
+		callPool.Put(pc)
+		return unavailable(err)
+	}
+	cc.seq++
+	seq := cc.seq
+	cc.pending[seq] = pc
+	cc.mu.Unlock()
+
+	if err := cc.send(seq, method, timeout, md, args); err != nil {
+		// The stream may hold part of a request: the connection is unusable.
+		// Failing it delivers an error to every pending call, this one too.
+		if errors.Is(err, errEncode) {
+			cc.mu.Lock()
+			if cc.pending[seq] == pc {
+				delete(cc.pending, seq)
+				cc.mu.Unlock()
+				cc.fail(err)
+				callPool.Put(pc)
+				return stdrpc.NewError(stdrpc.InvalidArgument, err)
+			}
+			cc.mu.Unlock()
+		}
+		cc.fail(err)
+	}
+
+	if done := ctx.Done(); done != nil {
+		select {
+		case <-pc.done:
+		case <-done:
+			cc.mu.Lock()
+			mine := cc.pending[seq] == pc
+			if mine {
+				delete(cc.pending, seq)
+				cc.cancels = append(cc.cancels, seq)
+			}
+			cc.mu.Unlock()
+			if mine {
+				select {
+				case cc.kick <- struct{}{}:
+				default:
+				}
+				pc.reply = nil
+				callPool.Put(pc)
+				return ctxError(ctx)
+			}
+			<-pc.done // the response is being delivered; it takes no longer than decoding
+		}
+	} else {
+		<-pc.done
+	}
+	err := pc.err
+	pc.reply, pc.err = nil, nil
+	callPool.Put(pc)
+	return err
+}
+
+// errEncode marks a request that could not be encoded: the caller's mistake.
+var errEncode = errors.New("cannot encode the request")
+
+// send writes one request. Writers that find others waiting leave the flush
+// to the last of them, so that concurrent calls share writes.
+func (cc *clientConn) send(seq uint64, method string, timeout time.Duration, md stdrpc.Metadata, args any) error {
+	cc.writers.Add(1)
+	cc.wmu.Lock()
+	cc.hdr = requestHeader{ServiceMethod: method, Seq: seq, Timeout: int64(timeout), Metadata: md}
+	err := cc.enc.Encode(&cc.hdr)
+	if err == nil {
+		if err = cc.enc.Encode(args); err != nil {
+			err = fmt.Errorf("netrpcx: %w of %s: %w", errEncode, method, err)
+		}
+	}
+	if cc.writers.Add(-1) == 0 && err == nil {
+		err = cc.bw.Flush()
+	}
+	cc.wmu.Unlock()
+	return err
+}
+
+// cancelLoop sends the cancel requests of calls abandoned by their callers.
+// It runs apart from the callers so that giving up never waits for the
+// writer.
+func (cc *clientConn) cancelLoop() {
+	var seqs []uint64
+	for {
+		select {
+		case <-cc.kick:
+		case <-cc.done:
+			return
+		}
+		cc.mu.Lock()
+		seqs, cc.cancels = cc.cancels, seqs[:0]
+		cc.mu.Unlock()
+		if len(seqs) == 0 {
+			continue
+		}
+		cc.writers.Add(1)
+		cc.wmu.Lock()
+		var err error
+		for _, seq := range seqs {
+			cc.hdr = requestHeader{ServiceMethod: cancelMethod, Seq: seq}
+			if err = cc.enc.Encode(&cc.hdr); err == nil {
+				err = cc.enc.Encode(struct{}{})
+			}
+			if err != nil {
+				break
+			}
+		}
+		if cc.writers.Add(-1) == 0 && err == nil {
+			err = cc.bw.Flush()
+		}
+		cc.wmu.Unlock()
+		if err != nil {
+			cc.fail(err)
+			return
+		}
+	}
+}
+
+// read delivers responses until the connection fails.
+func (cc *clientConn) read() {
+	var hdr responseHeader
+	for {
+		hdr = responseHeader{} // gob merges into the destination: start from zero
+		if err := cc.dec.Decode(&hdr); err != nil {
+			cc.fail(err)
+			return
+		}
+		cc.mu.Lock()
+		pc := cc.pending[hdr.Seq]
+		if pc != nil {
+			delete(cc.pending, hdr.Seq)
+		}
+		cc.mu.Unlock()
+
+		var err error
+		switch {
+		case pc == nil: // abandoned, or the answer to a cancel request
+			err = discard(cc.dec)
+		case hdr.Error != "":
+			pc.err = remoteError(hdr.Code, hdr.Error)
+			err = discard(cc.dec)
+		default:
+			if err = cc.dec.Decode(pc.reply); err != nil && cc.fr.err == nil {
+				// The value did not fit reply; the stream is fine.
+				pc.err = stdrpc.Errorf(stdrpc.Internal, "netrpcx: cannot decode the response of seq %d into %T: %w", hdr.Seq, pc.reply, err)
+				err = nil
+			}
+		}
+		if err != nil {
+			if pc != nil {
+				pc.err = unavailable(err)
+				pc.done <- struct{}{}
+			}
+			cc.fail(err)
+			return
+		}
+		if pc != nil {
+			pc.done <- struct{}{}
+		}
+	}
+}
+
+// fail closes the connection for good and fails every pending call.
+func (cc *clientConn) fail(err error) error {
+	cc.mu.Lock()
+	if cc.pending == nil {
+		cc.mu.Unlock()
+		return nil
+	}
+	if err == io.EOF {
+		err = errors.New("the server closed the connection")
+	}
+	cc.err = err
+	pending := cc.pending
+	cc.pending = nil
+	cc.mu.Unlock()
+
+	close(cc.done)
+	cerr := cc.conn.Close()
+	cc.client.lost(cc, err)
+	for _, pc := range pending {
+		pc.err = unavailable(err)
+		pc.done <- struct{}{}
+	}
+	return cerr
+}
+
+// discard reads and drops one value.
+func discard(dec *gob.Decoder) error { return dec.DecodeValue(reflect.Value{}) }
+
+func unavailable(err error) error {
+	if errors.Is(err, errClientClosed) {
+		return stdrpc.NewError(stdrpc.Unavailable, err)
+	}
+	return stdrpc.Errorf(stdrpc.Unavailable, "netrpcx: connection lost: %w", err)
+}
+
+// remoteError rebuilds the error a server sent.
+func remoteError(code, text string) *stdrpc.Error {
+	if code == "" { // a stock server: its error strings are all it has
+		c := stdrpc.Unknown
+		if strings.HasPrefix(text, "rpc: can't find ") {
+			c = stdrpc.Unimplemented
+		}
+		return stdrpc.Errorf(c, "%s", text)
+	}
+	c, ok := stdrpc.ParseCode(code)
+	if !ok || c == stdrpc.OK {
+		return stdrpc.Errorf(stdrpc.Unknown, "%s", text) // a newer peer's code: keep its name in the text
+	}
+	// A netrpcx server sends the *stdrpc.Error's text, "code: message".
+	if text == code {
+		return stdrpc.Errorf(c, "")
+	}
+	return stdrpc.Errorf(c, "%s", strings.TrimPrefix(text, code+": "))
+}

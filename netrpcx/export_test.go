@@ -1,0 +1,24 @@
+package netrpcx
+
+// PendingCalls returns how many calls c's connection awaits responses for.
+func PendingCalls(c *Client) int {
+	cc := c.cur.Load()
+	if cc == nil {
+		return 0
+	}
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	return len(cc.pending)
+}
+
+// FiledCalls returns how many calls' states are filed for Handle.
+func FiledCalls() int {
+	n := 0
+	for i := range calls.shards {
+		s := &calls.shards[i]
+		s.mu.Lock()
+		n += len(s.m)
+		s.mu.Unlock()
+	}
+	return n
+}

@@ -1,0 +1,220 @@
+package netrpcx
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"reflect"
+	"runtime/debug"
+	"strings"
+	"sync"
+
+	"github.com/stdrpc/stdrpc"
+)
+
+// Empty is the request type of a generated adapter method whose Go method
+// has no parameters besides the context. On the wire it is an empty struct:
+// gob decodes any empty struct (and JSON any object) into it.
+//
+// It is not struct{} because Handle finds a call's state by the address of
+// its request, and every zero-size value may share one address (reflect.New
+// of struct{} returns the same pointer each time). The unexported byte gives
+// each call's Empty an address of its own and is never sent.
+type Empty struct{ _ byte }
+
+// Handle runs one call of a generated net/rpc adapter method. args is the
+// request the adapter received (a pointer); call runs the implementation with
+// the call's context.
+//
+// When the connection is served by netrpcx (Serve, Server.Serve or
+// Server.ServeConn), the context carries the caller's deadline, cancellation
+// and metadata (stdrpc.Incoming), and the server's interceptors wrap call.
+// When it is served by a stock codec (rpc.ServeConn, jsonrpc.ServeConn) the
+// context is context.Background() and no interceptors run.
+//
+// Either way a panic in call is recovered and logged, and reported as
+// stdrpc.Internal, and the returned error is the one the caller should see:
+// a *stdrpc.Error keeps its code, a context error becomes DeadlineExceeded
+// or Canceled, and any other error becomes Unknown without its text (which is
+// logged) unless the server has WithErrorText. Its text is the response's
+// error string, so stock clients read "not_found: user 7".
+func Handle(args any, call func(context.Context) error) error {
+	st := calls.take(args)
+	if st == nil {
+		return finish(context.Background(), nil, stdrpc.CallInfo{}, defaultServerOptions, call)
+	}
+	ctx := st.ctx
+	if st.md != nil {
+		ctx = stdrpc.WithIncoming(ctx, st.md)
+	}
+	err := finish(ctx, st, st.info, st.codec.opts, call)
+	st.codec.responding.Add(1) // the response follows at once; see serverCodec.WriteResponse
+	st.handled = true
+	return err
+}
+
+// defaultServerOptions serve calls that arrive through a stock codec. It is
+// never modified.
+var defaultServerOptions = newServerOptions(nil)
+
+// finish runs call with the interceptors, recovers a panic, and maps the
+// error. st, if not nil, receives the code to send.
+func finish(ctx context.Context, st *callState, info stdrpc.CallInfo, o *serverOptions, call func(context.Context) error) error {
+	err := run(ctx, info, o, call)
+	if err == nil {
+		return nil
+	}
+	e := toWire(err, info, o)
+	if st != nil {
+		st.code = e.Code()
+	}
+	return e
+}
+
+// run calls call through the interceptors and turns a panic into an error.
+func run(ctx context.Context, info stdrpc.CallInfo, o *serverOptions, call func(context.Context) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			o.logger.LogAttrs(ctx, slog.LevelError, "netrpcx: panic serving call",
+				slog.String("service", info.Service), slog.String("method", info.Method),
+				slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
+			err = stdrpc.Errorf(stdrpc.Internal, "the server panicked serving the call; its log has the details")
+		}
+	}()
+	if o.interceptor != nil {
+		return o.interceptor(ctx, info, call)
+	}
+	return call(ctx)
+}
+
+// toWire maps an implementation's error to the error the caller sees.
+func toWire(err error, info stdrpc.CallInfo, o *serverOptions) *stdrpc.Error {
+	var e *stdrpc.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	switch code := stdrpc.CodeOf(err); {
+	case code != stdrpc.Unknown:
+		return stdrpc.NewError(code, err) // a context error: its text is harmless
+	case o.errorText:
+		return stdrpc.NewError(stdrpc.Unknown, err)
+	}
+	o.logger.LogAttrs(context.Background(), slog.LevelError, "netrpcx: call failed; the caller sees only the code unknown",
+		slog.String("service", info.Service), slog.String("method", info.Method), slog.String("error", err.Error()))
+	return stdrpc.Errorf(stdrpc.Unknown, "")
+}
+
+// callInfo splits "Service.Method" at the last dot: service names may hold
+// dots ("acme.v1.Calculator"), method names cannot.
+func callInfo(serviceMethod string) stdrpc.CallInfo {
+	i := strings.LastIndexByte(serviceMethod, '.')
+	if i < 0 {
+		return stdrpc.CallInfo{Method: serviceMethod}
+	}
+	return stdrpc.CallInfo{Service: serviceMethod[:i], Method: serviceMethod[i+1:]}
+}
+
+// calls files the state of every call a netrpcx server codec has decoded but
+// not yet answered, under the address of the call's request.
+//
+// It is package state, the one piece netrpcx has, because nothing else can
+// reach Handle: rpc.Server calls the adapter method with only the request and
+// the reply, by reflection, on a goroutine of its own, and the request is the
+// only value the codec and the method share. Entries live only while a call
+// is being served and are keyed by addresses unique at that time, so servers
+// never see each other's entries. It is sharded so that parallel calls do not
+// contend on one lock.
+var calls registry
+
+const registryShards = 64
+
+type registry struct {
+	shards [registryShards]struct {
+		mu sync.Mutex
+		m  map[uintptr]*callState
+		_  [40]byte // keep shards on separate cache lines
+	}
+}
+
+// key returns args' address and whether args can be filed: only a pointer to
+// a value of non-zero size has an address of its own.
+func key(args any) (uintptr, bool) {
+	v := reflect.ValueOf(args)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Type().Elem().Size() == 0 {
+		return 0, false
+	}
+	return v.Pointer(), true
+}
+
+func shard(k uintptr) int {
+	return int((uint64(k) >> 4) * 0x9E3779B97F4A7C15 >> (64 - 6))
+}
+
+// put files st under args. st keeps args alive, so the address cannot be
+// reused by another call while the entry exists.
+func (r *registry) put(args any, st *callState) {
+	k, ok := key(args)
+	if !ok {
+		return
+	}
+	st.args, st.key = args, k
+	s := &r.shards[shard(k)]
+	s.mu.Lock()
+	if s.m == nil {
+		s.m = make(map[uintptr]*callState)
+	}
+	s.m[k] = st
+	s.mu.Unlock()
+}
+
+// take removes and returns the state filed under args, or nil.
+func (r *registry) take(args any) *callState {
+	k, ok := key(args)
+	if !ok {
+		return nil
+	}
+	s := &r.shards[shard(k)]
+	s.mu.Lock()
+	st := s.m[k]
+	if st != nil {
+		delete(s.m, k)
+	}
+	s.mu.Unlock()
+	if st != nil {
+		st.args = nil
+	}
+	return st
+}
+
+// drop removes st's entry if Handle did not take it (the method was not a
+// generated adapter).
+func (r *registry) drop(st *callState) {
+	if st.args == nil {
+		return
+	}
+	s := &r.shards[shard(st.key)]
+	s.mu.Lock()
+	if s.m[st.key] == st {
+		delete(s.m, st.key)
+	}
+	s.mu.Unlock()
+	st.args = nil
+}
+
+// callState is what a server codec knows about one call.
+type callState struct {
+	codec  *serverCodec
+	seq    uint64
+	info   stdrpc.CallInfo
+	ctx    context.Context
+	cancel context.CancelFunc
+	md     stdrpc.Metadata
+
+	args any // the filed request, while filed
+	key  uintptr
+
+	code    stdrpc.Code // set by Handle for a failed call
+	handled bool        // Handle ran, so codec.responding counts this call
+}
+
+var statePool = sync.Pool{New: func() any { return new(callState) }}

@@ -1,0 +1,175 @@
+package netrpcx
+
+import (
+	"context"
+	"crypto/tls"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/stdrpc/stdrpc"
+)
+
+// Defaults for the options.
+const (
+	// DefaultMaxMessageBytes bounds each message a server reads.
+	DefaultMaxMessageBytes = 4 << 20
+	// DefaultMaxResponseBytes bounds each message a client reads.
+	DefaultMaxResponseBytes = 64 << 20
+	// DefaultMaxInFlight bounds the calls a server runs at once per connection.
+	DefaultMaxInFlight = 256
+)
+
+// A ServerOption configures a Server.
+type ServerOption func(*serverOptions)
+
+type serverOptions struct {
+	interceptor stdrpc.ServerInterceptor
+	maxMessage  int
+	maxInFlight int
+	errorText   bool
+	logger      *slog.Logger
+	tls         *tls.Config
+}
+
+func newServerOptions(opts []ServerOption) *serverOptions {
+	o := &serverOptions{maxMessage: DefaultMaxMessageBytes, maxInFlight: DefaultMaxInFlight}
+	var in []stdrpc.ServerInterceptor
+	for _, opt := range opts {
+		opt(o)
+		if o.interceptor != nil { // collect, so that repeated options add up
+			in = append(in, o.interceptor)
+			o.interceptor = nil
+		}
+	}
+	o.interceptor = stdrpc.ChainServer(in...)
+	if o.logger == nil {
+		o.logger = slog.Default()
+	}
+	return o
+}
+
+// WithInterceptors adds interceptors that wrap every call the server serves
+// through a generated adapter, the first outermost. Repeated options add up.
+func WithInterceptors(in ...stdrpc.ServerInterceptor) ServerOption {
+	return func(o *serverOptions) { o.interceptor = stdrpc.ChainServer(in...) }
+}
+
+// WithMaxMessageBytes bounds the size of each message (request header or
+// body) the server reads; a connection that sends a larger one is closed
+// before anything is allocated for it. The default is DefaultMaxMessageBytes.
+func WithMaxMessageBytes(n int) ServerOption {
+	return func(o *serverOptions) {
+		if n > 0 {
+			o.maxMessage = n
+		}
+	}
+}
+
+// WithMaxInFlight bounds the calls the server runs at once on one
+// connection. While the bound is reached the server reads no further
+// requests from that connection, which makes the peer's writes wait: the
+// backpressure a stream should have. The default is DefaultMaxInFlight.
+func WithMaxInFlight(n int) ServerOption {
+	return func(o *serverOptions) {
+		if n > 0 {
+			o.maxInFlight = n
+		}
+	}
+}
+
+// WithErrorText makes the server send the text of errors that are not a
+// *stdrpc.Error. By default the caller sees only the code unknown (such text
+// can hold secrets) and the server logs the text.
+func WithErrorText() ServerOption {
+	return func(o *serverOptions) { o.errorText = true }
+}
+
+// WithLogger sets where the server logs recovered panics, hidden error texts
+// and broken connections. The default is slog.Default().
+func WithLogger(l *slog.Logger) ServerOption {
+	return func(o *serverOptions) { o.logger = l }
+}
+
+// WithServerTLS makes Serve speak TLS with config on every accepted
+// connection. ServeConn takes the stream as it is.
+func WithServerTLS(config *tls.Config) ServerOption {
+	return func(o *serverOptions) { o.tls = config }
+}
+
+// A ClientOption configures a Client.
+type ClientOption func(*clientOptions)
+
+type clientOptions struct {
+	interceptor stdrpc.ClientInterceptor
+	tls         *tls.Config
+	dial        func(ctx context.Context, network, addr string) (net.Conn, error)
+	maxMessage  int
+	backoffMin  time.Duration
+	backoffMax  time.Duration
+}
+
+func newClientOptions(opts []ClientOption) *clientOptions {
+	o := &clientOptions{
+		maxMessage: DefaultMaxResponseBytes,
+		backoffMin: 100 * time.Millisecond,
+		backoffMax: 5 * time.Second,
+	}
+	var in []stdrpc.ClientInterceptor
+	for _, opt := range opts {
+		opt(o)
+		if o.interceptor != nil {
+			in = append(in, o.interceptor)
+			o.interceptor = nil
+		}
+	}
+	o.interceptor = stdrpc.ChainClient(in...)
+	if o.dial == nil {
+		var d net.Dialer
+		o.dial = d.DialContext
+	}
+	return o
+}
+
+// WithClientInterceptors adds interceptors that wrap every call the client
+// makes, the first outermost. Repeated options add up.
+func WithClientInterceptors(in ...stdrpc.ClientInterceptor) ClientOption {
+	return func(o *clientOptions) { o.interceptor = stdrpc.ChainClient(in...) }
+}
+
+// WithClientTLS makes Dial speak TLS with config. If config has no
+// ServerName, the host of the dialed address is used.
+func WithClientTLS(config *tls.Config) ClientOption {
+	return func(o *clientOptions) { o.tls = config }
+}
+
+// WithDialer sets how Dial connects, for proxies, Unix sockets with
+// credentials, or tests. The default is a net.Dialer.
+func WithDialer(dial func(ctx context.Context, network, addr string) (net.Conn, error)) ClientOption {
+	return func(o *clientOptions) { o.dial = dial }
+}
+
+// WithMaxResponseBytes bounds the size of each message the client reads; a
+// larger one breaks the connection. The default is DefaultMaxResponseBytes.
+func WithMaxResponseBytes(n int) ClientOption {
+	return func(o *clientOptions) {
+		if n > 0 {
+			o.maxMessage = n
+		}
+	}
+}
+
+// WithBackoff sets how long a client waits before redialing after a failed
+// dial: min after the first failure, doubling after each further one, at
+// most max. Calls made while it waits fail at once with stdrpc.Unavailable.
+// The defaults are 100ms and 5s.
+func WithBackoff(min, max time.Duration) ClientOption {
+	return func(o *clientOptions) {
+		if min > 0 {
+			o.backoffMin = min
+		}
+		if max >= o.backoffMin {
+			o.backoffMax = max
+		}
+	}
+}

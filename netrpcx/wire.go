@@ -1,0 +1,44 @@
+package netrpcx
+
+// The wire format is net/rpc's gob codec: each request is a header message
+// followed by a body message, each response likewise. netrpcx extends the
+// headers with fields of its own. gob matches struct fields by name and skips
+// fields the receiver does not have, and it does not send fields holding zero
+// values, so a stock peer reads an extended header as its own and a netrpcx
+// peer reads a stock header as an extended one with the extra fields zero.
+//
+// New fields may be added the same way (a pull-based stream of results would
+// add a field naming the batch); a field's name and meaning never change.
+
+// requestHeader extends net/rpc's rpc.Request{ServiceMethod, Seq}.
+type requestHeader struct {
+	ServiceMethod string
+	Seq           uint64
+
+	// Timeout is the time the caller has left, in nanoseconds; zero means no
+	// deadline. It is relative so that clock skew between hosts does not
+	// matter; the server starts counting when it reads the header.
+	Timeout int64
+
+	// Metadata is the caller's outgoing stdrpc.Metadata.
+	Metadata map[string][]string
+}
+
+// responseHeader extends net/rpc's rpc.Response{ServiceMethod, Seq, Error}.
+type responseHeader struct {
+	ServiceMethod string
+	Seq           uint64
+	Error         string
+
+	// Code is the stdrpc.Code wire name ("not_found") of a failed call. A
+	// stock server sends none; its errors are unknown.
+	Code string
+}
+
+// cancelMethod is the ServiceMethod of a cancel request: a request whose
+// body is an empty struct and whose Seq names the call to cancel. A netrpcx
+// server consumes it and sends no response. A stock server, which has no
+// such service, answers it with an error for that Seq; the client has
+// already forgotten the Seq and discards the answer. So canceling is
+// harmless against any net/rpc server.
+const cancelMethod = "_netrpcx.Cancel"
