@@ -104,7 +104,23 @@ func (c *Client) call(ctx context.Context, serviceMethod string, args, reply any
 			return err
 		}
 	}
-	return cc.call(ctx, serviceMethod, timeout, stdrpc.Outgoing(ctx), args, reply)
+	md := stdrpc.Outgoing(ctx)
+	err := cc.call(ctx, serviceMethod, timeout, md, args, reply)
+	if err == errNotSent {
+		// The connection failed before this request went out: nothing was
+		// sent, so trying once more on a fresh connection is safe.
+		cc.mu.Lock()
+		cause := cc.err
+		cc.mu.Unlock()
+		c.lost(cc, cause)
+		if cc, err = c.connect(ctx); err != nil {
+			return err
+		}
+		if err = cc.call(ctx, serviceMethod, timeout, md, args, reply); err == errNotSent {
+			return unavailable(cause)
+		}
+	}
+	return err
 }
 
 // ctxError is the error of a call whose ctx ended first. It wraps ctx.Err(),

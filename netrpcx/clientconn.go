@@ -74,10 +74,9 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 
 	cc.mu.Lock()
 	if cc.pending == nil {
-		err := cc.err
 		cc.mu.Unlock()
 		callPool.Put(pc)
-		return unavailable(err)
+		return errNotSent
 	}
 	cc.seq++
 	seq := cc.seq
@@ -107,15 +106,22 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 		case <-done:
 			cc.mu.Lock()
 			mine := cc.pending[seq] == pc
+			// A deadline needs no cancel request: the server's context
+			// has the same deadline and ends by itself, with the right error.
+			sendCancel := mine && ctx.Err() == context.Canceled
 			if mine {
 				delete(cc.pending, seq)
+			}
+			if sendCancel {
 				cc.cancels = append(cc.cancels, seq)
 			}
 			cc.mu.Unlock()
 			if mine {
-				select {
-				case cc.kick <- struct{}{}:
-				default:
+				if sendCancel {
+					select {
+					case cc.kick <- struct{}{}:
+					default:
+					}
 				}
 				pc.reply = nil
 				callPool.Put(pc)
@@ -131,6 +137,10 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 	callPool.Put(pc)
 	return err
 }
+
+// errNotSent reports that the connection had failed before the request was
+// written, so that the call can go on another connection.
+var errNotSent = errors.New("netrpcx: connection failed before the request was sent")
 
 // errEncode marks a request that could not be encoded: the caller's mistake.
 var errEncode = errors.New("cannot encode the request")

@@ -214,3 +214,16 @@ func (s *sleepDone) Sleep(ctx context.Context, d time.Duration) error {
 	defer func() { s.done <- struct{}{} }()
 	return s.Impl.Sleep(ctx, d)
 }
+
+// newStockServer returns an rpc.Server with testsvc and Arith registered.
+func newStockServer(t testing.TB) *rpc.Server {
+	t.Helper()
+	rs := rpc.NewServer()
+	if err := testsvc.RegisterTestNetRPC(rs, &testsvc.Impl{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := rs.Register(new(Arith)); err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}

@@ -151,6 +151,9 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 	}
 	if err := c.dec.Decode(x); err != nil {
 		if c.fr.err != nil { // the stream failed, not the value
+			if errors.Is(err, errTooLarge) {
+				st.code = stdrpc.ResourceExhausted // tell the caller why, then close
+			}
 			c.stopReading(err)
 			return err
 		}

@@ -1,0 +1,126 @@
+package netrpcx_test
+
+import (
+	"context"
+	"io"
+	"net"
+	"runtime"
+	"strings"
+	"testing"
+
+	"time"
+
+	"github.com/stdrpc/stdrpc"
+
+	"github.com/stdrpc/stdrpc/internal/testsvc"
+	"github.com/stdrpc/stdrpc/netrpcx"
+)
+
+// expectClosed asserts that the server closes conn after it sent its bytes.
+func expectClosed(t *testing.T, conn net.Conn) {
+	t.Helper()
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	n, err := io.Copy(io.Discard, conn)
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatal("the server did not close the connection")
+	}
+	if n != 0 {
+		t.Fatalf("the server answered %d bytes", n)
+	}
+}
+
+func TestHostilePeers(t *testing.T) {
+	addr, _ := serve(t, &testsvc.Impl{})
+	good := testsvc.NewTestNetRPCClient(dial(t, addr))
+	ctx := context.Background()
+	check := func(when string) {
+		t.Helper()
+		if sum, err := good.Add(ctx, 2, 3); err != nil || sum != 5 {
+			t.Fatalf("%s: a well-behaved client's Add = %d, %v", when, sum, err)
+		}
+	}
+	check("before")
+
+	t.Run("1 GiB length prefix", func(t *testing.T) {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		// gob's count for 1<<30: the negated byte count, then 4 bytes.
+		if _, err := conn.Write([]byte{0xFC, 0x40, 0x00, 0x00, 0x00, 1, 2, 3}); err != nil {
+			t.Fatal(err)
+		}
+		expectClosed(t, conn)
+
+		runtime.ReadMemStats(&after)
+		if grew := int64(after.HeapAlloc) - int64(before.HeapAlloc); grew > 4<<20 {
+			t.Fatalf("the heap grew by %d bytes serving a 1 GiB prefix", grew)
+		}
+		if grew := after.TotalAlloc - before.TotalAlloc; grew > 8<<20 {
+			t.Fatalf("the server allocated %d bytes serving a 1 GiB prefix", grew)
+		}
+	})
+	check("after the 1 GiB prefix")
+
+	t.Run("just over the limit", func(t *testing.T) {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		n := netrpcx.DefaultMaxMessageBytes + 1
+		conn.Write([]byte{0xFD, byte(n >> 16), byte(n >> 8), byte(n)})
+		expectClosed(t, conn)
+	})
+
+	t.Run("garbage", func(t *testing.T) {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		// An HTTP request: 'G' reads as a 71-byte message, which the
+		// padding completes, and which is not gob.
+		req := "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n" + strings.Repeat("x", 100)
+		conn.Write([]byte(req))
+		expectClosed(t, conn)
+	})
+	check("after garbage")
+
+	t.Run("cut short", func(t *testing.T) {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.Write([]byte{0x20, 1, 2, 3}) // promises 32 bytes, sends 3
+		conn.Close()
+	})
+	check("after a cut-short message")
+}
+
+// A request over the configured limit fails with resource_exhausted and a
+// hint, the server closes the connection, and the client redials.
+func TestMaxMessageBytes(t *testing.T) {
+	addr, _ := serve(t, &testsvc.Impl{}, netrpcx.WithMaxMessageBytes(512))
+	test := testsvc.NewTestNetRPCClient(dial(t, addr, netrpcx.WithBackoff(time.Millisecond, 10*time.Millisecond)))
+	_, err := test.Echo(context.Background(), testsvc.NewPayload())
+	if stdrpc.CodeOf(err) != stdrpc.ResourceExhausted || !strings.Contains(err.Error(), "WithMaxMessageBytes") {
+		t.Fatalf("Echo of 1 KiB with a 512-byte limit: %v, want resource_exhausted naming the option", err)
+	}
+	// A call racing the closing connection may fail with unavailable; the
+	// next one redials.
+	for i := 0; ; i++ {
+		sum, err := test.Add(context.Background(), 1, 2)
+		if err == nil && sum == 3 {
+			break
+		}
+		if stdrpc.CodeOf(err) != stdrpc.Unavailable || i == 2 {
+			t.Fatalf("Add after an oversized message = %d, %v", sum, err)
+		}
+	}
+}
