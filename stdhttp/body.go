@@ -47,6 +47,11 @@ func putBuffer(b *buffer) {
 	buffers.Put(b)
 }
 
+// chunkingThreshold is how much net/http buffers before it starts a chunked
+// response. A smaller body is still in the buffer when the handler returns,
+// and net/http sets its Content-Length for free.
+const chunkingThreshold = 2048
+
 // writeJSON answers with status and v as JSON. Encoding into a buffer first
 // means an encoding failure can still become a clean error response, and the
 // body goes out with a Content-Length.
@@ -58,7 +63,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	}
 	h := w.Header()
 	h["Content-Type"] = jsonContentType
-	h["Content-Length"] = []string{strconv.Itoa(b.Len())}
+	if b.Len() > chunkingThreshold {
+		h["Content-Length"] = []string{strconv.Itoa(b.Len())}
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(b.Bytes()) // a failed write means the caller has gone; nothing to tell it
 	return nil
@@ -85,6 +92,9 @@ func readJSON(r *http.Request, v any) error {
 		}
 		return stdrpc.Errorf(stdrpc.InvalidArgument, "reading the request body: %v", err)
 	}
+	// Closing a body read to its end tells net/http there is nothing left to
+	// discard before the response, which it would otherwise try to do.
+	_ = r.Body.Close()
 	if b.Len() == 0 {
 		return nil
 	}
