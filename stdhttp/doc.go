@@ -1,0 +1,97 @@
+// Package stdhttp is the net/http runtime of stdrpc: it serves a service's
+// methods as a JSON-over-HTTP API and calls them from Go. The code the stdrpc
+// generator writes calls it; a program normally uses only the generated
+// functions, and this package's options:
+//
+//	mux := http.NewServeMux()
+//	RegisterCalculatorHTTP(mux, impl, stdhttp.WithInterceptors(auth))
+//	http.ListenAndServe(":8080", mux)
+//
+//	calc := NewCalculatorHTTPClient("http://localhost:8080") // a Calculator
+//	sum, err := calc.Add(ctx, 2, 3)
+//
+// # The wire, for curl, browsers and other languages
+//
+// Every method answers POST /{Service}/{Method}. The request body is the
+// method's parameters as a JSON object keyed by parameter name (a lone
+// struct parameter is the object itself); the response is the result as
+// JSON (several results as an object keyed by result name, none as {}):
+//
+//	$ curl --json '{"a":2,"b":3}' http://localhost:8080/Calculator/Add
+//	5
+//	$ curl -X POST http://localhost:8080/Calculator/Ping
+//	{}
+//
+// An empty body is the zero request, so a method without parameters needs
+// none. The Content-Type must be application/json or absent (`curl -d`
+// sends a form type and gets 415; use --json, or -H 'Content-Type:
+// application/json'). Unknown fields are ignored, so an older server accepts
+// a newer client.
+//
+// A method annotated //stdrpc:http answers its own route too, its path
+// wildcards bound to the parameters of the same name, and for GET, HEAD and
+// DELETE the other parameters taken from the query string (a slice from a
+// repeated key):
+//
+//	$ curl http://localhost:8080/divide/7/2
+//	{"quo":3,"rem":1}
+//
+// An error is answered with the status of its code (see HTTPStatus) and a
+// body naming both:
+//
+//	$ curl -i http://localhost:8080/divide/7/0
+//	HTTP/1.1 400 Bad Request
+//	Content-Type: application/json
+//
+//	{"code":"invalid_argument","message":"divide 7 by zero"}
+//
+// Request headers are the call's metadata (stdrpc.Incoming on the server,
+// stdrpc.AppendOutgoing on a Go client). The Stdrpc-Timeout-Ms header gives
+// the call a deadline: the method's context ends that many milliseconds
+// after the request arrives, and the answer is then 504 deadline_exceeded.
+//
+// # Bad requests
+//
+// The server answers each with a clear error and goes on serving:
+//
+//   - malformed JSON, trailing bytes after it, or a field of the wrong type:
+//     400 invalid_argument naming the byte offset or the field
+//     ("request body field \"a\": cannot use a JSON string as int");
+//   - a path or query value that does not parse: 400 invalid_argument naming
+//     the parameter and the value ("path parameter a: \"seven\" is not a
+//     valid int");
+//   - a body over the limit (4 MiB unless WithMaxBodyBytes): 413
+//     resource_exhausted, without reading it;
+//   - another Content-Type: 415;
+//   - an unknown route or the wrong verb: the ServeMux's 404, or 405 with an
+//     Allow header;
+//   - a panic in the implementation: 500 internal; the panic and its stack
+//     go to the log (WithLogger, default slog.Default()).
+//
+// An error the implementation returns that is not a *stdrpc.Error reaches
+// the caller as code unknown without its text, which can hold secrets; the
+// text is logged, and WithErrorText sends it. Return stdrpc.Errorf to choose
+// what the caller sees.
+//
+// Server interceptors (WithInterceptors) run before the request body is
+// decoded, with the headers already in the context, so an authentication
+// check rejects a call without paying for its body.
+//
+// # The Go client
+//
+// Generated clients call Client.Call. Every error they return is a
+// *stdrpc.Error: the server's own, rebuilt from its error body; the
+// context's, when the deadline passes or the context is canceled first
+// (errors.Is(err, context.DeadlineExceeded) holds); unavailable when the
+// server cannot be reached; and for a response no stdrpc server wrote, such
+// as a proxy's 502 page, the code CodeFromHTTPStatus gives with the status
+// and the start of the body in the message. Redirects are not followed: a
+// POST silently turned into a GET elsewhere is never what a call meant, so a
+// 3xx is an error naming its Location.
+//
+// The client sends its context's deadline as Stdrpc-Timeout-Ms and its
+// outgoing metadata as headers. By default clients share one transport that
+// keeps up to 256 idle connections per host (net/http's default keeps 2,
+// which makes many concurrent callers open and close a connection per
+// call); WithHTTPClient and WithClientTLS replace it.
+package stdhttp
