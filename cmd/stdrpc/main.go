@@ -1,0 +1,143 @@
+// Stdrpc generates net/rpc and net/http servers and clients for Go
+// interfaces.
+//
+// Usage:
+//
+//	stdrpc [-check] [-v] [packages]
+//
+// Mark an interface in its doc comment, and give methods HTTP routes if you
+// like:
+//
+//	//stdrpc:service
+//	type Calculator interface {
+//		// Add returns a+b.
+//		Add(ctx context.Context, a, b int) (int, error)
+//
+//		// Divide returns the quotient and remainder of a/b.
+//		//stdrpc:http GET /divide/{a}/{b}
+//		Divide(ctx context.Context, a, b int) (quo, rem int, err error)
+//	}
+//
+// then run stdrpc in the package's directory, usually through go generate:
+//
+//	//go:generate go tool stdrpc
+//
+// For each source file declaring services, stdrpc writes <file>_stdrpc.go
+// beside it with, per service S:
+//
+//	func RegisterSNetRPC(srv *rpc.Server, impl S) error
+//	func NewSNetRPCClient(c *netrpcx.Client) S
+//	func RegisterSHTTP(mux *http.ServeMux, impl S, opts ...stdhttp.ServerOption)
+//	func NewSHTTPHandler(impl S, opts ...stdhttp.ServerOption) http.Handler
+//	func NewSHTTPClient(baseURL string, opts ...stdhttp.ClientOption) S
+//
+// and the request and response envelopes <S><Method>Request and
+// <S><Method>Response where several values travel together.
+//
+// # Directives
+//
+//	//stdrpc:service [name=NAME]
+//
+// marks an interface as a service. NAME (default: the interface's name) is
+// the net/rpc service name and the HTTP path segment; it may hold dots, as
+// in acme.v1.Calculator.
+//
+//	//stdrpc:http METHOD PATTERN
+//
+// gives a method a REST route, an http.ServeMux pattern such as
+// GET /users/{id}. Wildcards bind to the parameters of the same name; for
+// GET, HEAD and DELETE the other parameters come from the query string,
+// otherwise from a JSON body. Every method also answers
+// POST /{Service}/{Method}.
+//
+// # Methods
+//
+// The first parameter may be a context.Context and the last result must be
+// error. Parameters and results must be types both encoding/gob and
+// encoding/json can encode: no channels, funcs, interfaces or complex
+// numbers. Names are the wire contract: name the parameters, and the
+// results when there are two or more (a lone struct parameter travels as
+// itself and needs no name).
+//
+// # Flags
+//
+//	-check  write nothing; list the generated files that are stale and exit 1
+//	        if there are any (for CI)
+//	-v      print how long loading, checking, emitting and writing took
+//
+// Packages are go list patterns; the default is the package in the current
+// directory. Exit status: 0 when done, 1 when the input has problems (each
+// printed as file:line:col: Service.Method: problem) or -check found stale
+// files, 2 for bad usage.
+//
+// Generated files carry //go:build !stdrpcgen and stdrpc loads packages with
+// -tags=stdrpcgen, so a stale or broken generated file never stops
+// regeneration.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/stdrpc/stdrpc/gen"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], "", os.Stdout, os.Stderr))
+}
+
+// run is the command with its environment passed in: args without the
+// program name, the working directory ("" for the current one), and where
+// to print. It returns the exit status.
+func run(args []string, dir string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("stdrpc", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	check := fs.Bool("check", false, "write nothing; list stale generated files and exit 1 if there are any")
+	verbose := fs.Bool("v", false, "print the time each phase took")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+
+	res, err := gen.Run(gen.Config{Dir: dir, Patterns: fs.Args(), Check: *check})
+	if *verbose && res != nil {
+		fmt.Fprintf(stderr, "stdrpc: %s\n", res.Timing)
+	}
+	var diags gen.Diagnostics
+	switch {
+	case errors.As(err, &diags):
+		for _, d := range diags {
+			fmt.Fprintln(stderr, d)
+		}
+		return 1
+	case err != nil:
+		fmt.Fprintf(stderr, "stdrpc: %v\n", err)
+		return 1
+	}
+	if *check {
+		if stale := res.Stale(dir); len(stale) > 0 {
+			for _, name := range stale {
+				fmt.Fprintf(stderr, "%s: stale: run go generate (or stdrpc) to update it\n", name)
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+const usage = `usage: stdrpc [-check] [-v] [packages]
+
+stdrpc writes net/rpc and net/http servers and clients for the interfaces
+marked //stdrpc:service in the packages (default: the current directory).
+Run "go doc github.com/stdrpc/stdrpc/cmd/stdrpc" for the manual.
+
+`

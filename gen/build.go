@@ -1,0 +1,680 @@
+package gen
+
+import (
+	"cmp"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// A builder turns loaded packages into the model, checking every rule of the
+// design on the way; problems go to d and the run stops before emitting.
+type builder struct {
+	dir  string // paths in messages are relative to it
+	fset *token.FileSet
+	d    *diags
+}
+
+// A service under construction: the model and what was learnt on the way.
+type serviceBuild struct {
+	svc  *Service
+	decl *serviceDecl
+	meth []*methodBuild
+}
+
+type methodBuild struct {
+	m       *Method
+	fn      *types.Func
+	site    token.Pos // where to report problems: the method, or the embedding of a foreign interface
+	ctx     *types.Var
+	errVar  *types.Var
+	params  []*types.Var // data parameters, parallel to m.Params
+	results []*types.Var // data results, parallel to m.Results
+	// what travels, before rendering
+	reqType  types.Type // Direct request: the struct without its pointer
+	respType types.Type // Direct response
+}
+
+// buildPackage returns the generated files of one package.
+func (b *builder) buildPackage(sc *pkgScan) []*File {
+	pkg := sc.pkg
+	var builds []*serviceBuild
+	for _, sd := range sc.services {
+		if sb := b.buildService(sc, sd); sb != nil {
+			builds = append(builds, sb)
+		}
+	}
+	for fn, rds := range sc.routes {
+		if !sc.routed[fn] {
+			for _, rd := range rds {
+				b.d.at(rd.pos, "", "//stdrpc:http is on %s.%s, which is not a method of a //stdrpc:service interface: mark the interface, or move the route", recvName(fn), fn.Name())
+			}
+		}
+	}
+	generated := b.checkCollisions(pkg, builds)
+
+	// One file per source file, services in source order.
+	byFile := map[string][]*serviceBuild{}
+	for _, sb := range builds {
+		byFile[sb.decl.filename] = append(byFile[sb.decl.filename], sb)
+	}
+	var files []*File
+	for name, sbs := range byFile {
+		files = append(files, b.buildFile(pkg, name, sbs, generated))
+	}
+	slices.SortFunc(files, func(a, b *File) int { return cmp.Compare(a.Path, b.Path) })
+	return files
+}
+
+func recvName(fn *types.Func) string {
+	if sig, ok := fn.Type().(*types.Signature); ok && sig.Recv() != nil {
+		if n, ok := types.Unalias(sig.Recv().Type()).(*types.Named); ok {
+			return n.Obj().Name()
+		}
+	}
+	return "?"
+}
+
+// buildService checks a service's methods and computes their wire shapes.
+func (b *builder) buildService(sc *pkgScan, sd *serviceDecl) *serviceBuild {
+	name := sd.obj.Name()
+	wire := name
+	if sd.dir.svcName != "" {
+		wire = sd.dir.svcName
+	}
+	exp, unexp := upperFirst(name), lowerFirst(name)
+	svc := &Service{
+		Name:            name,
+		WireName:        wire,
+		Pos:             b.fset.Position(sd.spec.Name.Pos()),
+		NetRPCServer:    exp + "NetRPC",
+		RegisterNetRPC:  "Register" + exp + "NetRPC",
+		NetRPCClient:    unexp + "NetRPCClient",
+		NewNetRPCClient: "New" + exp + "NetRPCClient",
+		RegisterHTTP:    "Register" + exp + "HTTP",
+		NewHTTPHandler:  "New" + exp + "HTTPHandler",
+		HTTPClient:      unexp + "HTTPClient",
+		NewHTTPClient:   "New" + exp + "HTTPClient",
+	}
+	sb := &serviceBuild{svc: svc, decl: sd}
+	sites := b.methodsOf(sc, sd)
+	if len(sites) == 0 {
+		b.d.at(sd.spec.Name.Pos(), name, "the service has no methods: add one")
+		return nil
+	}
+	ok := true
+	for _, site := range sites {
+		sc.routed[site.fn] = true
+		mb := b.buildMethod(sc, svc, site)
+		if mb == nil {
+			ok = false
+			continue
+		}
+		sb.meth = append(sb.meth, mb)
+		svc.Methods = append(svc.Methods, mb.m)
+	}
+	if !ok {
+		return nil
+	}
+	b.checkRoutes(sc, sb)
+	return sb
+}
+
+// A methodSite is a method of a service and where to report its problems.
+type methodSite struct {
+	fn   *types.Func
+	site token.Pos
+}
+
+// methodsOf lists a service's methods in source order: its own methods and,
+// at the place of each embedded interface, that interface's methods in their
+// source order.
+func (b *builder) methodsOf(sc *pkgScan, sd *serviceDecl) []methodSite {
+	var out []methodSite
+	seen := map[string]bool{}
+	add := func(fn *types.Func, site token.Pos) {
+		if !seen[fn.Name()] {
+			seen[fn.Name()] = true
+			out = append(out, methodSite{fn, site})
+		}
+	}
+	addAll := func(iface *types.Interface, site token.Pos) {
+		for _, fn := range b.sortedMethods(iface) {
+			if fn.Pkg() == sc.pkg.Types && fn.Pos().IsValid() {
+				add(fn, fn.Pos())
+			} else {
+				add(fn, site)
+			}
+		}
+	}
+	it, ok := sd.spec.Type.(*ast.InterfaceType)
+	if !ok { // an alias of an interface
+		addAll(types.Unalias(sd.obj.Type()).Underlying().(*types.Interface), sd.spec.Name.Pos())
+		return out
+	}
+	for _, field := range it.Methods.List {
+		if len(field.Names) > 0 {
+			for _, n := range field.Names {
+				if fn, ok := sc.pkg.TypesInfo.Defs[n].(*types.Func); ok {
+					add(fn, n.Pos())
+				}
+			}
+			continue
+		}
+		if t := sc.pkg.TypesInfo.TypeOf(field.Type); t != nil {
+			if emb, ok := t.Underlying().(*types.Interface); ok {
+				addAll(emb, field.Type.Pos())
+			}
+		}
+	}
+	return out
+}
+
+// sortedMethods returns all methods of iface in source order.
+func (b *builder) sortedMethods(iface *types.Interface) []*types.Func {
+	fns := slices.Collect(iface.Methods())
+	slices.SortStableFunc(fns, func(x, y *types.Func) int {
+		px, py := b.fset.Position(x.Pos()), b.fset.Position(y.Pos())
+		return cmp.Or(cmp.Compare(px.Filename, py.Filename), cmp.Compare(px.Offset, py.Offset), cmp.Compare(x.Name(), y.Name()))
+	})
+	return fns
+}
+
+// buildMethod checks one method against the rules of the design and decides
+// its wire shapes. It returns nil if the method breaks a rule.
+func (b *builder) buildMethod(sc *pkgScan, svc *Service, ms methodSite) *methodBuild {
+	fn := ms.fn
+	subject := svc.Name + "." + fn.Name()
+	bad := func(pos token.Pos, format string, args ...any) { b.d.at(pos, subject, format, args...) }
+	if !fn.Exported() {
+		bad(ms.site, "net/rpc serves only exported methods: export %s, or move it out of the service", fn.Name())
+		return nil
+	}
+	self := sc.pkg.Types
+	posOf := func(v *types.Var) token.Pos {
+		if v.Pkg() == self && v.Pos().IsValid() {
+			return v.Pos()
+		}
+		return ms.site
+	}
+
+	m := &Method{Name: fn.Name(), Kind: Unary, Pos: b.fset.Position(ms.site), Doc: docLines(sc.docs[fn])}
+	mb := &methodBuild{m: m, fn: fn, site: ms.site}
+	sig := fn.Type().(*types.Signature)
+	ok := true
+
+	params := sig.Params()
+	for i := range params.Len() {
+		v := params.At(i)
+		if isContext(v.Type()) {
+			if i == 0 {
+				m.HasContext, mb.ctx = true, v
+				continue
+			}
+			bad(posOf(v), "%s: context.Context must be the first parameter", label("parameter", v, i))
+			ok = false
+			continue
+		}
+		if prob := checkWire(v.Type()); prob != nil {
+			bad(posOf(v), "%s", b.wireMessage(label("parameter", v, i), v.Type(), prob, self))
+			ok = false
+		}
+		mb.params = append(mb.params, v)
+		m.Params = append(m.Params, &Param{Name: v.Name(), Variadic: sig.Variadic() && i == params.Len()-1, Pos: b.fset.Position(posOf(v))})
+	}
+
+	results := sig.Results()
+	data := results.Len()
+	if data == 0 || !isError(results.At(data-1).Type()) {
+		bad(ms.site, "the last result must be error (a remote call can always fail): add one")
+		ok = false
+	} else {
+		data--
+		mb.errVar = results.At(data)
+	}
+	for i := range data {
+		v := results.At(i)
+		if prob := checkWire(v.Type()); prob != nil {
+			bad(posOf(v), "%s", b.wireMessage(label("result", v, i), v.Type(), prob, self))
+			ok = false
+		}
+		mb.results = append(mb.results, v)
+		m.Results = append(m.Results, &Param{Name: v.Name(), Pos: b.fset.Position(posOf(v))})
+	}
+	if !ok {
+		return nil
+	}
+
+	// Request shape: a lone struct travels as itself, unless net/rpc would
+	// refuse its unexported type; anything else travels in an envelope.
+	switch {
+	case len(mb.params) == 0:
+		m.Request.Kind = NoShape
+	case len(mb.params) == 1 && !m.Params[0].Variadic && isLoneStruct(mb.params[0].Type()):
+		elem, ptr, _ := structType(mb.params[0].Type())
+		m.Request = Shape{Kind: Direct, Pointer: ptr}
+		mb.reqType = elem
+	default:
+		m.Request.Kind = Envelope
+	}
+	if m.Request.Kind == Envelope {
+		if len(mb.params) == 1 && !m.Params[0].Variadic && !named(mb.params[0]) {
+			if _, _, isStruct := structType(mb.params[0].Type()); isStruct {
+				bad(ms.site, "the parameter's type %s is unexported, so it travels in an envelope (net/rpc refuses unexported types) and needs a name: name it, or export the type", b.typeString(mb.params[0].Type(), self))
+				return nil
+			}
+		}
+		if !b.checkNames(ms.site, subject, "parameter", mb.params, m.Params) {
+			return nil
+		}
+	}
+
+	// Response shape: a lone result travels as itself unless its type is
+	// unexported; several travel in an envelope.
+	switch {
+	case len(mb.results) == 0:
+		m.Response.Kind = NoShape
+	case len(mb.results) == 1 && netRPCExported(mb.results[0].Type()):
+		m.Response.Kind = Direct
+		mb.respType = mb.results[0].Type()
+	default:
+		m.Response.Kind = Envelope
+		if len(mb.results) == 1 && !named(mb.results[0]) {
+			bad(ms.site, "the result's type %s is unexported, so it travels in an envelope (net/rpc refuses unexported types) and needs a name: name it, as in (v %s, err error), or export the type", b.typeString(mb.results[0].Type(), self), b.typeString(mb.results[0].Type(), self))
+			return nil
+		}
+		if !b.checkNames(ms.site, subject, "result", mb.results, m.Results) {
+			return nil
+		}
+	}
+	return mb
+}
+
+// isLoneStruct reports whether a lone parameter of type t travels as itself:
+// a struct or pointer to struct whose type net/rpc accepts.
+func isLoneStruct(t types.Type) bool {
+	_, _, ok := structType(t)
+	return ok && netRPCExported(t)
+}
+
+func named(v *types.Var) bool { return v.Name() != "" && v.Name() != "_" }
+
+// label names a parameter or result in a diagnostic: "parameter p", or
+// "parameter 2" when it has no name.
+func label(kind string, v *types.Var, i int) string {
+	if named(v) {
+		return kind + " " + v.Name()
+	}
+	return fmt.Sprintf("%s %d", kind, i+1)
+}
+
+// checkNames checks that values travelling in an envelope are named, and
+// that their field names are exported and distinct. It sets the Field of each
+// Param.
+func (b *builder) checkNames(site token.Pos, subject, kind string, vars []*types.Var, ps []*Param) bool {
+	for _, v := range vars {
+		if !named(v) {
+			if kind == "parameter" {
+				b.d.at(site, subject, "parameters need names, which are the wire contract: name them in the interface")
+			} else {
+				b.d.at(site, subject, "results need names when there are two or more (names are the wire contract): name them, as in (quo, rem int, err error)")
+			}
+			return false
+		}
+	}
+	ok := true
+	byField := map[string]string{}
+	for i, v := range vars {
+		field := upperFirst(v.Name())
+		if !token.IsExported(field) {
+			b.d.at(v.Pos(), subject, "%s %s cannot become an exported field of the envelope: start its name with a letter", kind, v.Name())
+			ok = false
+			continue
+		}
+		if other, dup := byField[field]; dup {
+			b.d.at(v.Pos(), subject, "%ss %s and %s both travel as field %s: rename one", kind, other, v.Name(), field)
+			ok = false
+			continue
+		}
+		byField[field] = v.Name()
+		ps[i].Field = field
+	}
+	return ok
+}
+
+// wireMessage words a wireProblem of a parameter or result.
+func (b *builder) wireMessage(what string, t types.Type, p *wireProblem, self *types.Package) string {
+	if p.path == "" {
+		return fmt.Sprintf("%s has type %s: %s", what, b.typeString(p.typ, self), p.why)
+	}
+	return fmt.Sprintf("%s: field %s has type %s: %s", what, p.path, b.typeString(p.typ, self), p.why)
+}
+
+func (b *builder) typeString(t types.Type, self *types.Package) string {
+	return types.TypeString(t, types.RelativeTo(self))
+}
+
+// docLines returns the lines of a doc comment with directives (and the blank
+// comment lines that separated them) removed.
+func docLines(cg *ast.CommentGroup) []string {
+	if cg == nil {
+		return nil
+	}
+	var lines []string
+	for _, c := range cg.List {
+		if isDirectiveComment(c.Text) {
+			continue
+		}
+		lines = append(lines, c.Text)
+	}
+	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "//" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
+}
+
+// isDirectiveComment reports whether a comment is a directive in go/doc's
+// sense (//name:args, //line, //export, //extern).
+func isDirectiveComment(text string) bool {
+	body, ok := strings.CutPrefix(text, "//")
+	if !ok {
+		return false
+	}
+	for _, p := range []string{"line ", "extern ", "export "} {
+		if strings.HasPrefix(body, p) {
+			return true
+		}
+	}
+	colon := strings.IndexByte(body, ':')
+	return colon > 0 && colon+1 < len(body) && isLowerWord(body[:colon]) &&
+		'a' <= body[colon+1] && body[colon+1] <= 'z'
+}
+
+// checkCollisions reports generated package-level names that collide with the
+// package's declarations or with each other, and returns them all.
+func (b *builder) checkCollisions(pkg *packages.Package, builds []*serviceBuild) []string {
+	type owner struct {
+		subject string
+		pos     token.Pos
+	}
+	scope := pkg.Types.Scope()
+	owners := map[string]owner{}
+	var names []string
+	claim := func(name, what, subject string, pos token.Pos) {
+		names = append(names, name)
+		if obj := scope.Lookup(name); obj != nil {
+			b.d.at(pos, subject, "the generated %s %s collides with the %s declared at %s: rename that one, or the %s",
+				what, name, objKind(obj), b.relPos(obj.Pos()), strings.ToLower(kindOfSubject(subject)))
+			return
+		}
+		if o, dup := owners[name]; dup {
+			b.d.at(pos, subject, "the generated %s %s is also generated for %s: rename one of them", what, name, o.subject)
+			return
+		}
+		owners[name] = owner{subject, pos}
+	}
+	for _, sb := range builds {
+		s, pos := sb.svc, sb.decl.spec.Name.Pos()
+		claim(s.NetRPCServer, "type", s.Name, pos)
+		claim(s.RegisterNetRPC, "func", s.Name, pos)
+		claim(s.NetRPCClient, "type", s.Name, pos)
+		claim(s.NewNetRPCClient, "func", s.Name, pos)
+		claim(s.RegisterHTTP, "func", s.Name, pos)
+		claim(s.NewHTTPHandler, "func", s.Name, pos)
+		claim(s.HTTPClient, "type", s.Name, pos)
+		claim(s.NewHTTPClient, "func", s.Name, pos)
+		for _, mb := range sb.meth {
+			m := mb.m
+			if m.Request.Kind == Envelope {
+				m.Request.Type = upperFirst(s.Name) + m.Name + "Request"
+				claim(m.Request.Type, "type", s.Name+"."+m.Name, mb.site)
+			}
+			if m.Response.Kind == Envelope {
+				m.Response.Type = upperFirst(s.Name) + m.Name + "Response"
+				claim(m.Response.Type, "type", s.Name+"."+m.Name, mb.site)
+			}
+		}
+	}
+	return names
+}
+
+func kindOfSubject(subject string) string {
+	if strings.Contains(subject, ".") {
+		return "method"
+	}
+	return "interface"
+}
+
+func objKind(obj types.Object) string {
+	switch obj.(type) {
+	case *types.TypeName:
+		return "type"
+	case *types.Func:
+		return "func"
+	case *types.Var:
+		return "var"
+	case *types.Const:
+		return "const"
+	}
+	return "name"
+}
+
+// relPos formats a position with its file relative to the working directory.
+func (b *builder) relPos(pos token.Pos) string {
+	p := b.fset.Position(pos)
+	p.Filename = relPath(b.dir, p.Filename)
+	return p.String()
+}
+
+// buildFile renders the services of one source file: its import registry,
+// the types as the generated file spells them, and every local name.
+func (b *builder) buildFile(pkg *packages.Package, source string, sbs []*serviceBuild, generated []string) *File {
+	slices.SortFunc(sbs, func(x, y *serviceBuild) int { return cmp.Compare(x.decl.spec.Pos(), y.decl.spec.Pos()) })
+
+	// The file declaring the services decides import names first.
+	files := slices.Clone(pkg.Syntax)
+	slices.SortStableFunc(files, func(x, y *ast.File) int {
+		return cmp.Or(
+			-cmp.Compare(boolInt(x == sbs[0].decl.file), boolInt(y == sbs[0].decl.file)),
+			cmp.Compare(b.fset.File(x.FileStart).Name(), b.fset.File(y.FileStart).Name()))
+	})
+	taken := slices.Concat(pkg.Types.Scope().Names(), generated)
+	reg := newImportRegistry(pkg.Types, files, taken)
+	for _, sb := range sbs {
+		for _, mb := range sb.meth {
+			for _, v := range slices.Concat(mb.params, mb.results) {
+				reg.addType(v.Type())
+			}
+		}
+	}
+	reg.resolve()
+	rt := runtimeNames{
+		Context: reg.name(pathContext),
+		HTTP:    reg.name(pathHTTP),
+		RPC:     reg.name(pathRPC),
+		NetRPCX: reg.name(pathNetRPCX),
+		StdHTTP: reg.name(pathStdHTTP),
+	}
+
+	f := &File{
+		Source:  source,
+		Path:    strings.TrimSuffix(source, ".go") + "_stdrpc.go",
+		Package: pkg.Name,
+		Imports: reg.imports(),
+	}
+	for _, sb := range sbs {
+		sb.svc.Runtime = rt
+		for _, mb := range sb.meth {
+			b.renderMethod(sb.svc, mb, reg)
+		}
+		b.nameLocals(sb, reg)
+		f.Services = append(f.Services, sb.svc)
+	}
+	return f
+}
+
+func boolInt(v bool) int {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// renderMethod spells the method's types as the generated file writes them.
+func (b *builder) renderMethod(svc *Service, mb *methodBuild, reg *importRegistry) {
+	m, q := mb.m, reg.qualifier
+	for i, v := range mb.params {
+		m.Params[i].Type = types.TypeString(v.Type(), q)
+	}
+	for i, v := range mb.results {
+		m.Results[i].Type = types.TypeString(v.Type(), q)
+	}
+	switch m.Request.Kind {
+	case Direct:
+		m.Request.Type = types.TypeString(mb.reqType, q)
+	case Envelope:
+		m.Request.Fields = m.Params
+		m.Request.Doc = fmt.Sprintf("%s is the wire shape of the parameters of %s.%s.", m.Request.Type, svc.Name, m.Name)
+	}
+	switch m.Response.Kind {
+	case Direct:
+		m.Response.Type = types.TypeString(mb.respType, q)
+	case Envelope:
+		m.Response.Fields = m.Results
+		m.Response.Doc = fmt.Sprintf("%s is the wire shape of the results of %s.%s.", m.Response.Type, svc.Name, m.Name)
+	}
+}
+
+// nameLocals chooses every local name of the generated functions of a
+// service so that none shadows a name the code refers to.
+func (b *builder) nameLocals(sb *serviceBuild, reg *importRegistry) {
+	svc := sb.svc
+	rt := svc.Runtime
+
+	// Register<Service>HTTP: one handler variable per method.
+	ns := newNamespace("mux", "impl", "opts", "s", "nil", "error", rt.Context, rt.HTTP, rt.StdHTTP)
+	for _, m := range svc.Methods {
+		ns.take(identsIn(m.Request.Type)...)
+		ns.take(identsIn(m.Response.Type)...)
+	}
+	for _, m := range svc.Methods {
+		m.HTTPVar = ns.fresh(lowerFirst(m.Name))
+	}
+
+	for _, mb := range sb.meth {
+		b.nameClient(mb, rt)
+	}
+}
+
+// nameClient decides the signature and locals of a generated client method.
+// The user's parameter and result names are kept unless they would shadow a
+// name the body refers to.
+func (b *builder) nameClient(mb *methodBuild, rt runtimeNames) {
+	m := mb.m
+	cf := ClientFunc{}
+	body := newNamespace("nil")
+	body.take(identsIn(m.Response.Type)...)
+	if m.Request.Kind == Envelope {
+		body.take(m.Request.Type)
+	}
+	if !m.HasContext {
+		body.take(rt.Context)
+	}
+	ns := newNamespace(slices.Collect(keys(body))...)
+
+	if m.HasContext {
+		name := mb.ctx.Name()
+		if !named(mb.ctx) {
+			name = "ctx"
+		}
+		cf.Ctx = ns.fresh(name)
+		cf.Params = append(cf.Params, ClientParam{Name: cf.Ctx, Type: types.TypeString(mb.ctx.Type(), nil)})
+	}
+	for i, v := range mb.params {
+		p := m.Params[i]
+		name := v.Name()
+		if !named(v) {
+			name = "req"
+			if n, ok := types.Unalias(mb.reqType).(*types.Named); ok && mb.reqType != nil {
+				name = lowerFirst(n.Obj().Name())
+			}
+		}
+		cp := ClientParam{Name: ns.fresh(name), Type: p.Type, Variadic: p.Variadic}
+		if p.Variadic {
+			cp.Type = strings.TrimPrefix(p.Type, "[]")
+		}
+		cf.Params = append(cf.Params, cp)
+	}
+	if m.HasContext {
+		// The context's type is rendered with the file's import name.
+		cf.Params[0].Type = rt.Context + ".Context"
+	} else {
+		cf.Ctx = rt.Context + ".Background()"
+	}
+
+	cf.ResultsNamed = mb.errVar != nil && mb.errVar.Name() != ""
+	for i, v := range mb.results {
+		cp := ClientParam{Type: m.Results[i].Type}
+		if cf.ResultsNamed {
+			cp.Name = v.Name()
+			if cp.Name != "_" {
+				cp.Name = ns.fresh(cp.Name)
+			}
+		}
+		cf.Results = append(cf.Results, cp)
+	}
+	errResult := ClientParam{Type: "error"}
+	if cf.ResultsNamed && named(mb.errVar) {
+		errResult.Name = ns.fresh(mb.errVar.Name())
+		cf.Err, cf.ErrDeclared = errResult.Name, true
+	} else if cf.ResultsNamed {
+		errResult.Name = "_"
+	}
+	cf.Results = append(cf.Results, errResult)
+
+	cf.Recv = ns.fresh("c")
+	if m.Response.Kind != NoShape {
+		cf.Resp = ns.fresh("resp")
+	}
+	if cf.Err == "" {
+		cf.Err = ns.fresh("err")
+	}
+
+	// The request: envelope field values, or the lone value.
+	for i, p := range m.Params {
+		arg := cf.Params[i+boolInt(m.HasContext)].Name
+		switch {
+		case m.Request.Kind == Envelope:
+			cf.Args = append(cf.Args, p.Field+": "+arg)
+		case m.Request.Pointer:
+			cf.Args = append(cf.Args, arg)
+		default:
+			cf.Args = append(cf.Args, "&"+arg)
+		}
+	}
+	m.Client = cf
+}
+
+func keys[K comparable, V any](m map[K]V) func(func(K) bool) {
+	return func(yield func(K) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// packageDir is the directory of a package's files, for messages.
+func packageDir(pkg *packages.Package) string {
+	if len(pkg.GoFiles) > 0 {
+		return filepath.Dir(pkg.GoFiles[0])
+	}
+	return ""
+}

@@ -1,0 +1,19 @@
+package gen
+
+// emitEnvelopes prints the request and response envelopes of a service.
+func emitEnvelopes(p *printer, s *Service) {
+	for _, m := range s.Methods {
+		for _, sh := range []Shape{m.Request, m.Response} {
+			if sh.Kind != Envelope {
+				continue
+			}
+			p.line("// %s", sh.Doc)
+			p.line("type %s struct {", sh.Type)
+			for _, f := range sh.Fields {
+				p.line("\t%s %s `json:%q`", f.Field, f.Type, f.Name)
+			}
+			p.line("}")
+			p.line("")
+		}
+	}
+}

@@ -1,0 +1,62 @@
+package gen
+
+// emitNetRPC prints a service's net/rpc server adapter and client.
+func emitNetRPC(p *printer, s *Service) {
+	rt := s.Runtime
+	p.line("// %s serves a %s with the method shape net/rpc requires.", s.NetRPCServer, s.Name)
+	p.line("// Register it with %s.", s.RegisterNetRPC)
+	p.line("type %s struct {", s.NetRPCServer)
+	p.line("\timpl %s", s.Name)
+	p.line("}")
+	p.line("")
+	p.line("// %s registers impl on srv as the net/rpc service %q.", s.RegisterNetRPC, s.WireName)
+	p.line("func %s(srv *%s.Server, impl %s) error {", s.RegisterNetRPC, rt.RPC, s.Name)
+	p.line("\treturn srv.RegisterName(%q, &%s{impl: impl})", s.WireName, s.NetRPCServer)
+	p.line("}")
+	for _, m := range s.Methods {
+		p.line("")
+		emitNetRPCMethod(p, s, m)
+	}
+	p.line("")
+
+	p.line("type %s struct {", s.NetRPCClient)
+	p.line("\tc *%s.Client", rt.NetRPCX)
+	p.line("}")
+	p.line("")
+	p.line("// %s returns a %s that calls the net/rpc service %q through c.", s.NewNetRPCClient, s.Name, s.WireName)
+	p.line("func %s(c *%s.Client) %s {", s.NewNetRPCClient, rt.NetRPCX, s.Name)
+	p.line("\treturn %s{c: c}", s.NetRPCClient)
+	p.line("}")
+	for _, m := range s.Methods {
+		emitClientMethod(p, m, s.NetRPCClient, s.WireName+"."+m.Name)
+	}
+	p.line("")
+}
+
+// emitNetRPCMethod prints the adapter method net/rpc calls: it unpacks the
+// request, calls the implementation under netrpcx.Handle (which supplies the
+// call's context) and packs the results.
+func emitNetRPCMethod(p *printer, s *Service, m *Method) {
+	rt := s.Runtime
+	req := m.Request.Type
+	if m.Request.Kind == NoShape {
+		req = rt.NetRPCX + ".Empty"
+	}
+	resp := m.Response.Type
+	if m.Response.Kind == NoShape {
+		resp = "struct{}"
+	}
+	call := "s.impl." + m.Name + "(" + callArgs(m, "ctx") + ")"
+	p.line("// %s serves %s.%s.", m.Name, s.Name, m.Name)
+	p.line("func (s *%s) %s(req *%s, resp *%s) error {", s.NetRPCServer, m.Name, req, resp)
+	if m.Response.Kind == NoShape {
+		p.line("\treturn %s.Handle(req, func(ctx %s.Context) error {", rt.NetRPCX, rt.Context)
+		p.line("\t\treturn %s", call)
+	} else {
+		p.line("\treturn %s.Handle(req, func(ctx %s.Context) (err error) {", rt.NetRPCX, rt.Context)
+		p.line("\t\t%s = %s", assignResults(m), call)
+		p.line("\t\treturn err")
+	}
+	p.line("\t})")
+	p.line("}")
+}

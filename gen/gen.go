@@ -1,0 +1,203 @@
+// Package gen is stdrpc's code generator as a library: it loads Go packages,
+// finds the interfaces marked //stdrpc:service, checks them against the rules
+// of the wire, and writes beside each source file a <file>_stdrpc.go holding
+// net/rpc and net/http servers and clients.
+//
+// A run is load → model → check → emit: one packages.Load over the
+// patterns; a model (File, Service, Method, Shape, Route) that holds every
+// decision (names, wire shapes, import names, local names that never shadow
+// the user's); emitters that print Go from the model alone. Problems are
+// collected, never printed: Run returns them all at once as Diagnostics.
+//
+// Names the generator chooses are deterministic. Locals in generated code
+// avoid every name the code refers to, so a parameter named ctx, err, req,
+// http or context keeps working: the generated local becomes err2, and a
+// generated client method renames a user's parameter only when the parameter
+// would hide something its body uses. Generated package-level names
+// (<Service><Method>Request, Register<Service>HTTP, ...) that collide with a
+// declaration of the package are reported, not renamed, because they are
+// public API.
+package gen
+
+import (
+	"cmp"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// Config says what to generate.
+type Config struct {
+	// Dir is the directory patterns are relative to, and messages' paths
+	// too. Empty means the current directory.
+	Dir string
+	// Patterns are go list package patterns. Empty means ".".
+	Patterns []string
+	// Check writes nothing: Result.Files says which files are stale.
+	Check bool
+}
+
+// Result is what a successful run produced.
+type Result struct {
+	// Files are the generated files, sorted by path, and stale generated
+	// files whose service is gone (Content nil).
+	Files  []Output
+	Timing Timing
+}
+
+// Output is one generated file.
+type Output struct {
+	Path    string // absolute
+	Content []byte // nil for a generated file that is no longer generated
+	// Changed reports whether the file on disk differs (was written, or
+	// removed, unless Config.Check).
+	Changed bool
+}
+
+// Stale returns the files that differ from the disk, relative to dir when
+// possible.
+func (r *Result) Stale(dir string) []string {
+	var out []string
+	for _, f := range r.Files {
+		if f.Changed {
+			out = append(out, relPath(dir, f.Path))
+		}
+	}
+	return out
+}
+
+// Timing splits a run's wall time by phase.
+type Timing struct {
+	Load  time.Duration // packages.Load: go list, parsing, type-checking
+	Check time.Duration // directives, model, rules
+	Emit  time.Duration // printing and formatting
+	Write time.Duration // comparing with the disk and writing
+}
+
+func (t Timing) String() string {
+	return fmt.Sprintf("load %v, check %v, emit %v, write %v", t.Load.Round(time.Microsecond), t.Check.Round(time.Microsecond), t.Emit.Round(time.Microsecond), t.Write.Round(time.Microsecond))
+}
+
+// Run generates the code for the services in the packages cfg names. The
+// error is Diagnostics when the input has problems, each with its position.
+func Run(cfg Config) (*Result, error) {
+	dir := cfg.Dir
+	if dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, err
+		}
+		dir = wd
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	patterns := cfg.Patterns
+	if len(patterns) == 0 {
+		patterns = []string{"."}
+	}
+	res := &Result{}
+
+	start := time.Now()
+	fset := token.NewFileSet()
+	pkgs, err := load(dir, patterns, fset)
+	if err != nil {
+		return nil, fmt.Errorf("loading %s: %v", strings.Join(patterns, " "), err)
+	}
+	res.Timing.Load = time.Since(start)
+
+	start = time.Now()
+	b := &builder{dir: dir, fset: fset, d: &diags{fset: fset}}
+	files, loaded := b.build(pkgs)
+	res.Timing.Check = time.Since(start)
+	if len(b.d.list) > 0 {
+		return res, b.d.sorted(dir)
+	}
+
+	start = time.Now()
+	for _, f := range files {
+		src, err := emitFile(f)
+		if err != nil {
+			return res, fmt.Errorf("stdrpc generated invalid Go (a bug in stdrpc; please report it): %v", err)
+		}
+		res.Files = append(res.Files, Output{Path: f.Path, Content: src})
+	}
+	res.Timing.Emit = time.Since(start)
+
+	start = time.Now()
+	err = write(res, loaded, dir, cfg.Check)
+	res.Timing.Write = time.Since(start)
+	return res, err
+}
+
+// build scans and models every loaded package and returns the files to
+// generate and the loaded packages.
+func (b *builder) build(pkgs []*packages.Package) ([]*File, []*packages.Package) {
+	slices.SortFunc(pkgs, func(x, y *packages.Package) int { return cmp.Compare(x.PkgPath, y.PkgPath) })
+	var files []*File
+	var loadDiags []Diagnostic
+	anyService := false
+	for _, pkg := range pkgs {
+		if pkg.Types == nil || pkg.TypesInfo == nil {
+			loadDiags = append(loadDiags, loadErrors(pkg, true, nil)...)
+			continue
+		}
+		before := len(b.d.list)
+		sc := b.scan(pkg)
+		if len(sc.services) == 0 {
+			if len(b.d.list) > before {
+				// Directive mistakes: the package was meant to have a service.
+				b.d.list = append(b.d.list, loadErrors(pkg, false, nil)...)
+			} else {
+				loadDiags = append(loadDiags, loadErrors(pkg, true, nil)...)
+			}
+			continue
+		}
+		anyService = true
+		var names []string
+		broken := false
+		for _, sd := range sc.services {
+			names = append(names, sd.obj.Name())
+			if hasInvalid(sd.obj.Type().Underlying(), map[types.Type]bool{}) {
+				broken = true
+			}
+		}
+		if errs := loadErrors(pkg, broken, names); len(errs) > 0 || broken {
+			b.d.list = append(b.d.list, errs...)
+			continue
+		}
+		files = append(files, b.buildPackage(sc)...)
+	}
+	if !anyService && len(b.d.list) == 0 {
+		if len(loadDiags) > 0 {
+			b.d.list = append(b.d.list, loadDiags...)
+		} else {
+			var paths []string
+			for _, pkg := range pkgs {
+				paths = append(paths, pkg.PkgPath)
+			}
+			b.d.list = append(b.d.list, Diagnostic{Message: fmt.Sprintf(
+				"no service in %s: mark an interface with a //stdrpc:service line in its doc comment", describePackages(paths))})
+		}
+	}
+	return files, pkgs
+}
+
+func describePackages(paths []string) string {
+	switch len(paths) {
+	case 0:
+		return "the packages matched (none were found)"
+	case 1:
+		return "package " + paths[0]
+	}
+	return "packages " + strings.Join(paths, ", ")
+}

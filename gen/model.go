@@ -1,0 +1,170 @@
+package gen
+
+import "go/token"
+
+// The model holds every decision the emitters need: names, wire shapes,
+// rendered types, routes, doc comments. Emitters print from it alone, so a new
+// output (OpenAPI, a TypeScript client) is one more emitter over it.
+
+// A File is one generated file: the services declared in one source file.
+type File struct {
+	Source   string    // the source file declaring the services (absolute)
+	Path     string    // the generated file: Source with _stdrpc.go for .go (absolute)
+	Package  string    // package name
+	Imports  []Import  // sorted by path
+	Services []*Service
+}
+
+// An Import is one import of a generated file.
+type Import struct {
+	Path string
+	Name string // the name the generated code uses
+	// Explicit reports whether the import spec needs Name written out
+	// (an alias, or a package whose name is not its path's last element).
+	Explicit bool
+}
+
+// Well-known names the generated code refers to through its import registry.
+type runtimeNames struct {
+	Context string // "context"
+	HTTP    string // "http" (net/http)
+	RPC     string // "rpc" (net/rpc)
+	NetRPCX string // "netrpcx"
+	StdHTTP string // "stdhttp"
+}
+
+// A Service is one //stdrpc:service interface.
+type Service struct {
+	Name     string // the interface's Go name: Calculator
+	WireName string // net/rpc service name and HTTP path segment: Calculator or name=
+	Pos      token.Position
+	Methods  []*Method
+	Runtime  runtimeNames
+
+	// Generated identifiers.
+	NetRPCServer    string // CalculatorNetRPC
+	RegisterNetRPC  string // RegisterCalculatorNetRPC
+	NetRPCClient    string // calculatorNetRPCClient
+	NewNetRPCClient string // NewCalculatorNetRPCClient
+	RegisterHTTP    string // RegisterCalculatorHTTP
+	NewHTTPHandler  string // NewCalculatorHTTPHandler
+	HTTPClient      string // calculatorHTTPClient
+	NewHTTPClient   string // NewCalculatorHTTPClient
+
+	HasRoutes bool // some method has a //stdrpc:http route
+}
+
+// MethodKind tells how a method exchanges messages.
+type MethodKind int
+
+const (
+	// Unary methods take one request and return one response.
+	Unary MethodKind = iota
+)
+
+// A Method is one method of a service.
+type Method struct {
+	Name string
+	Kind MethodKind
+	Pos  token.Position
+	Doc  []string // the method's doc comment lines ("// Add returns a+b."), directives removed
+
+	HasContext bool     // the first parameter is a context.Context
+	Params     []*Param // data parameters, in order
+	Results    []*Param // data results, in order (the final error excluded)
+
+	Request  Shape // how the parameters travel
+	Response Shape // how the results travel
+
+	Routes []*Route // the method's //stdrpc:http routes
+
+	Client  ClientFunc // the generated client method
+	HTTPVar string     // the handler's local variable in Register<Service>HTTP
+}
+
+// A Param is a data parameter or result.
+type Param struct {
+	Name     string // as written; "" when unnamed
+	Field    string // its field in an envelope: Name capitalised
+	Type     string // rendered type; for a variadic parameter, the slice type
+	Variadic bool
+	Pos      token.Position
+}
+
+// ShapeKind tells how a request or response travels.
+type ShapeKind int
+
+const (
+	// NoShape: nothing travels (no parameters, or no results).
+	NoShape ShapeKind = iota
+	// Direct: a lone value travels as itself.
+	Direct
+	// Envelope: the values travel as fields of a generated struct.
+	Envelope
+)
+
+// A Shape is the wire form of a request or a response.
+type Shape struct {
+	Kind ShapeKind
+	// Type is the rendered type that travels: the envelope's name, or the
+	// lone value's type (without its pointer for a *struct parameter).
+	Type string
+	// Pointer is set for a Direct *struct parameter: the value is already a pointer.
+	Pointer bool
+	// Doc is the envelope's doc comment, without slashes.
+	Doc string
+	// Fields are the envelope's fields: the Params or Results.
+	Fields []*Param
+}
+
+// A Route is a //stdrpc:http route.
+type Route struct {
+	Method  string // GET
+	Pattern string // the full ServeMux pattern: "GET /users/{id}"
+	Pos     token.Position
+	Path    []Binding // path wildcards
+	Query   []Binding // query parameters (GET, HEAD, DELETE)
+	Body    BodyKind
+	// BodyField names the envelope field the body decodes into when Body is BodyField.
+	BodyField string
+}
+
+// A Binding binds a wildcard or query key to an envelope field.
+type Binding struct {
+	Key   string // wildcard name or query key: the parameter name
+	Field string // envelope field
+}
+
+// BodyKind tells what a route's request body decodes into.
+type BodyKind int
+
+const (
+	// NoBody: the route reads no body.
+	NoBody BodyKind = iota
+	// WholeBody: the body is the whole request (envelope or lone struct).
+	WholeBody
+	// FieldBody: the body is one struct field of the envelope.
+	FieldBody
+)
+
+// A ClientFunc is the signature and locals of a generated client method.
+type ClientFunc struct {
+	Recv    string        // receiver name: c
+	Ctx     string        // the context to pass: a parameter name, or "context.Background()"
+	Params  []ClientParam // the whole parameter list, context included
+	Results []ClientParam // data results then the error; names empty when unnamed
+	// ResultsNamed reports whether Results carry names.
+	ResultsNamed bool
+	Resp         string // local holding the response: resp
+	Err          string // the error variable: err
+	ErrDeclared  bool   // Err is a named result (assign with =, not :=)
+	// Args are the expressions for the request: envelope field values by field, or the lone value.
+	Args []string
+}
+
+// A ClientParam is one entry of a generated signature.
+type ClientParam struct {
+	Name     string
+	Type     string // rendered; the element type for a variadic parameter
+	Variadic bool
+}

@@ -1,0 +1,210 @@
+package gen
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+	"net/http"
+	"strings"
+)
+
+// checkRoutes turns a service's //stdrpc:http directives into routes: it
+// validates each pattern as http.ServeMux does, binds its wildcards and the
+// remaining parameters, and finds routes that collide.
+func (b *builder) checkRoutes(sc *pkgScan, sb *serviceBuild) {
+	svc := sb.svc
+	// Every method answers POST /{Service}/{Method}; the mux tells the
+	// routes that collide with those or with each other.
+	type registered struct {
+		pattern string
+		owner   string // "Test.Add"
+		route   bool   // a //stdrpc:http route, not the POST every method has
+	}
+	var patterns []registered
+	mux := http.NewServeMux()
+	for _, mb := range sb.meth {
+		pattern := "POST /" + svc.WireName + "/" + mb.m.Name
+		patterns = append(patterns, registered{pattern: pattern, owner: svc.Name + "." + mb.m.Name})
+		register(mux, pattern)
+	}
+	for _, mb := range sb.meth {
+		for _, rd := range sc.routes[mb.fn] {
+			r := b.buildRoute(svc, mb, rd)
+			if r == nil {
+				continue
+			}
+			mb.m.Routes = append(mb.m.Routes, r)
+			svc.HasRoutes = true
+			subject := svc.Name + "." + mb.m.Name
+			if register(mux, r.Pattern) == "" {
+				patterns = append(patterns, registered{pattern: r.Pattern, owner: subject, route: true})
+				continue
+			}
+			// Find the pattern it collides with.
+			for _, earlier := range patterns {
+				if reason := conflict(earlier.pattern, r.Pattern); reason != "" {
+					what := fmt.Sprintf("route %q of %s", earlier.pattern, earlier.owner)
+					if earlier.owner == subject {
+						what = fmt.Sprintf("route %q of the same method", earlier.pattern)
+					}
+					if !earlier.route {
+						what = fmt.Sprintf("%q, which %s answers like every method", earlier.pattern, earlier.owner)
+					}
+					b.d.at(rd.pos, subject, "route %q conflicts with %s: %s; change one of them", r.Pattern, what, reason)
+					break
+				}
+			}
+		}
+	}
+}
+
+// buildRoute validates one route and binds its parameters.
+func (b *builder) buildRoute(svc *Service, mb *methodBuild, rd routeDirective) *Route {
+	m, d := mb.m, rd.dir
+	subject := svc.Name + "." + m.Name
+	full := d.method + " " + d.pattern
+	r := &Route{Method: d.method, Pattern: full, Pos: b.fset.Position(rd.pos)}
+
+	if off, reason := parsePattern(full); reason != "" {
+		// Point at the offending byte of the pattern in the comment.
+		pos := rd.pos + token.Pos(d.patternOff+max(0, off-len(d.method)-1))
+		b.d.at(pos, subject, "route %q is not a valid ServeMux pattern: %s", full, reason)
+		return nil
+	}
+
+	params := map[string]int{}
+	var names []string
+	for i, p := range m.Params {
+		if p.Name != "" && p.Name != "_" {
+			params[p.Name] = i
+			names = append(names, p.Name)
+		}
+	}
+	bound := map[int]bool{}
+	ok := true
+	for _, w := range wildcards(d.pattern) {
+		i, found := params[w]
+		if !found {
+			list := "it has none"
+			if len(names) > 0 {
+				list = "they are " + strings.Join(names, ", ")
+			}
+			b.d.at(rd.pos, subject, "route %q: wildcard {%s} names no parameter (%s): rename the wildcard or the parameter", full, w, list)
+			ok = false
+			continue
+		}
+		t := mb.params[i].Type()
+		if !isScalar(t) || m.Request.Kind != Envelope {
+			b.d.at(rd.pos, subject, "route %q: wildcard {%s} cannot carry parameter %s of type %s: path values bind to strings, bools, numbers and encoding.TextUnmarshalers", full, w, w, types.TypeString(t, types.RelativeTo(mb.fn.Pkg())))
+			ok = false
+			continue
+		}
+		bound[i] = true
+		r.Path = append(r.Path, Binding{Key: w, Field: m.Params[i].Field})
+	}
+	if !ok {
+		return nil
+	}
+
+	var rest []int
+	for i := range m.Params {
+		if !bound[i] {
+			rest = append(rest, i)
+		}
+	}
+	switch d.method {
+	case http.MethodGet, http.MethodHead, http.MethodDelete:
+		for _, i := range rest {
+			t := mb.params[i].Type()
+			if m.Request.Kind != Envelope || !isScalarOrSlice(t) {
+				b.d.at(rd.pos, subject, "route %q: %s of type %s cannot come from the query string of a %s request: pass strings, bools, numbers or slices of them, or use a POST route", full, label("parameter", mb.params[i], i), types.TypeString(t, types.RelativeTo(mb.fn.Pkg())), d.method)
+				ok = false
+				continue
+			}
+			r.Query = append(r.Query, Binding{Key: m.Params[i].Name, Field: m.Params[i].Field})
+		}
+	default:
+		switch {
+		case len(rest) == 0:
+			r.Body = NoBody
+		case m.Request.Kind == Direct:
+			r.Body = WholeBody
+		case len(rest) == 1 && isStructParam(mb.params[rest[0]].Type()):
+			r.Body, r.BodyField = FieldBody, m.Params[rest[0]].Field
+		default:
+			r.Body = WholeBody
+		}
+	}
+	if !ok {
+		return nil
+	}
+	return r
+}
+
+func isStructParam(t types.Type) bool {
+	_, _, ok := structType(t)
+	return ok
+}
+
+// parsePattern validates a pattern as http.ServeMux does, returning the byte
+// offset and reason of the first problem, or "" if it is valid.
+func parsePattern(pattern string) (off int, reason string) {
+	err := register(http.NewServeMux(), pattern)
+	if err == "" {
+		return 0, ""
+	}
+	// ServeMux says: parsing "GET /x{": at offset 6: bad wildcard segment ...
+	msg := strings.TrimPrefix(err, fmt.Sprintf("parsing %q: ", pattern))
+	var n int
+	if _, scanErr := fmt.Sscanf(msg, "at offset %d:", &n); scanErr == nil {
+		off = n
+		msg = msg[strings.IndexByte(msg, ':')+2:]
+	}
+	return off, msg
+}
+
+// conflict reports why ServeMux refuses patterns a and b together, or "".
+func conflict(a, b string) string {
+	mux := http.NewServeMux()
+	if register(mux, a) != "" {
+		return ""
+	}
+	err := register(mux, b)
+	if err == "" {
+		return ""
+	}
+	// ServeMux says: pattern "…" (registered at …) conflicts with pattern "…" (registered at …):\nREASON
+	if _, reason, found := strings.Cut(err, ":\n"); found {
+		return strings.ReplaceAll(reason, "\n", " ")
+	}
+	return err
+}
+
+// register registers pattern on mux and returns the panic it causes, if any.
+func register(mux *http.ServeMux, pattern string) (problem string) {
+	defer func() {
+		if v := recover(); v != nil {
+			problem = fmt.Sprint(v)
+		}
+	}()
+	mux.Handle(pattern, http.NotFoundHandler())
+	return ""
+}
+
+// wildcards returns the names of a pattern's wildcards in order: {id} and
+// {path...} give id and path; {$} gives nothing.
+func wildcards(pattern string) []string {
+	var out []string
+	for seg := range strings.SplitSeq(pattern, "/") {
+		inner, ok := strings.CutPrefix(seg, "{")
+		if !ok {
+			continue
+		}
+		inner = strings.TrimSuffix(inner, "}")
+		inner = strings.TrimSuffix(inner, "...")
+		if inner != "$" && inner != "" {
+			out = append(out, inner)
+		}
+	}
+	return out
+}
