@@ -8,10 +8,10 @@ import "go/token"
 
 // A File is one generated file: the services declared in one source file.
 type File struct {
-	Source   string    // the source file declaring the services (absolute)
-	Path     string    // the generated file: Source with _stdrpc.go for .go (absolute)
-	Package  string    // package name
-	Imports  []Import  // sorted by path
+	Source   string   // the source file declaring the services (absolute)
+	Path     string   // the generated file: Source with _stdrpc.go for .go (absolute)
+	Package  string   // package name
+	Imports  []Import // sorted by path
 	Services []*Service
 }
 
