@@ -54,6 +54,9 @@ func (s *Service) writeError(w http.ResponseWriter, info stdrpc.CallInfo, err er
 			}
 		}
 	}
+	if code == stdrpc.OK {
+		code = stdrpc.Unknown // an error must not look like a success
+	}
 	status := HTTPStatus(code)
 	var se *statusError
 	if errors.As(err, &se) {

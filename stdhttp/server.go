@@ -50,9 +50,14 @@ func WithInterceptors(in ...stdrpc.ServerInterceptor) ServerOption {
 
 // WithMaxBodyBytes sets the largest request body the service reads
 // (default DefaultMaxBodyBytes). A larger body is answered with 413 and code
-// resource_exhausted, without being read.
+// resource_exhausted, without being read. n <= 0 restores the default.
 func WithMaxBodyBytes(n int64) ServerOption {
-	return func(s *Service) { s.maxBody = n }
+	return func(s *Service) {
+		if n <= 0 {
+			n = DefaultMaxBodyBytes
+		}
+		s.maxBody = n
+	}
 }
 
 // WithErrorText sends the text of errors that are not *stdrpc.Error to the
