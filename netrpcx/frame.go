@@ -99,23 +99,22 @@ func (f *frameReader) readCount() error {
 		return err // io.EOF here is a clean end between messages
 	}
 	b := f.hdr[0]
-	if b < 0x80 {
-		f.hdrLen, f.body = 1, uint64(b)
-		return nil
-	}
-	n := -int(int8(b))
-	if n < 1 || n > 8 {
-		return errors.New("corrupt message length prefix")
-	}
-	if _, err := io.ReadFull(f.r, f.hdr[1:1+n]); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
+	n, count := 0, uint64(b)
+	if b >= 0x80 {
+		n = -int(int8(b))
+		if n < 1 || n > 8 {
+			return errors.New("netrpcx: corrupt message length prefix: the peer does not speak gob")
 		}
-		return err
-	}
-	var count uint64
-	for _, c := range f.hdr[1 : 1+n] {
-		count = count<<8 | uint64(c)
+		if _, err := io.ReadFull(f.r, f.hdr[1:1+n]); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return err
+		}
+		count = 0
+		for _, c := range f.hdr[1 : 1+n] {
+			count = count<<8 | uint64(c)
+		}
 	}
 	if count > f.limit {
 		return &tooLargeError{size: count, limit: f.limit, hint: f.hint}
