@@ -202,6 +202,9 @@ func (c *Client) call(ctx context.Context, path string, req, resp any) error {
 		if ctx.Err() != nil {
 			return ctxError(ctx, url, ctx.Err())
 		}
+		if te, ok := err.(interface{ Timeout() bool }); ok && te.Timeout() {
+			return stdrpc.NewError(stdrpc.DeadlineExceeded, err) // http.Client.Timeout, a dial timeout
+		}
 		return stdrpc.NewError(stdrpc.Unavailable, err)
 	}
 	if hresp.StatusCode != http.StatusOK || resp == nil {

@@ -207,6 +207,15 @@ func TestCancel(t *testing.T) {
 	}
 }
 
+func TestHTTPClientTimeout(t *testing.T) {
+	hc := &http.Client{Timeout: 50 * time.Millisecond}
+	err := testsvc.NewTestHTTPClient(serve(t, &testsvc.Impl{}), stdhttp.WithHTTPClient(hc)).Sleep(context.Background(), time.Minute)
+	wantError(t, err, stdrpc.DeadlineExceeded, "")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("errors.Is(%v, context.DeadlineExceeded) = false", err)
+	}
+}
+
 func TestExpiredContextSendsNothing(t *testing.T) {
 	var calls atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { calls.Add(1) }))
