@@ -1,0 +1,140 @@
+package gen_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stdrpc/stdrpc/gen"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files (the generated files of testdata cases)")
+
+// goldenCases are the testdata packages whose generated files are golden:
+// each is checked byte for byte here and compiled and run by TestGoldensRun.
+var goldenCases = []string{
+	"calculator",
+	"embed",
+	"imports",
+	"multi",
+	"names",
+	"routes",
+	"types",
+	"unexported",
+	"variadic",
+}
+
+// repoPackages are the repository's own generated files, held to the same
+// standard.
+var repoPackages = []string{"./examples/calculator", "./internal/testsvc"}
+
+func repoRoot(t testing.TB) string {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+func casePatterns() []string {
+	var ps []string
+	for _, c := range goldenCases {
+		ps = append(ps, "./gen/testdata/"+c)
+	}
+	return append(ps, repoPackages...)
+}
+
+// TestGolden generates every golden case in one run and compares the output
+// with the files on disk; -update writes them instead.
+func TestGolden(t *testing.T) {
+	root := repoRoot(t)
+	res, err := gen.Run(gen.Config{Dir: root, Patterns: casePatterns(), Check: !*update})
+	if err != nil {
+		t.Fatalf("generating the golden cases:\n%v", err)
+	}
+	if len(res.Files) == 0 {
+		t.Fatal("no files generated")
+	}
+	for _, f := range res.Files {
+		rel, _ := filepath.Rel(root, f.Path)
+		if f.Content == nil {
+			t.Errorf("%s: stale generated file without a service", rel)
+			continue
+		}
+		if !f.Changed {
+			continue
+		}
+		if *update {
+			t.Logf("updated %s", rel)
+			continue
+		}
+		old, _ := os.ReadFile(f.Path)
+		t.Errorf("%s differs from the generator's output (go test ./gen -update rewrites it):\n%s", rel, lineDiff(old, f.Content))
+	}
+}
+
+// TestCalculatorContract holds the calculator's output to the contract the
+// runtime was written against.
+func TestCalculatorContract(t *testing.T) {
+	root := repoRoot(t)
+	want, err := os.ReadFile(filepath.Join(root, ".contract", "calculator_stdrpc.go.txt"))
+	if err != nil {
+		t.Skip("no contract file:", err)
+	}
+	for _, path := range []string{"gen/testdata/calculator/calculator_stdrpc.go", "examples/calculator/calculator_stdrpc.go"} {
+		got, err := os.ReadFile(filepath.Join(root, path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from the contract:\n%s", path, lineDiff(want, got))
+		}
+	}
+}
+
+// TestGoldensRun compiles, vets and runs the tests of every golden case in
+// one go command, so each generated file is shown to build and to round-trip
+// values over real connections.
+func TestGoldensRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds every golden case")
+	}
+	root := repoRoot(t)
+	var pkgs []string
+	for _, c := range goldenCases {
+		pkgs = append(pkgs, "./gen/testdata/"+c+"/...")
+	}
+	cmd := exec.Command("go", append([]string{"test", "-count=1"}, pkgs...)...)
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go test of the golden cases: %v\n%s", err, out)
+	}
+}
+
+// lineDiff shows the first lines where two texts differ.
+func lineDiff(want, got []byte) string {
+	w, g := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			return strings.Join([]string{
+				"line " + strconv.Itoa(i+1) + ":",
+				"  want: " + wl,
+				"  got:  " + gl,
+			}, "\n")
+		}
+	}
+	return "(identical)"
+}
