@@ -45,7 +45,9 @@ func (impl) Maps(_ context.Context, m map[string]int, byID map[int64]User) (map[
 	return inv, ids, nil
 }
 
-func (impl) Arrays(_ context.Context, a [3]int) ([2]int, error) { return [2]int{a[0] + a[1] + a[2], len(a)}, nil }
+func (impl) Arrays(_ context.Context, a [3]int) ([2]int, error) {
+	return [2]int{a[0] + a[1] + a[2], len(a)}, nil
+}
 
 func (impl) Pointers(_ context.Context, u *User, name *string) (*User, error) {
 	v := *u
