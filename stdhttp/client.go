@@ -192,15 +192,17 @@ func (c *Client) call(ctx context.Context, path string, req, resp any) error {
 	if deadline, ok := ctx.Deadline(); ok {
 		left := time.Until(deadline)
 		if left <= 0 {
-			return ctxError(ctx, url, context.DeadlineExceeded)
+			return ctxError(url, context.DeadlineExceeded)
 		}
 		ms := (left + time.Millisecond - 1) / time.Millisecond // round up: never claim less time than is left
 		h[TimeoutHeader] = []string{strconv.FormatInt(int64(ms), 10)}
+	} else if _, ok := h[TimeoutHeader]; ok {
+		delete(h, TimeoutHeader) // forwarded metadata must not invent a deadline
 	}
 	hresp, err := c.hc.Do(hreq)
 	if err != nil {
 		if ctx.Err() != nil {
-			return ctxError(ctx, url, ctx.Err())
+			return ctxError(url, ctx.Err())
 		}
 		if te, ok := err.(interface{ Timeout() bool }); ok && te.Timeout() {
 			return stdrpc.NewError(stdrpc.DeadlineExceeded, err) // http.Client.Timeout, a dial timeout
@@ -215,7 +217,7 @@ func (c *Client) call(ctx context.Context, path string, req, resp any) error {
 	if hresp.StatusCode != http.StatusOK {
 		b, err := io.ReadAll(io.LimitReader(hresp.Body, maxErrorBody))
 		if err != nil && ctx.Err() != nil {
-			return ctxError(ctx, url, ctx.Err())
+			return ctxError(url, ctx.Err())
 		}
 		return decodeError(hresp.StatusCode, hresp.Header, http.MethodPost, url, b)
 	}
@@ -229,7 +231,7 @@ func (c *Client) call(ctx context.Context, path string, req, resp any) error {
 	}
 	if _, err := buf.ReadFrom(hresp.Body); err != nil {
 		if ctx.Err() != nil {
-			return ctxError(ctx, url, ctx.Err())
+			return ctxError(url, ctx.Err())
 		}
 		return stdrpc.Errorf(stdrpc.Unavailable, "reading the response from %s: %v", url, err)
 	}
@@ -241,7 +243,7 @@ func (c *Client) call(ctx context.Context, path string, req, resp any) error {
 
 // ctxError reports a call cut short by its context. It wraps the context's
 // error, so errors.Is sees it under the stdrpc code.
-func ctxError(ctx context.Context, url string, err error) error {
+func ctxError(url string, err error) error {
 	code := stdrpc.Canceled
 	if errors.Is(err, context.DeadlineExceeded) {
 		code = stdrpc.DeadlineExceeded
