@@ -518,3 +518,18 @@ func TestConnectionReuse(t *testing.T) {
 		t.Errorf("%d calls opened %d connections", callers*calls, n)
 	}
 }
+
+// TestForwardedTimeoutHeader: metadata copied from an incoming call may hold
+// a stale timeout header; only the context's own deadline travels.
+func TestForwardedTimeoutHeader(t *testing.T) {
+	c := testsvc.NewTestHTTPClient(serve(t, &testsvc.Impl{}))
+	ctx := stdrpc.AppendOutgoing(context.Background(), stdhttp.TimeoutHeader, "1")
+	if got, err := c.Meta(ctx, stdhttp.TimeoutHeader); err != nil || got != "" {
+		t.Errorf("without a deadline the server saw %s = %q, %v; want none", stdhttp.TimeoutHeader, got, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Hour)
+	defer cancel()
+	if got, err := c.Meta(ctx, stdhttp.TimeoutHeader); err != nil || got == "1" || got == "" {
+		t.Errorf("with a one-hour deadline the server saw %s = %q, %v", stdhttp.TimeoutHeader, got, err)
+	}
+}
