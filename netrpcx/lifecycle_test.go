@@ -47,10 +47,10 @@ func TestTimeoutsLeaveNothingBehind(t *testing.T) {
 			defer wg.Done()
 			r := rand.New(rand.NewPCG(uint64(w), 1))
 			for range total / workers {
-				// Deadlines from already past to 2ms against a call that
+				// Deadlines from already past to 1ms against a call that
 				// sleeps an hour, and some cancellations: every call is
 				// abandoned at a different stage.
-				d := time.Duration(r.Int64N(int64(2*time.Millisecond))) - 200*time.Microsecond
+				d := time.Duration(r.Int64N(int64(2*time.Millisecond))) - time.Millisecond
 				ctx, cancel := context.WithTimeout(context.Background(), d)
 				var err error
 				if r.IntN(8) == 0 {

@@ -1,0 +1,88 @@
+// Package netrpcx is the net/rpc runtime of stdrpc: the code the generator
+// writes for the net/rpc transport calls it, and programs use it to serve
+// and dial.
+//
+// net/rpc is frozen, and it lacks what services need today: contexts
+// (deadlines and cancellation), metadata, error codes, protection against
+// hostile peers (gob accepts 8 GiB messages and allocates before reading),
+// panic recovery, graceful shutdown, and a client that survives its
+// connection dropping. netrpcx adds all of them while speaking net/rpc's gob
+// wire format, so stock net/rpc clients and servers interoperate with it.
+//
+// # Serving
+//
+// Register services on a stock *rpc.Server (with the generated
+// RegisterXNetRPC functions, or srv.Register for hand-written ones) and serve
+// it:
+//
+//	srv := rpc.NewServer()
+//	if err := calc.RegisterCalculatorNetRPC(srv, impl); err != nil { ... }
+//	lis, err := net.Listen("tcp", ":8000")
+//	...
+//	s := netrpcx.NewServer(srv, netrpcx.WithInterceptors(logCalls))
+//	go s.Serve(lis)
+//	...
+//	s.Shutdown(ctx) // stop accepting, finish the calls in flight, close
+//
+// Serve(lis, srv) is the one-line form. Server.ServeConn serves one stream,
+// such as a plugin's stdin and stdout.
+//
+// For each connection the server
+//
+//   - gives each call a context that carries the caller's deadline, is
+//     canceled when the caller cancels or the connection closes, and holds
+//     the caller's metadata (stdrpc.Incoming);
+//   - runs the interceptors (WithInterceptors) around each call of a
+//     generated adapter;
+//   - recovers a panic in an implementation, logs it with its stack
+//     (WithLogger) and answers stdrpc.Internal; the process lives on;
+//   - sends error codes: a *stdrpc.Error keeps its code, a context error is
+//     DeadlineExceeded or Canceled, and any other error is Unknown, without
+//     its text unless WithErrorText is set (the text is logged instead);
+//   - bounds every message it reads (WithMaxMessageBytes, 4 MiB by default)
+//     before allocating for it, and closes a connection that sends more, or
+//     garbage, without disturbing the others;
+//   - runs at most WithMaxInFlight calls at once (256 by default) and stops
+//     reading the connection while at the bound, which pushes back on the
+//     peer;
+//   - closes the connection when a write fails.
+//
+// # Calling
+//
+//	c, err := netrpcx.Dial("tcp", "calc.internal:8000")
+//	...
+//	defer c.Close()
+//	var calc Calculator = NewCalculatorNetRPCClient(c) // generated
+//	sum, err := calc.Add(ctx, 2, 3)
+//
+// Client.Call is what generated clients use; it can call any net/rpc
+// service, stock or not. A call sends its context's remaining time and
+// outgoing metadata (stdrpc.AppendOutgoing), returns as soon as the context
+// is done (errors.Is(err, context.DeadlineExceeded) or context.Canceled
+// holds), forgets the abandoned call and tells the server to cancel it.
+// Every error is a *stdrpc.Error, so stdrpc.CodeOf works on it: the server's
+// code, Unknown for a stock server's error, Unavailable when the connection
+// failed. After a connection drops, the next call redials; while dials fail,
+// calls fail at once with Unavailable and the client waits longer after each
+// failed dial (WithBackoff), so an outage does not turn into a dial storm.
+// A Client is safe for concurrent use, and concurrent calls share one
+// connection and its writes.
+//
+// # Compatibility
+//
+// The wire format is net/rpc's gob codec. netrpcx adds fields to the
+// request header (Timeout, Metadata) and the response header (Code); gob
+// matches fields by name and skips those the receiver lacks, so:
+//
+//   - a stock rpc.Client calls a netrpcx server and reads errors such as
+//     "not_found: user 7";
+//   - a netrpcx Client calls a stock server, without deadlines, metadata or
+//     codes reaching it; canceling sends a request for a service named
+//     "_netrpcx.Cancel", which a stock server answers with an error the
+//     client discards;
+//   - generated adapters also run under the stock codecs, rpc.ServeConn and
+//     net/rpc/jsonrpc's, with context.Background() and no interceptors, so a
+//     JSON-RPC 1.0 client can call them.
+//
+// Handle and Empty are for generated code.
+package netrpcx
