@@ -58,6 +58,14 @@ func (b *builder) buildPackage(sc *pkgScan) []*File {
 		}
 	}
 	generated := b.checkCollisions(pkg, builds)
+	wireNames := map[string]*Service{}
+	for _, sb := range builds {
+		if other, dup := wireNames[sb.svc.WireName]; dup {
+			b.d.at(sb.decl.spec.Name.Pos(), sb.svc.Name, "the service name %q is also %s's (a server or mux can hold only one): set a different name= on one of them", sb.svc.WireName, other.Name)
+			continue
+		}
+		wireNames[sb.svc.WireName] = sb.svc
+	}
 
 	// One file per source file, services in source order.
 	byFile := map[string][]*serviceBuild{}

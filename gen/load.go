@@ -32,7 +32,16 @@ func load(dir string, patterns []string, fset *token.FileSet) ([]*packages.Packa
 // file is left out while loading, so code that calls it cannot resolve.
 func loadErrors(pkg *packages.Package, servicesBroken bool, serviceNames []string) []Diagnostic {
 	var out []Diagnostic
+	parseErrs := map[string]bool{} // files with a parse error reported
 	for _, e := range pkg.Errors {
+		pos := parsePos(e.Pos)
+		if e.Kind == packages.ParseError {
+			// The parser's first complaint is the one to fix; the rest follow from it.
+			if parseErrs[pos.Filename] {
+				continue
+			}
+			parseErrs[pos.Filename] = true
+		}
 		if e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# ") {
 			// The compiler's output for go list -export: the type errors
 			// say the same with positions.
@@ -43,7 +52,7 @@ func loadErrors(pkg *packages.Package, servicesBroken bool, serviceNames []strin
 				continue
 			}
 		}
-		out = append(out, Diagnostic{Pos: parsePos(e.Pos), Message: e.Msg})
+		out = append(out, Diagnostic{Pos: pos, Message: e.Msg})
 	}
 	return out
 }

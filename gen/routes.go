@@ -50,7 +50,11 @@ func (b *builder) checkRoutes(sc *pkgScan, sb *serviceBuild) {
 					if !earlier.route {
 						what = fmt.Sprintf("%q, which %s answers like every method", earlier.pattern, earlier.owner)
 					}
-					b.d.at(rd.pos, subject, "route %q conflicts with %s: %s; change one of them", r.Pattern, what, reason)
+					if strings.Contains(reason, "matches the same requests as") {
+						b.d.at(rd.pos, subject, "route %q matches the same requests as %s: change one of them", r.Pattern, what)
+					} else {
+						b.d.at(rd.pos, subject, "route %q conflicts with %s: %s; change one of them", r.Pattern, what, reason)
+					}
 					break
 				}
 			}

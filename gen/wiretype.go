@@ -1,9 +1,6 @@
 package gen
 
-import (
-	"fmt"
-	"go/types"
-)
+import "go/types"
 
 // A wireProblem says why a type cannot travel: both encoding/gob (net/rpc)
 // and encoding/json (net/http) must be able to encode every value.
@@ -66,7 +63,7 @@ func (w *wireWalker) walk(t types.Type, path string) *wireProblem {
 		return w.walk(u.Elem(), join(path, "[i]"))
 	case *types.Map:
 		if !isStringOrInt(u.Key()) && !hasTextMarshaler(u.Key()) {
-			return &wireProblem{path: path, typ: t, why: fmt.Sprintf("json cannot encode map keys of type %s; use string or integer keys", types.TypeString(u.Key(), nil))}
+			return &wireProblem{path: path, typ: t, why: "json can encode only string and integer map keys (or encoding.TextMarshalers); use string or integer keys"}
 		}
 		return w.walk(u.Elem(), join(path, "[k]"))
 	case *types.Struct:

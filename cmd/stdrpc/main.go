@@ -116,6 +116,9 @@ func run(args []string, dir string, stdout, stderr io.Writer) int {
 	switch {
 	case errors.As(err, &diags):
 		for _, d := range diags {
+			if d.Pos.Filename == "" {
+				fmt.Fprint(stderr, "stdrpc: ")
+			}
 			fmt.Fprintln(stderr, d)
 		}
 		return 1

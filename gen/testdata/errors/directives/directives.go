@@ -1,0 +1,77 @@
+// Package directives has malformed and misplaced directives.
+package directives
+
+import "context"
+
+//stdrpc:servce
+type Misspelled interface {
+	M(ctx context.Context) error
+}
+
+//stdrcp:service
+type PrefixTypo interface {
+	M(ctx context.Context) error
+}
+
+// stdrpc:service
+type Spaced interface {
+	M(ctx context.Context) error
+}
+
+//stdrpc:service nmae=X
+type BadKey interface {
+	M(ctx context.Context) error
+}
+
+//stdrpc:service name=a/b
+type BadName interface {
+	M(ctx context.Context) error
+}
+
+//stdrpc:service name=
+type EmptyName interface {
+	M(ctx context.Context) error
+}
+
+//stdrpc:service Foo
+type Positional interface {
+	M(ctx context.Context) error
+}
+
+//stdrpc:frobnicate
+type Unknown interface {
+	M(ctx context.Context) error
+}
+
+//stdrpc:service
+type Routes interface {
+	//stdrpc:http
+	M1(ctx context.Context) error
+	//stdrpc:http get /m2
+	M2(ctx context.Context) error
+	//stdrpc:http FETCH /m3
+	M3(ctx context.Context) error
+	//stdrpc:http GET /m4 extra
+	M4(ctx context.Context) error
+	//stdrpc:http /m5
+	M5(ctx context.Context) error
+	//stdrpc:htp GET /m6
+	M6(ctx context.Context) error
+	//stdrpc:http GET
+	M7(ctx context.Context) error
+}
+
+//stdrpc:service
+func NotAType() {}
+
+// Plain is not a service.
+type Plain interface {
+	//stdrpc:http GET /plain
+	M(ctx context.Context) error
+}
+
+//stdrpc:service
+//stdrpc:service
+type Twice interface {
+	M(ctx context.Context) error
+}

@@ -1,0 +1,24 @@
+// Package methods has methods that break the method rules.
+package methods
+
+import "context"
+
+//stdrpc:service
+type Methods interface {
+	lower(ctx context.Context) error
+	NoError(ctx context.Context) int
+	NoResults(ctx context.Context)
+	CtxLast(a int, ctx context.Context) error
+	Unnamed(context.Context, int, string) error
+	UnnamedResults(ctx context.Context) (int, string, error)
+	SameField(ctx context.Context, a int, A int) error
+	Underscore(ctx context.Context, _x int) error
+	UnexportedLone(context.Context, secret) error
+	UnexportedResult(ctx context.Context) (secret, error)
+	Fine(ctx context.Context) error
+}
+
+type secret struct{ V int }
+
+//stdrpc:service
+type Empty interface{}

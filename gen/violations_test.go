@@ -1,0 +1,168 @@
+package gen_test
+
+import (
+	"errors"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/stdrpc/stdrpc/gen"
+)
+
+// ruleCases are the testdata/errors packages that break rules; one run
+// loads them all and must report every violation below, and nothing else.
+var ruleCases = []string{"./collisions", "./directives", "./methods", "./routes", "./shapes", "./types"}
+
+// violations lists every rule violation in testdata/errors with the exact
+// line a user sees (paths relative to testdata/errors).
+var violations = []struct {
+	rule string
+	want string
+}{
+	{"generated func collides with a declaration",
+		"collisions/collisions.go:7:6: Store: the generated func RegisterStoreHTTP collides with the func declared at collisions/collisions.go:15:6: rename that one, or the interface"},
+	{"generated type collides with a declaration",
+		"collisions/collisions.go:8:2: Store.Get: the generated type StoreGetRequest collides with the type declared at collisions/collisions.go:12:6: rename that one, or the method"},
+	{"two services generate the same type",
+		"collisions/collisions.go:24:2: AB.C: the generated type ABCRequest is also generated for A.BC: rename one of them"},
+	{"two services with one wire name",
+		"collisions/collisions.go:28:6: Other: the service name \"Store\" is also Store's (a server or mux can hold only one): set a different name= on one of them"},
+	{"misspelled directive",
+		"directives/directives.go:6:1: unknown directive //stdrpc:servce: did you mean //stdrpc:service?"},
+	{"misspelled prefix",
+		"directives/directives.go:11:1: unknown directive //stdrcp:service: did you mean //stdrpc:service?"},
+	{"space after //",
+		"directives/directives.go:16:1: a space after // makes //stdrpc:service a plain comment: write //stdrpc:service"},
+	{"unknown key",
+		"directives/directives.go:21:18: unknown key \"nmae\" in //stdrpc:service: did you mean name?"},
+	{"bad service name",
+		"directives/directives.go:26:23: bad service name \"a/b\": use Go identifiers joined by dots, as in acme.v1.Calculator"},
+	{"empty name",
+		"directives/directives.go:31:23: name has no value: write name=NAME, as in name=acme.v1.Calculator"},
+	{"positional argument",
+		"directives/directives.go:36:18: unexpected argument \"Foo\": did you mean name=Foo?"},
+	{"unknown directive",
+		"directives/directives.go:41:1: unknown directive //stdrpc:frobnicate (the directives are //stdrpc:service and //stdrpc:http)"},
+	{"route without method and pattern",
+		"directives/directives.go:48:2: //stdrpc:http needs a method and a pattern, as in //stdrpc:http GET /users/{id}"},
+	{"lower-case verb",
+		"directives/directives.go:50:16: unknown HTTP method \"get\": did you mean GET?"},
+	{"unknown verb",
+		"directives/directives.go:52:16: unknown HTTP method \"FETCH\": did you mean PATCH?"},
+	{"extra argument",
+		"directives/directives.go:54:24: unexpected argument \"extra\" after the pattern: a pattern has no spaces"},
+	{"route without method",
+		"directives/directives.go:56:16: route /m5 has no method: write one, as in //stdrpc:http GET /users/{id}"},
+	{"misspelled http directive",
+		"directives/directives.go:58:2: unknown directive //stdrpc:htp: did you mean //stdrpc:http?"},
+	{"route without pattern",
+		"directives/directives.go:60:2: //stdrpc:http GET needs a pattern, as in //stdrpc:http GET /users/{id}"},
+	{"service directive on a func",
+		"directives/directives.go:64:1: //stdrpc:service must be in the doc comment of an interface type declaration"},
+	{"route on an unmarked interface",
+		"directives/directives.go:69:2: //stdrpc:http is on Plain.M, which is not a method of a //stdrpc:service interface: mark the interface, or move the route"},
+	{"service directive twice",
+		"directives/directives.go:74:1: Twice: //stdrpc:service is given twice: keep one"},
+	{"unexported method",
+		"methods/methods.go:8:2: Methods.lower: net/rpc serves only exported methods: export lower, or move it out of the service"},
+	{"no error result",
+		"methods/methods.go:9:2: Methods.NoError: the last result must be error (a remote call can always fail): add one"},
+	{"no results",
+		"methods/methods.go:10:2: Methods.NoResults: the last result must be error (a remote call can always fail): add one"},
+	{"context not first",
+		"methods/methods.go:11:17: Methods.CtxLast: parameter ctx: context.Context must be the first parameter"},
+	{"unnamed parameters",
+		"methods/methods.go:12:2: Methods.Unnamed: parameters need names, which are the wire contract: name them in the interface"},
+	{"unnamed results",
+		"methods/methods.go:13:2: Methods.UnnamedResults: results need names when there are two or more (names are the wire contract): name them, as in (quo, rem int, err error)"},
+	{"parameters sharing a field",
+		"methods/methods.go:14:40: Methods.SameField: parameters a and A both travel as field A: rename one"},
+	{"parameter that cannot be a field",
+		"methods/methods.go:15:34: Methods.Underscore: parameter _x cannot become an exported field of the envelope: start its name with a letter"},
+	{"unnamed unexported lone struct",
+		"methods/methods.go:16:2: Methods.UnexportedLone: the parameter's type secret is unexported, so it travels in an envelope (net/rpc refuses unexported types) and needs a name: name it, or export the type"},
+	{"unnamed unexported result",
+		"methods/methods.go:17:2: Methods.UnexportedResult: the result's type secret is unexported, so it travels in an envelope (net/rpc refuses unexported types) and needs a name: name it, as in (v secret, err error), or export the type"},
+	{"no methods",
+		"methods/methods.go:24:6: Empty: the service has no methods: add one"},
+	{"wildcard names no parameter",
+		"routes/routes.go:10:2: Routes.NoParam: route \"GET /a/{x}\": wildcard {x} names no parameter (they are id): rename the wildcard or the parameter"},
+	{"lone struct in a GET query",
+		"routes/routes.go:12:2: Routes.StructQuery: route \"GET /b\": parameter f of type Filter cannot come from the query string of a GET request: pass strings, bools, numbers or slices of them, or use a POST route"},
+	{"struct in a GET query",
+		"routes/routes.go:14:2: Routes.StructInQuery: route \"GET /c\": parameter f of type Filter cannot come from the query string of a GET request: pass strings, bools, numbers or slices of them, or use a POST route"},
+	{"slice in a path wildcard",
+		"routes/routes.go:16:2: Routes.SlicePath: route \"GET /d/{ids}\": wildcard {ids} cannot carry parameter ids of type []int: path values bind to strings, bools, numbers and encoding.TextUnmarshalers"},
+	{"routes matching the same requests",
+		"routes/routes.go:20:2: Routes.Two: route \"GET /e/{name}\" matches the same requests as route \"GET /e/{id}\" of Routes.One: change one of them"},
+	{"route matching a method's POST route",
+		"routes/routes.go:22:2: Routes.Three: route \"POST /Routes/One\" matches the same requests as \"POST /Routes/One\", which Routes.One answers like every method: change one of them"},
+	{"malformed pattern",
+		"routes/routes.go:24:23: Routes.Malformed: route \"GET /f/{\" is not a valid ServeMux pattern: bad wildcard segment (must end with '}')"},
+	{"duplicate wildcard",
+		"routes/routes.go:26:27: Routes.Duplicate: route \"GET /g/{a}/{a}\" is not a valid ServeMux pattern: duplicate wildcard name \"a\""},
+	{"generic interface",
+		"shapes/shapes.go:7:6: Repo: a service cannot have type parameters (net/rpc and the generated code need concrete types): declare an interface without them"},
+	{"struct marked as a service",
+		"shapes/shapes.go:12:6: Config: //stdrpc:service marks interface types, and Config is a struct type: declare an interface with the methods to serve"},
+	{"constraint interface",
+		"shapes/shapes.go:15:6: Number: an interface with type constraints cannot be a service: list only methods"},
+	{"channel",
+		"types/types.go:29:28: Types.Chan: parameter ch has type chan int: channels cannot travel over the wire; send the values as a slice"},
+	{"func",
+		"types/types.go:30:28: Types.Func: parameter f has type func(): functions cannot travel over the wire"},
+	{"unsafe.Pointer",
+		"types/types.go:31:30: Types.Unsafe: parameter p has type unsafe.Pointer: unsafe.Pointer cannot travel over the wire"},
+	{"complex number",
+		"types/types.go:32:31: Types.Complex: parameter c has type complex128: json cannot encode complex numbers; use two float64 values"},
+	{"any",
+		"types/types.go:33:27: Types.Any: parameter v has type any: interface types cannot travel (the receiver cannot know the concrete type); use a concrete type"},
+	{"interface",
+		"types/types.go:34:30: Types.Reader: parameter r has type io.Reader: interface types cannot travel (the receiver cannot know the concrete type); use a concrete type"},
+	{"error as data",
+		"types/types.go:35:32: Types.ErrData: result e has type error: an error can only be the last result; return the value's fields instead"},
+	{"channel deep in a struct",
+		"types/types.go:36:30: Types.Nested: parameter o: field Inner.Items[i].Ch has type chan int: channels cannot travel over the wire; send the values as a slice"},
+	{"struct without exported fields",
+		"types/types.go:37:30: Types.Hidden: parameter h has type hidden: gob cannot encode a struct with no exported field; export its fields"},
+	{"struct map key",
+		"types/types.go:38:30: Types.MapKey: parameter m has type map[Key]int: json can encode only string and integer map keys (or encoding.TextMarshalers); use string or integer keys"},
+	{"channel result",
+		"types/types.go:39:31: Types.Result: result 1 has type <-chan int: channels cannot travel over the wire; send the values as a slice"},
+}
+
+func TestViolations(t *testing.T) {
+	dir := filepath.Join("testdata", "errors")
+	_, err := gen.Run(gen.Config{Dir: dir, Patterns: ruleCases})
+	var diags gen.Diagnostics
+	if !errors.As(err, &diags) {
+		t.Fatalf("Run = %v; want Diagnostics", err)
+	}
+	got := map[string]bool{}
+	for _, d := range diags {
+		got[d.String()] = true
+	}
+	for _, v := range violations {
+		t.Run(v.rule, func(t *testing.T) {
+			if !got[v.want] {
+				t.Errorf("missing diagnostic:\n%s", v.want)
+			}
+			delete(got, v.want)
+		})
+	}
+	for line := range got {
+		t.Errorf("unexpected diagnostic:\n%s", line)
+	}
+	// Diagnostics come sorted by position.
+	if !slices.IsSortedFunc(diags, func(a, b gen.Diagnostic) int {
+		if a.Pos.Filename != b.Pos.Filename {
+			if a.Pos.Filename < b.Pos.Filename {
+				return -1
+			}
+			return 1
+		}
+		return a.Pos.Line - b.Pos.Line
+	}) {
+		t.Errorf("diagnostics are not sorted:\n%v", diags)
+	}
+}
