@@ -76,14 +76,22 @@
 package main
 
 import (
+	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"io"
 	"os"
 
 	"github.com/stdrpc/stdrpc/gen"
 )
+
+// source is this file: -h prints its package doc, the manual.
+//
+//go:embed main.go
+var source string
 
 func main() {
 	os.Exit(run(os.Args[1:], "", os.Stdout, os.Stderr))
@@ -97,10 +105,7 @@ func run(args []string, dir string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	check := fs.Bool("check", false, "write nothing; list stale generated files and exit 1 if there are any")
 	verbose := fs.Bool("v", false, "print the time each phase took")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() { fmt.Fprint(stderr, manual()) }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -137,10 +142,11 @@ func run(args []string, dir string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-const usage = `usage: stdrpc [-check] [-v] [packages]
-
-stdrpc writes net/rpc and net/http servers and clients for the interfaces
-marked //stdrpc:service in the packages (default: the current directory).
-Run "go doc github.com/stdrpc/stdrpc/cmd/stdrpc" for the manual.
-
-`
+// manual returns the package doc of this file as plain text.
+func manual() string {
+	f, err := parser.ParseFile(token.NewFileSet(), "main.go", source, parser.PackageClauseOnly|parser.ParseComments)
+	if err != nil || f.Doc == nil {
+		return "usage: stdrpc [-check] [-v] [packages]\n"
+	}
+	return f.Doc.Text()
+}
