@@ -18,6 +18,7 @@ var update = flag.Bool("update", false, "rewrite the golden files (the generated
 // goldenCases are the testdata packages whose generated files are golden:
 // each is checked byte for byte here and compiled and run by TestGoldensRun.
 var goldenCases = []string{
+	"bench",
 	"calculator",
 	"embed",
 	"imports",
