@@ -238,6 +238,11 @@ func (b *builder) buildMethod(sc *pkgScan, svc *Service, ms methodSite) *methodB
 	}
 
 	results := sig.Results()
+	if results.Len() == 1 && isStream(results.At(0).Type()) {
+		// The place where a Stream kind of Method will be built.
+		bad(ms.site, "streaming results (iter.Seq2[T, error]) are not supported yet: return a slice and an error")
+		return nil
+	}
 	data := results.Len()
 	if data == 0 || !isError(results.At(data-1).Type()) {
 		bad(ms.site, "the last result must be error (a remote call can always fail): add one")

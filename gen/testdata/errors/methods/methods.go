@@ -1,7 +1,10 @@
 // Package methods has methods that break the method rules.
 package methods
 
-import "context"
+import (
+	"context"
+	"iter"
+)
 
 //stdrpc:service
 type Methods interface {
@@ -16,6 +19,7 @@ type Methods interface {
 	UnexportedLone(context.Context, secret) error
 	UnexportedResult(ctx context.Context) (secret, error)
 	Fine(ctx context.Context) error
+	Stream(ctx context.Context) iter.Seq2[int, error]
 }
 
 type secret struct{ V int }
