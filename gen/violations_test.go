@@ -86,7 +86,7 @@ var violations = []struct {
 	{"streaming result",
 		"methods/methods.go:22:2: Methods.Stream: streaming results (iter.Seq2[T, error]) are not supported yet: return a slice and an error"},
 	{"no methods",
-		"methods/methods.go:27:6: Empty: the service has no methods: add one"},
+		"methods/methods.go:28:6: Empty: the service has no methods: add one"},
 	{"wildcard names no parameter",
 		"routes/routes.go:10:2: Routes.NoParam: route \"GET /a/{x}\": wildcard {x} names no parameter (they are id): rename the wildcard or the parameter"},
 	{"lone struct in a GET query",
