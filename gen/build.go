@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"go/ast"
+	"go/build/constraint"
 	"go/token"
 	"go/types"
 	"path/filepath"
@@ -516,6 +517,7 @@ func (b *builder) buildFile(pkg *packages.Package, source string, sbs []*service
 	}
 
 	f := &File{
+		Build:   buildConstraint(sbs[0].decl.file),
 		Source:  source,
 		Path:    strings.TrimSuffix(source, ".go") + "_stdrpc.go",
 		Package: pkg.Name,
@@ -688,6 +690,23 @@ func keys[K comparable, V any](m map[K]V) func(func(K) bool) {
 func packageDir(pkg *packages.Package) string {
 	if len(pkg.GoFiles) > 0 {
 		return filepath.Dir(pkg.GoFiles[0])
+	}
+	return ""
+}
+
+// buildConstraint returns the //go:build expression of a file, or "".
+func buildConstraint(f *ast.File) string {
+	for _, cg := range f.Comments {
+		if cg.Pos() >= f.Package {
+			break
+		}
+		for _, c := range cg.List {
+			if constraint.IsGoBuild(c.Text) {
+				if expr, err := constraint.Parse(c.Text); err == nil {
+					return expr.String()
+				}
+			}
+		}
 	}
 	return ""
 }

@@ -8,9 +8,12 @@ import "go/token"
 
 // A File is one generated file: the services declared in one source file.
 type File struct {
-	Source   string   // the source file declaring the services (absolute)
-	Path     string   // the generated file: Source with _stdrpc.go for .go (absolute)
-	Package  string   // package name
+	Source  string // the source file declaring the services (absolute)
+	Path    string // the generated file: Source with _stdrpc.go for .go (absolute)
+	Package string // package name
+	// Build is the source file's //go:build expression, if any; the
+	// generated file is built under the same condition.
+	Build    string
 	Imports  []Import // sorted by path
 	Services []*Service
 }

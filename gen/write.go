@@ -16,7 +16,7 @@ import (
 
 // generatedLine is the first line of every file stdrpc writes; stdrpc
 // overwrites or removes no other file.
-var generatedLine = []byte(header[:strings.IndexByte(header, '\n')+1])
+var generatedLine = []byte(header)
 
 // write compares each output with the disk, adds generated files whose
 // service is gone (to remove them), and unless check writes what changed.
