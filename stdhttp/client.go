@@ -171,43 +171,9 @@ const maxErrorBody = 64 << 10
 
 func (c *Client) call(ctx context.Context, path string, req, resp any) error {
 	url := c.base + path
-	var body []byte
-	if req != nil {
-		// The transport may still be reading a request body after Do
-		// returns, so it gets its own slice, not a pooled buffer.
-		var err error
-		if body, err = json.Marshal(req); err != nil {
-			return stdrpc.Errorf(stdrpc.Internal, "encoding the request to %s: %v", url, err)
-		}
-	}
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	hresp, err := c.post(ctx, url, req, jsonContentType)
 	if err != nil {
-		return stdrpc.Errorf(stdrpc.InvalidArgument, "stdhttp: %v", err)
-	}
-	h := hreq.Header
-	for k, v := range stdrpc.Outgoing(ctx) {
-		h[k] = v // Metadata keys are canonical already; the transport only reads
-	}
-	h["Content-Type"] = jsonContentType
-	if deadline, ok := ctx.Deadline(); ok {
-		left := time.Until(deadline)
-		if left <= 0 {
-			return ctxError(url, context.DeadlineExceeded)
-		}
-		ms := (left + time.Millisecond - 1) / time.Millisecond // round up: never claim less time than is left
-		h[TimeoutHeader] = []string{strconv.FormatInt(int64(ms), 10)}
-	} else if _, ok := h[TimeoutHeader]; ok {
-		delete(h, TimeoutHeader) // forwarded metadata must not invent a deadline
-	}
-	hresp, err := c.hc.Do(hreq)
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctxError(url, ctx.Err())
-		}
-		if te, ok := err.(interface{ Timeout() bool }); ok && te.Timeout() {
-			return stdrpc.NewError(stdrpc.DeadlineExceeded, err) // http.Client.Timeout, a dial timeout
-		}
-		return stdrpc.NewError(stdrpc.Unavailable, err)
+		return err
 	}
 	if hresp.StatusCode != http.StatusOK || resp == nil {
 		defer closeBody(hresp.Body)
@@ -215,11 +181,7 @@ func (c *Client) call(ctx context.Context, path string, req, resp any) error {
 		defer hresp.Body.Close() // read to its end below
 	}
 	if hresp.StatusCode != http.StatusOK {
-		b, err := io.ReadAll(io.LimitReader(hresp.Body, maxErrorBody))
-		if err != nil && ctx.Err() != nil {
-			return ctxError(url, ctx.Err())
-		}
-		return decodeError(hresp.StatusCode, hresp.Header, http.MethodPost, url, b)
+		return responseError(ctx, hresp, url)
 	}
 	if resp == nil {
 		return nil
@@ -239,6 +201,63 @@ func (c *Client) call(ctx context.Context, path string, req, resp any) error {
 		return stdrpc.Errorf(stdrpc.Internal, "decoding the response from %s: %v", url, err)
 	}
 	return nil
+}
+
+// post sends req as JSON to url, with ctx's deadline as TimeoutHeader,
+// stdrpc.Outgoing(ctx) as headers and accept (if not nil) as the Accept
+// header. Its error is a *stdrpc.Error.
+func (c *Client) post(ctx context.Context, url string, req any, accept []string) (*http.Response, error) {
+	var body []byte
+	if req != nil {
+		// The transport may still be reading a request body after Do
+		// returns, so it gets its own slice, not a pooled buffer.
+		var err error
+		if body, err = json.Marshal(req); err != nil {
+			return nil, stdrpc.Errorf(stdrpc.Internal, "encoding the request to %s: %v", url, err)
+		}
+	}
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, stdrpc.Errorf(stdrpc.InvalidArgument, "stdhttp: %v", err)
+	}
+	h := hreq.Header
+	for k, v := range stdrpc.Outgoing(ctx) {
+		h[k] = v // Metadata keys are canonical already; the transport only reads
+	}
+	h["Content-Type"] = jsonContentType
+	if accept != nil {
+		h["Accept"] = accept
+	}
+	if deadline, ok := ctx.Deadline(); ok {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return nil, ctxError(url, context.DeadlineExceeded)
+		}
+		ms := (left + time.Millisecond - 1) / time.Millisecond // round up: never claim less time than is left
+		h[TimeoutHeader] = []string{strconv.FormatInt(int64(ms), 10)}
+	} else if _, ok := h[TimeoutHeader]; ok {
+		delete(h, TimeoutHeader) // forwarded metadata must not invent a deadline
+	}
+	hresp, err := c.hc.Do(hreq)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctxError(url, ctx.Err())
+		}
+		if te, ok := err.(interface{ Timeout() bool }); ok && te.Timeout() {
+			return nil, stdrpc.NewError(stdrpc.DeadlineExceeded, err) // http.Client.Timeout, a dial timeout
+		}
+		return nil, stdrpc.NewError(stdrpc.Unavailable, err)
+	}
+	return hresp, nil
+}
+
+// responseError reads the error a response other than 200 carries.
+func responseError(ctx context.Context, hresp *http.Response, url string) error {
+	b, err := io.ReadAll(io.LimitReader(hresp.Body, maxErrorBody))
+	if err != nil && ctx.Err() != nil {
+		return ctxError(url, ctx.Err())
+	}
+	return decodeError(hresp.StatusCode, hresp.Header, http.MethodPost, url, b)
 }
 
 // ctxError reports a call cut short by its context. It wraps the context's

@@ -37,6 +37,16 @@ func tooLarge(limit int64) error {
 
 // writeError answers with err as a stdrpc error body.
 func (s *Service) writeError(w http.ResponseWriter, info stdrpc.CallInfo, err error) {
+	status, we := s.wireError(info, err)
+	h := w.Header()
+	h["X-Content-Type-Options"] = nosniff
+	_ = writeJSON(w, status, &we)
+}
+
+// wireError maps err to what the caller is told: its code and message, and
+// the HTTP status of an error response. The text of an error that is not a
+// *stdrpc.Error is logged, and withheld unless WithErrorText.
+func (s *Service) wireError(info stdrpc.CallInfo, err error) (int, wireError) {
 	var (
 		code stdrpc.Code
 		msg  string
@@ -62,9 +72,7 @@ func (s *Service) writeError(w http.ResponseWriter, info stdrpc.CallInfo, err er
 	if errors.As(err, &se) {
 		status = se.status
 	}
-	h := w.Header()
-	h["X-Content-Type-Options"] = nosniff
-	_ = writeJSON(w, status, &wireError{Code: code.String(), Message: msg})
+	return status, wireError{Code: code.String(), Message: msg}
 }
 
 // decodeError turns a response other than 200 into an error. body is at most

@@ -121,26 +121,18 @@ func (e *endpoint[Req, Resp]) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 	s := e.s
 	defer func() {
 		if p := recover(); p != nil {
-			s.panicked(w, e.info, p)
+			s.writeError(w, e.info, s.recovered(e.info, p))
 		}
 	}()
-	ctx := stdrpc.WithIncoming(r.Context(), stdrpc.Metadata(r.Header))
-	if v, ok := r.Header[TimeoutHeader]; ok {
-		d, err := parseTimeout(v)
-		if err != nil {
-			s.writeError(w, e.info, err)
-			return
-		}
-		if d >= 0 {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, d)
-			defer cancel()
-		}
+	ctx, cancel, err := s.callContext(r)
+	if err != nil {
+		s.writeError(w, e.info, err)
+		return
 	}
-	var (
-		resp Resp
-		err  error
-	)
+	if cancel != nil {
+		defer cancel()
+	}
+	var resp Resp
 	if s.intercept == nil {
 		resp, err = e.run(ctx, w, r)
 	} else {
@@ -162,26 +154,45 @@ func (e *endpoint[Req, Resp]) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 // run decodes the request and calls the method.
 func (e *endpoint[Req, Resp]) run(ctx context.Context, w http.ResponseWriter, r *http.Request) (Resp, error) {
 	req := new(Req)
-	if err := e.decode(w, r, req); err != nil {
+	if err := decodeRequest(e.s, e.bind, w, r, req); err != nil {
 		var zero Resp
 		return zero, err
 	}
 	return e.call(ctx, req)
 }
 
-func (e *endpoint[Req, Resp]) decode(w http.ResponseWriter, r *http.Request, req *Req) error {
-	if r.ContentLength > e.s.maxBody {
-		return tooLarge(e.s.maxBody)
+// callContext returns the context a call runs in: r's, with the request
+// headers as stdrpc.Incoming and the deadline TimeoutHeader gives. cancel is
+// nil when there is no deadline to release.
+func (s *Service) callContext(r *http.Request) (ctx context.Context, cancel context.CancelFunc, err error) {
+	ctx = stdrpc.WithIncoming(r.Context(), stdrpc.Metadata(r.Header))
+	if v, ok := r.Header[TimeoutHeader]; ok {
+		d, err := parseTimeout(v)
+		if err != nil {
+			return nil, nil, err
+		}
+		if d >= 0 {
+			ctx, cancel = context.WithTimeout(ctx, d)
+		}
+	}
+	return ctx, cancel, nil
+}
+
+// decodeRequest fills req from r: with bind when the route has one,
+// otherwise from the JSON body. The body is bounded by the service's limit.
+func decodeRequest[Req any](s *Service, bind func(*http.Request, *Req) error, w http.ResponseWriter, r *http.Request, req *Req) error {
+	if r.ContentLength > s.maxBody {
+		return tooLarge(s.maxBody)
 	}
 	if r.ContentLength < 0 {
 		// A body of unknown length (chunked) is cut off at the limit. A
 		// known length needs no wrapper: net/http already stops there.
-		r.Body = http.MaxBytesReader(w, r.Body, e.s.maxBody)
+		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
 	}
-	if e.bind == nil {
+	if bind == nil {
 		return readJSON(r, req)
 	}
-	return e.bind(r, req)
+	return bind(r, req)
 }
 
 // parseTimeout reads TimeoutHeader. It returns -1 for a timeout too long to
@@ -202,15 +213,16 @@ func parseTimeout(v []string) (time.Duration, error) {
 	return time.Duration(ms) * time.Millisecond, nil
 }
 
-// panicked answers a call whose method (or interceptor) panicked.
-func (s *Service) panicked(w http.ResponseWriter, info stdrpc.CallInfo, p any) {
+// recovered logs a panic of a method (or an interceptor) and returns the
+// error its caller gets.
+func (s *Service) recovered(info stdrpc.CallInfo, p any) error {
 	if p == http.ErrAbortHandler {
 		panic(p) // net/http's own signal to drop the connection quietly
 	}
 	s.logger().Error("stdrpc: method panicked",
 		"service", info.Service, "method", info.Method, "panic", p, "stack", string(debug.Stack()))
-	s.writeError(w, info, stdrpc.Errorf(stdrpc.Internal,
-		"%s.%s panicked; the server's log has the details", info.Service, info.Method))
+	return stdrpc.Errorf(stdrpc.Internal,
+		"%s.%s panicked; the server's log has the details", info.Service, info.Method)
 }
 
 func (s *Service) logger() *slog.Logger {
