@@ -150,7 +150,7 @@ var errEncode = errors.New("cannot encode the request")
 func (cc *clientConn) send(seq uint64, method string, timeout time.Duration, md stdrpc.Metadata, args any) error {
 	cc.writers.Add(1)
 	cc.wmu.Lock()
-	cc.hdr = requestHeader{ServiceMethod: method, Seq: seq, Timeout: int64(timeout), Metadata: md}
+	cc.hdr = requestHeader{ServiceMethod: method, Seq: seq, Timeout: int64(timeout), Metadata: flatten(md)}
 	err := cc.enc.Encode(&cc.hdr)
 	if err == nil {
 		if err = cc.enc.Encode(args); err != nil {

@@ -100,7 +100,7 @@ func FuzzFrameReader(f *testing.F) {
 	f.Add([]byte{0xFE, 0x01, 0x00}, uint16(300))
 	f.Add([]byte{0xFC, 0x40, 0, 0, 0}, uint16(1000))
 	f.Add([]byte{0xF7, 0, 0}, uint16(1000))
-	f.Add(gobStream(f, requestHeader{ServiceMethod: "Test.Add", Seq: 1, Metadata: map[string][]string{"K": {"v"}}}), uint16(64))
+	f.Add(gobStream(f, requestHeader{ServiceMethod: "Test.Add", Seq: 1, Metadata: []string{"K", "v"}}), uint16(64))
 	f.Fuzz(func(t *testing.T, input []byte, limit uint16) {
 		out, err := io.ReadAll(iotest.HalfReader(newFrameReader(bytes.NewReader(input), int(limit), "the option")))
 		ok, want := model(input, uint64(limit))

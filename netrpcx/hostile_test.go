@@ -1,7 +1,9 @@
 package netrpcx_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/gob"
 	"io"
 	"net"
 	"runtime"
@@ -92,6 +94,17 @@ func TestHostilePeers(t *testing.T) {
 	})
 	check("after garbage")
 
+	t.Run("header with a map of 2^34 entries", func(t *testing.T) {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		conn.Write(hugeMapHeader(t))
+		expectClosed(t, conn)
+	})
+	check("after a huge map")
+
 	t.Run("cut short", func(t *testing.T) {
 		conn, err := net.Dial("tcp", addr)
 		if err != nil {
@@ -122,5 +135,47 @@ func TestMaxMessageBytes(t *testing.T) {
 		if stdrpc.CodeOf(err) != stdrpc.Unavailable || i == 2 {
 			t.Fatalf("Add after an oversized message = %d, %v", sum, err)
 		}
+	}
+}
+
+// hugeMapHeader returns a request header whose Metadata is a gob map that
+// claims 2^34 entries in a message of a few bytes. gob makes a map as large
+// as its count says before reading entries (the runtime refuses only sizes
+// over 2^48 bytes), so a server that decoded metadata as a map would try to
+// allocate terabytes and die of it.
+func hugeMapHeader(t *testing.T) []byte {
+	type header struct {
+		ServiceMethod string
+		Seq           uint64
+		Metadata      map[string][]string
+	}
+	var buf bytes.Buffer
+	enc := gob.NewEncoder(&buf)
+	if err := enc.Encode(header{"Test.Add", 1, map[string][]string{"K": {"v"}}}); err != nil {
+		t.Fatal(err)
+	}
+	stream := buf.Bytes()
+	// The last message is the value; within it, the map's count 1 precedes
+	// the key "K".
+	last := lastMessage(stream)
+	body := stream[last+1:] // a one-byte count: the message is short
+	patched := bytes.Replace(body, []byte("\x01\x01K"), []byte("\xFB\x04\x00\x00\x00\x00\x01K"), 1)
+	if bytes.Equal(patched, body) {
+		t.Fatal("the map's count was not found in the encoding")
+	}
+	out := append([]byte{}, stream[:last]...)
+	return append(append(out, byte(len(patched))), patched...)
+}
+
+// lastMessage returns the offset of the last gob message in stream, whose
+// counts are all one byte long.
+func lastMessage(stream []byte) int {
+	off := 0
+	for {
+		next := off + 1 + int(stream[off])
+		if next >= len(stream) {
+			return off
+		}
+		off = next
 	}
 }

@@ -108,7 +108,7 @@ func (c *serverCodec) ReadRequestHeader(r *rpc.Request) error {
 	st.codec = c
 	st.seq = c.hdr.Seq
 	st.info = callInfo(c.hdr.ServiceMethod)
-	st.md = c.hdr.Metadata
+	st.md = unflatten(c.hdr.Metadata)
 	if c.hdr.Timeout > 0 {
 		st.ctx, st.cancel = context.WithTimeout(c.ctx, time.Duration(c.hdr.Timeout))
 	} else {

@@ -1,5 +1,7 @@
 package netrpcx
 
+import "github.com/stdrpc/stdrpc"
+
 // The wire format is net/rpc's gob codec: each request is a header message
 // followed by a body message, each response likewise. netrpcx extends the
 // headers with fields of its own. gob matches struct fields by name and skips
@@ -20,8 +22,43 @@ type requestHeader struct {
 	// matter; the server starts counting when it reads the header.
 	Timeout int64
 
-	// Metadata is the caller's outgoing stdrpc.Metadata.
-	Metadata map[string][]string
+	// Metadata is the caller's outgoing stdrpc.Metadata as key, value pairs:
+	// "K1", "v1", "K1", "v2", "K2", "v3". It is not a map because gob makes a
+	// map as large as the count in the message says before reading any entry,
+	// so a peer could make the server allocate terabytes with a few bytes;
+	// gob grows a slice only as its elements arrive.
+	Metadata []string
+}
+
+// flatten returns md as key, value pairs, or nil for no metadata.
+func flatten(md map[string][]string) []string {
+	if len(md) == 0 {
+		return nil
+	}
+	n := 0
+	for _, vs := range md {
+		n += 2 * len(vs)
+	}
+	pairs := make([]string, 0, n)
+	for k, vs := range md {
+		for _, v := range vs {
+			pairs = append(pairs, k, v)
+		}
+	}
+	return pairs
+}
+
+// unflatten is the inverse of flatten. It canonicalizes keys, as a peer may
+// have filled its metadata without the methods that do.
+func unflatten(pairs []string) stdrpc.Metadata {
+	if len(pairs) < 2 {
+		return nil
+	}
+	md := make(stdrpc.Metadata, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		md.Add(pairs[i], pairs[i+1])
+	}
+	return md
 }
 
 // responseHeader extends net/rpc's rpc.Response{ServiceMethod, Seq, Error}.
