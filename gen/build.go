@@ -7,7 +7,6 @@ import (
 	"go/build/constraint"
 	"go/token"
 	"go/types"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -593,15 +592,16 @@ func (b *builder) nameLocals(sb *serviceBuild, reg *importRegistry) {
 func (b *builder) nameClient(mb *methodBuild, rt runtimeNames) {
 	m := mb.m
 	cf := ClientFunc{}
-	body := newNamespace("nil")
-	body.take(identsIn(m.Response.Type)...)
+	// Names the body refers to: the response type, the envelope, and
+	// context.Background when the method takes no context.
+	ns := newNamespace("nil")
+	ns.take(identsIn(m.Response.Type)...)
 	if m.Request.Kind == Envelope {
-		body.take(m.Request.Type)
+		ns.take(m.Request.Type)
 	}
 	if !m.HasContext {
-		body.take(rt.Context)
+		ns.take(rt.Context)
 	}
-	ns := newNamespace(slices.Collect(keys(body))...)
 
 	if m.HasContext {
 		name := mb.ctx.Name()
@@ -609,7 +609,7 @@ func (b *builder) nameClient(mb *methodBuild, rt runtimeNames) {
 			name = "ctx"
 		}
 		cf.Ctx = ns.fresh(name)
-		cf.Params = append(cf.Params, ClientParam{Name: cf.Ctx, Type: types.TypeString(mb.ctx.Type(), nil)})
+		cf.Params = append(cf.Params, ClientParam{Name: cf.Ctx, Type: rt.Context + ".Context"})
 	}
 	for i, v := range mb.params {
 		p := m.Params[i]
@@ -626,10 +626,7 @@ func (b *builder) nameClient(mb *methodBuild, rt runtimeNames) {
 		}
 		cf.Params = append(cf.Params, cp)
 	}
-	if m.HasContext {
-		// The context's type is rendered with the file's import name.
-		cf.Params[0].Type = rt.Context + ".Context"
-	} else {
+	if !m.HasContext {
 		cf.Ctx = rt.Context + ".Background()"
 	}
 
@@ -674,24 +671,6 @@ func (b *builder) nameClient(mb *methodBuild, rt runtimeNames) {
 		}
 	}
 	m.Client = cf
-}
-
-func keys[K comparable, V any](m map[K]V) func(func(K) bool) {
-	return func(yield func(K) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
-}
-
-// packageDir is the directory of a package's files, for messages.
-func packageDir(pkg *packages.Package) string {
-	if len(pkg.GoFiles) > 0 {
-		return filepath.Dir(pkg.GoFiles[0])
-	}
-	return ""
 }
 
 // buildConstraint returns the //go:build expression of a file, or "".
