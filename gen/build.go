@@ -23,13 +23,13 @@ type builder struct {
 
 // A service under construction: the model and what was learnt on the way.
 type serviceBuild struct {
-	svc  *Service
+	svc  *service
 	decl *serviceDecl
 	meth []*methodBuild
 }
 
 type methodBuild struct {
-	m       *Method
+	m       *rpcMethod
 	fn      *types.Func
 	site    token.Pos // where to report problems: the method, or the embedding of a foreign interface
 	ctx     *types.Var
@@ -42,7 +42,7 @@ type methodBuild struct {
 }
 
 // buildPackage returns the generated files of one package.
-func (b *builder) buildPackage(sc *pkgScan) []*File {
+func (b *builder) buildPackage(sc *pkgScan) []*genFile {
 	pkg := sc.pkg
 	var builds []*serviceBuild
 	for _, sd := range sc.services {
@@ -58,7 +58,7 @@ func (b *builder) buildPackage(sc *pkgScan) []*File {
 		}
 	}
 	generated := b.checkCollisions(pkg, builds)
-	wireNames := map[string]*Service{}
+	wireNames := map[string]*service{}
 	for _, sb := range builds {
 		if other, dup := wireNames[sb.svc.WireName]; dup {
 			b.d.at(sb.decl.spec.Name.Pos(), sb.svc.Name, "the service name %q is also %s's (a server or mux can hold only one): set a different name= on one of them", sb.svc.WireName, other.Name)
@@ -72,11 +72,11 @@ func (b *builder) buildPackage(sc *pkgScan) []*File {
 	for _, sb := range builds {
 		byFile[sb.decl.filename] = append(byFile[sb.decl.filename], sb)
 	}
-	var files []*File
+	var files []*genFile
 	for name, sbs := range byFile {
 		files = append(files, b.buildFile(pkg, name, sbs, generated))
 	}
-	slices.SortFunc(files, func(a, b *File) int { return cmp.Compare(a.Path, b.Path) })
+	slices.SortFunc(files, func(a, b *genFile) int { return cmp.Compare(a.Path, b.Path) })
 	return files
 }
 
@@ -97,7 +97,7 @@ func (b *builder) buildService(sc *pkgScan, sd *serviceDecl) *serviceBuild {
 		wire = sd.dir.svcName
 	}
 	exp, unexp := upperFirst(name), lowerFirst(name)
-	svc := &Service{
+	svc := &service{
 		Name:            name,
 		WireName:        wire,
 		Pos:             b.fset.Position(sd.spec.Name.Pos()),
@@ -196,7 +196,7 @@ func (b *builder) sortedMethods(iface *types.Interface) []*types.Func {
 
 // buildMethod checks one method against the rules of the design and decides
 // its wire shapes. It returns nil if the method breaks a rule.
-func (b *builder) buildMethod(sc *pkgScan, svc *Service, ms methodSite) *methodBuild {
+func (b *builder) buildMethod(sc *pkgScan, svc *service, ms methodSite) *methodBuild {
 	fn := ms.fn
 	subject := svc.Name + "." + fn.Name()
 	bad := func(pos token.Pos, format string, args ...any) { b.d.at(pos, subject, format, args...) }
@@ -212,7 +212,7 @@ func (b *builder) buildMethod(sc *pkgScan, svc *Service, ms methodSite) *methodB
 		return ms.site
 	}
 
-	m := &Method{Name: fn.Name(), Kind: Unary, Pos: b.fset.Position(ms.site), Doc: docLines(sc.docs[fn])}
+	m := &rpcMethod{Name: fn.Name(), Kind: unary, Pos: b.fset.Position(ms.site), Doc: docLines(sc.docs[fn])}
 	mb := &methodBuild{m: m, fn: fn, site: ms.site}
 	sig := fn.Type().(*types.Signature)
 	ok := true
@@ -234,7 +234,7 @@ func (b *builder) buildMethod(sc *pkgScan, svc *Service, ms methodSite) *methodB
 			ok = false
 		}
 		mb.params = append(mb.params, v)
-		m.Params = append(m.Params, &Param{Name: v.Name(), Variadic: sig.Variadic() && i == params.Len()-1, Pos: b.fset.Position(posOf(v))})
+		m.Params = append(m.Params, &param{Name: v.Name(), Variadic: sig.Variadic() && i == params.Len()-1, Pos: b.fset.Position(posOf(v))})
 	}
 
 	results := sig.Results()
@@ -258,7 +258,7 @@ func (b *builder) buildMethod(sc *pkgScan, svc *Service, ms methodSite) *methodB
 			ok = false
 		}
 		mb.results = append(mb.results, v)
-		m.Results = append(m.Results, &Param{Name: v.Name(), Pos: b.fset.Position(posOf(v))})
+		m.Results = append(m.Results, &param{Name: v.Name(), Pos: b.fset.Position(posOf(v))})
 	}
 	if !ok {
 		return nil
@@ -268,15 +268,15 @@ func (b *builder) buildMethod(sc *pkgScan, svc *Service, ms methodSite) *methodB
 	// refuse its unexported type; anything else travels in an envelope.
 	switch {
 	case len(mb.params) == 0:
-		m.Request.Kind = NoShape
+		m.Request.Kind = noShape
 	case len(mb.params) == 1 && !m.Params[0].Variadic && isLoneStruct(mb.params[0].Type()):
 		elem, ptr, _ := structType(mb.params[0].Type())
-		m.Request = Shape{Kind: Direct, Pointer: ptr}
+		m.Request = shape{Kind: direct, Pointer: ptr}
 		mb.reqType = elem
 	default:
-		m.Request.Kind = Envelope
+		m.Request.Kind = envelope
 	}
-	if m.Request.Kind == Envelope {
+	if m.Request.Kind == envelope {
 		if len(mb.params) == 1 && !m.Params[0].Variadic && !named(mb.params[0]) {
 			if _, _, isStruct := structType(mb.params[0].Type()); isStruct {
 				bad(ms.site, "the parameter's type %s is unexported, so it travels in an envelope (net/rpc refuses unexported types) and needs a name: name it, or export the type", b.typeString(mb.params[0].Type(), self))
@@ -292,12 +292,12 @@ func (b *builder) buildMethod(sc *pkgScan, svc *Service, ms methodSite) *methodB
 	// unexported; several travel in an envelope.
 	switch {
 	case len(mb.results) == 0:
-		m.Response.Kind = NoShape
+		m.Response.Kind = noShape
 	case len(mb.results) == 1 && netRPCExported(mb.results[0].Type()):
-		m.Response.Kind = Direct
+		m.Response.Kind = direct
 		mb.respType = mb.results[0].Type()
 	default:
-		m.Response.Kind = Envelope
+		m.Response.Kind = envelope
 		if len(mb.results) == 1 && !named(mb.results[0]) {
 			bad(ms.site, "the result's type %s is unexported, so it travels in an envelope (net/rpc refuses unexported types) and needs a name: name it, as in (v %s, err error), or export the type", b.typeString(mb.results[0].Type(), self), b.typeString(mb.results[0].Type(), self))
 			return nil
@@ -330,7 +330,7 @@ func label(kind string, v *types.Var, i int) string {
 // checkNames checks that values travelling in an envelope are named, and
 // that their field names are exported and distinct. It sets the Field of each
 // Param.
-func (b *builder) checkNames(site token.Pos, subject, kind string, vars []*types.Var, ps []*Param) bool {
+func (b *builder) checkNames(site token.Pos, subject, kind string, vars []*types.Var, ps []*param) bool {
 	for _, v := range vars {
 		if !named(v) {
 			if kind == "parameter" {
@@ -444,11 +444,11 @@ func (b *builder) checkCollisions(pkg *packages.Package, builds []*serviceBuild)
 		claim(s.NewHTTPClient, "func", s.Name, pos)
 		for _, mb := range sb.meth {
 			m := mb.m
-			if m.Request.Kind == Envelope {
+			if m.Request.Kind == envelope {
 				m.Request.Type = upperFirst(s.Name) + m.Name + "Request"
 				claim(m.Request.Type, "type", s.Name+"."+m.Name, mb.site)
 			}
-			if m.Response.Kind == Envelope {
+			if m.Response.Kind == envelope {
 				m.Response.Type = upperFirst(s.Name) + m.Name + "Response"
 				claim(m.Response.Type, "type", s.Name+"."+m.Name, mb.site)
 			}
@@ -487,7 +487,7 @@ func (b *builder) relPos(pos token.Pos) string {
 
 // buildFile renders the services of one source file: its import registry,
 // the types as the generated file spells them, and every local name.
-func (b *builder) buildFile(pkg *packages.Package, source string, sbs []*serviceBuild, generated []string) *File {
+func (b *builder) buildFile(pkg *packages.Package, source string, sbs []*serviceBuild, generated []string) *genFile {
 	slices.SortFunc(sbs, func(x, y *serviceBuild) int { return cmp.Compare(x.decl.spec.Pos(), y.decl.spec.Pos()) })
 
 	// The file declaring the services decides import names first.
@@ -515,7 +515,7 @@ func (b *builder) buildFile(pkg *packages.Package, source string, sbs []*service
 		StdHTTP: reg.name(pathStdHTTP),
 	}
 
-	f := &File{
+	f := &genFile{
 		Build:   buildConstraint(sbs[0].decl.file),
 		Source:  source,
 		Path:    strings.TrimSuffix(source, ".go") + "_stdrpc.go",
@@ -541,7 +541,7 @@ func boolInt(v bool) int {
 }
 
 // renderMethod spells the method's types as the generated file writes them.
-func (b *builder) renderMethod(svc *Service, mb *methodBuild, reg *importRegistry) {
+func (b *builder) renderMethod(svc *service, mb *methodBuild, reg *importRegistry) {
 	m, q := mb.m, reg.qualifier
 	for i, v := range mb.params {
 		m.Params[i].Type = types.TypeString(v.Type(), q)
@@ -550,16 +550,16 @@ func (b *builder) renderMethod(svc *Service, mb *methodBuild, reg *importRegistr
 		m.Results[i].Type = types.TypeString(v.Type(), q)
 	}
 	switch m.Request.Kind {
-	case Direct:
+	case direct:
 		m.Request.Type = types.TypeString(mb.reqType, q)
-	case Envelope:
+	case envelope:
 		m.Request.Fields = m.Params
 		m.Request.Doc = fmt.Sprintf("%s is the wire shape of the parameters of %s.%s.", m.Request.Type, svc.Name, m.Name)
 	}
 	switch m.Response.Kind {
-	case Direct:
+	case direct:
 		m.Response.Type = types.TypeString(mb.respType, q)
-	case Envelope:
+	case envelope:
 		m.Response.Fields = m.Results
 		m.Response.Doc = fmt.Sprintf("%s is the wire shape of the results of %s.%s.", m.Response.Type, svc.Name, m.Name)
 	}
@@ -591,12 +591,12 @@ func (b *builder) nameLocals(sb *serviceBuild, reg *importRegistry) {
 // name the body refers to.
 func (b *builder) nameClient(mb *methodBuild, rt runtimeNames) {
 	m := mb.m
-	cf := ClientFunc{}
+	cf := clientFunc{}
 	// Names the body refers to: the response type, the envelope, and
 	// context.Background when the method takes no context.
 	ns := newNamespace("nil")
 	ns.take(identsIn(m.Response.Type)...)
-	if m.Request.Kind == Envelope {
+	if m.Request.Kind == envelope {
 		ns.take(m.Request.Type)
 	}
 	if !m.HasContext {
@@ -609,7 +609,7 @@ func (b *builder) nameClient(mb *methodBuild, rt runtimeNames) {
 			name = "ctx"
 		}
 		cf.Ctx = ns.fresh(name)
-		cf.Params = append(cf.Params, ClientParam{Name: cf.Ctx, Type: rt.Context + ".Context"})
+		cf.Params = append(cf.Params, clientParam{Name: cf.Ctx, Type: rt.Context + ".Context"})
 	}
 	for i, v := range mb.params {
 		p := m.Params[i]
@@ -620,7 +620,7 @@ func (b *builder) nameClient(mb *methodBuild, rt runtimeNames) {
 				name = lowerFirst(n.Obj().Name())
 			}
 		}
-		cp := ClientParam{Name: ns.fresh(name), Type: p.Type, Variadic: p.Variadic}
+		cp := clientParam{Name: ns.fresh(name), Type: p.Type, Variadic: p.Variadic}
 		if p.Variadic {
 			cp.Type = strings.TrimPrefix(p.Type, "[]")
 		}
@@ -632,7 +632,7 @@ func (b *builder) nameClient(mb *methodBuild, rt runtimeNames) {
 
 	cf.ResultsNamed = mb.errVar != nil && mb.errVar.Name() != ""
 	for i, v := range mb.results {
-		cp := ClientParam{Type: m.Results[i].Type}
+		cp := clientParam{Type: m.Results[i].Type}
 		if cf.ResultsNamed {
 			cp.Name = v.Name()
 			if cp.Name != "_" {
@@ -641,7 +641,7 @@ func (b *builder) nameClient(mb *methodBuild, rt runtimeNames) {
 		}
 		cf.Results = append(cf.Results, cp)
 	}
-	errResult := ClientParam{Type: "error"}
+	errResult := clientParam{Type: "error"}
 	if cf.ResultsNamed && named(mb.errVar) {
 		errResult.Name = ns.fresh(mb.errVar.Name())
 		cf.Err, cf.ErrDeclared = errResult.Name, true
@@ -651,7 +651,7 @@ func (b *builder) nameClient(mb *methodBuild, rt runtimeNames) {
 	cf.Results = append(cf.Results, errResult)
 
 	cf.Recv = ns.fresh("c")
-	if m.Response.Kind != NoShape {
+	if m.Response.Kind != noShape {
 		cf.Resp = ns.fresh("resp")
 	}
 	if cf.Err == "" {
@@ -662,7 +662,7 @@ func (b *builder) nameClient(mb *methodBuild, rt runtimeNames) {
 	for i, p := range m.Params {
 		arg := cf.Params[i+boolInt(m.HasContext)].Name
 		switch {
-		case m.Request.Kind == Envelope:
+		case m.Request.Kind == envelope:
 			cf.Args = append(cf.Args, p.Field+": "+arg)
 		case m.Request.Pointer:
 			cf.Args = append(cf.Args, arg)

@@ -1,10 +1,10 @@
 package gen
 
 // emitEnvelopes prints the request and response envelopes of a service.
-func emitEnvelopes(p *printer, s *Service) {
+func emitEnvelopes(p *printer, s *service) {
 	for _, m := range s.Methods {
-		for _, sh := range []Shape{m.Request, m.Response} {
-			if sh.Kind != Envelope {
+		for _, sh := range []shape{m.Request, m.Response} {
+			if sh.Kind != envelope {
 				continue
 			}
 			p.line("// %s", sh.Doc)

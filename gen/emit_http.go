@@ -6,7 +6,7 @@ import (
 )
 
 // emitHTTP prints a service's net/http registration, handler and client.
-func emitHTTP(p *printer, s *Service) {
+func emitHTTP(p *printer, s *service) {
 	rt := s.Runtime
 	if s.HasRoutes {
 		p.line("// %s registers impl's routes on mux: POST /%s/{Method} for every method,", s.RegisterHTTP, s.WireName)
@@ -47,22 +47,22 @@ func emitHTTP(p *printer, s *Service) {
 
 // emitHTTPHandler prints a method's handler function, its POST
 // /{Service}/{Method} registration and its own routes.
-func emitHTTPHandler(p *printer, s *Service, m *Method) {
+func emitHTTPHandler(p *printer, s *service, m *rpcMethod) {
 	rt := s.Runtime
 	req := m.Request.Type
-	if m.Request.Kind == NoShape {
+	if m.Request.Kind == noShape {
 		req = "struct{}"
 	}
 	call := "impl." + m.Name + "(" + callArgs(m, "ctx") + ")"
 	head := fmt.Sprintf("\t%s := func(ctx %s.Context, req *%s)", m.HTTPVar, rt.Context, req)
 	switch m.Response.Kind {
-	case NoShape:
+	case noShape:
 		p.line("%s (struct{}, error) {", head)
 		p.line("\t\treturn struct{}{}, %s", call)
-	case Direct:
+	case direct:
 		p.line("%s (%s, error) {", head, m.Response.Type)
 		p.line("\t\treturn %s", call)
-	case Envelope:
+	case envelope:
 		p.line("%s (resp %s, err error) {", head, m.Response.Type)
 		p.line("\t\t%s = %s", assignResults(m), call)
 		p.line("\t\treturn resp, err")
@@ -84,11 +84,11 @@ func emitHTTPHandler(p *printer, s *Service, m *Method) {
 }
 
 // bodyArg is what Bind decodes the request body into.
-func bodyArg(r *Route) string {
+func bodyArg(r *route) string {
 	switch r.Body {
-	case WholeBody:
+	case wholeBody:
 		return "req"
-	case FieldBody:
+	case fieldBody:
 		return "&req." + r.BodyField
 	}
 	return "nil"

@@ -1,7 +1,7 @@
 package gen
 
 // emitNetRPC prints a service's net/rpc server adapter and client.
-func emitNetRPC(p *printer, s *Service) {
+func emitNetRPC(p *printer, s *service) {
 	rt := s.Runtime
 	p.line("// %s serves a %s with the method shape net/rpc requires.", s.NetRPCServer, s.Name)
 	p.line("// Register it with %s.", s.RegisterNetRPC)
@@ -36,20 +36,20 @@ func emitNetRPC(p *printer, s *Service) {
 // emitNetRPCMethod prints the adapter method net/rpc calls: it unpacks the
 // request, calls the implementation under netrpcx.Handle (which supplies the
 // call's context) and packs the results.
-func emitNetRPCMethod(p *printer, s *Service, m *Method) {
+func emitNetRPCMethod(p *printer, s *service, m *rpcMethod) {
 	rt := s.Runtime
 	req := m.Request.Type
-	if m.Request.Kind == NoShape {
+	if m.Request.Kind == noShape {
 		req = rt.NetRPCX + ".Empty"
 	}
 	resp := m.Response.Type
-	if m.Response.Kind == NoShape {
+	if m.Response.Kind == noShape {
 		resp = "struct{}"
 	}
 	call := "s.impl." + m.Name + "(" + callArgs(m, "ctx") + ")"
 	p.line("// %s serves %s.%s.", m.Name, s.Name, m.Name)
 	p.line("func (s *%s) %s(req *%s, resp *%s) error {", s.NetRPCServer, m.Name, req, resp)
-	if m.Response.Kind == NoShape {
+	if m.Response.Kind == noShape {
 		p.line("\treturn %s.Handle(req, func(ctx %s.Context) error {", rt.NetRPCX, rt.Context)
 		p.line("\t\treturn %s", call)
 	} else {

@@ -4,10 +4,15 @@
 // net/rpc and net/http servers and clients.
 //
 // A run is load → model → check → emit: one packages.Load over the
-// patterns; a model (File, Service, Method, Shape, Route) that holds every
-// decision (names, wire shapes, import names, local names that never shadow
-// the user's); emitters that print Go from the model alone. Problems are
-// collected, never printed: Run returns them all at once as Diagnostics.
+// patterns; a model (model.go: files, services, methods, wire shapes,
+// routes) that holds every decision (names, import names, local names that
+// never shadow the user's); emitters (emit_*.go) that print Go from the
+// model alone. A new output is one more emitter. Problems are collected,
+// never printed: Run returns them all at once as Diagnostics.
+//
+// Imports keep the name the user's own files give them. When two packages
+// want one name (a/v1 and b/v1), or a name is taken in the package, each of
+// them is aliased to its parent directory joined to its name (av1, bv1).
 //
 // Names the generator chooses are deterministic. Locals in generated code
 // avoid every name the code refers to, so a parameter named ctx, err, req,
@@ -16,7 +21,15 @@
 // would hide something its body uses. Generated package-level names
 // (<Service><Method>Request, Register<Service>HTTP, ...) that collide with a
 // declaration of the package are reported, not renamed, because they are
-// public API.
+// public API. A method named like a local (Impl, S, Mux, Opts) only moves
+// the generated local aside (impl2).
+//
+// Packages are loaded with -tags=stdrpcgen and generated files carry
+// //go:build !stdrpcgen, so a stale or broken generated file, or code that
+// calls generated functions, never stops regeneration. The tag applies to
+// dependencies too: a package whose own non-generated code calls its
+// generated code cannot be imported by another service package while it
+// is regenerated; keep such wiring in another package (usually main).
 package gen
 
 import (
@@ -141,9 +154,9 @@ func Run(cfg Config) (*Result, error) {
 
 // build scans and models every loaded package and returns the files to
 // generate and the loaded packages.
-func (b *builder) build(pkgs []*packages.Package) ([]*File, []*packages.Package) {
+func (b *builder) build(pkgs []*packages.Package) ([]*genFile, []*packages.Package) {
 	slices.SortFunc(pkgs, func(x, y *packages.Package) int { return cmp.Compare(x.PkgPath, y.PkgPath) })
-	var files []*File
+	var files []*genFile
 	var loadDiags []Diagnostic
 	anyService := false
 	for _, pkg := range pkgs {

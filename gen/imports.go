@@ -170,12 +170,12 @@ func (r *importRegistry) qualifier(p *types.Package) string {
 }
 
 // imports lists the resolved imports, sorted by path.
-func (r *importRegistry) imports() []Import {
-	var out []Import
+func (r *importRegistry) imports() []genImport {
+	var out []genImport
 	for p, name := range r.names {
-		out = append(out, Import{Path: p, Name: name, Explicit: name != path.Base(p)})
+		out = append(out, genImport{Path: p, Name: name, Explicit: name != path.Base(p)})
 	}
-	slices.SortFunc(out, func(a, b Import) int { return cmp.Compare(a.Path, b.Path) })
+	slices.SortFunc(out, func(a, b genImport) int { return cmp.Compare(a.Path, b.Path) })
 	return out
 }
 

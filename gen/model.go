@@ -6,20 +6,20 @@ import "go/token"
 // rendered types, routes, doc comments. Emitters print from it alone, so a new
 // output (OpenAPI, a TypeScript client) is one more emitter over it.
 
-// A File is one generated file: the services declared in one source file.
-type File struct {
+// A genFile is one generated file: the services declared in one source file.
+type genFile struct {
 	Source  string // the source file declaring the services (absolute)
 	Path    string // the generated file: Source with _stdrpc.go for .go (absolute)
 	Package string // package name
 	// Build is the source file's //go:build expression, if any; the
 	// generated file is built under the same condition.
 	Build    string
-	Imports  []Import // sorted by path
-	Services []*Service
+	Imports  []genImport // sorted by path
+	Services []*service
 }
 
-// An Import is one import of a generated file.
-type Import struct {
+// A genImport is one import of a generated file.
+type genImport struct {
 	Path string
 	Name string // the name the generated code uses
 	// Explicit reports whether the import spec needs Name written out
@@ -36,12 +36,12 @@ type runtimeNames struct {
 	StdHTTP string // "stdhttp"
 }
 
-// A Service is one //stdrpc:service interface.
-type Service struct {
+// A service is one //stdrpc:service interface.
+type service struct {
 	Name     string // the interface's Go name: Calculator
 	WireName string // net/rpc service name and HTTP path segment: Calculator or name=
 	Pos      token.Position
-	Methods  []*Method
+	Methods  []*rpcMethod
 	Runtime  runtimeNames
 
 	// Generated identifiers.
@@ -57,36 +57,36 @@ type Service struct {
 	HasRoutes bool // some method has a //stdrpc:http route
 }
 
-// MethodKind tells how a method exchanges messages.
-type MethodKind int
+// methodKind tells how a method exchanges messages.
+type methodKind int
 
 const (
-	// Unary methods take one request and return one response.
-	Unary MethodKind = iota
+	// unary methods take one request and return one response.
+	unary methodKind = iota
 )
 
-// A Method is one method of a service.
-type Method struct {
+// An rpcMethod is one method of a service.
+type rpcMethod struct {
 	Name string
-	Kind MethodKind
+	Kind methodKind
 	Pos  token.Position
 	Doc  []string // the method's doc comment lines ("// Add returns a+b."), directives removed
 
 	HasContext bool     // the first parameter is a context.Context
-	Params     []*Param // data parameters, in order
-	Results    []*Param // data results, in order (the final error excluded)
+	Params     []*param // data parameters, in order
+	Results    []*param // data results, in order (the final error excluded)
 
-	Request  Shape // how the parameters travel
-	Response Shape // how the results travel
+	Request  shape // how the parameters travel
+	Response shape // how the results travel
 
-	Routes []*Route // the method's //stdrpc:http routes
+	Routes []*route // the method's //stdrpc:http routes
 
-	Client  ClientFunc // the generated client method
+	Client  clientFunc // the generated client method
 	HTTPVar string     // the handler's local variable in Register<Service>HTTP
 }
 
-// A Param is a data parameter or result.
-type Param struct {
+// A param is a data parameter or result.
+type param struct {
 	Name     string // as written; "" when unnamed
 	Field    string // its field in an envelope: Name capitalised
 	Type     string // rendered type; for a variadic parameter, the slice type
@@ -94,21 +94,21 @@ type Param struct {
 	Pos      token.Position
 }
 
-// ShapeKind tells how a request or response travels.
-type ShapeKind int
+// shapeKind tells how a request or response travels.
+type shapeKind int
 
 const (
-	// NoShape: nothing travels (no parameters, or no results).
-	NoShape ShapeKind = iota
-	// Direct: a lone value travels as itself.
-	Direct
-	// Envelope: the values travel as fields of a generated struct.
-	Envelope
+	// noShape: nothing travels (no parameters, or no results).
+	noShape shapeKind = iota
+	// direct: a lone value travels as itself.
+	direct
+	// envelope: the values travel as fields of a generated struct.
+	envelope
 )
 
-// A Shape is the wire form of a request or a response.
-type Shape struct {
-	Kind ShapeKind
+// A shape is the wire form of a request or a response.
+type shape struct {
+	Kind shapeKind
 	// Type is the rendered type that travels: the envelope's name, or the
 	// lone value's type (without its pointer for a *struct parameter).
 	Type string
@@ -117,45 +117,45 @@ type Shape struct {
 	// Doc is the envelope's doc comment, without slashes.
 	Doc string
 	// Fields are the envelope's fields: the Params or Results.
-	Fields []*Param
+	Fields []*param
 }
 
-// A Route is a //stdrpc:http route.
-type Route struct {
+// A route is a //stdrpc:http route.
+type route struct {
 	Method  string // GET
 	Pattern string // the full ServeMux pattern: "GET /users/{id}"
 	Pos     token.Position
-	Path    []Binding // path wildcards
-	Query   []Binding // query parameters (GET, HEAD, DELETE)
-	Body    BodyKind
-	// BodyField names the envelope field the body decodes into when Body is BodyField.
+	Path    []binding // path wildcards
+	Query   []binding // query parameters (GET, HEAD, DELETE)
+	Body    bodyKind
+	// BodyField names the envelope field the body decodes into when Body is fieldBody.
 	BodyField string
 }
 
-// A Binding binds a wildcard or query key to an envelope field.
-type Binding struct {
+// A binding binds a wildcard or query key to an envelope field.
+type binding struct {
 	Key   string // wildcard name or query key: the parameter name
 	Field string // envelope field
 }
 
-// BodyKind tells what a route's request body decodes into.
-type BodyKind int
+// bodyKind tells what a route's request body decodes into.
+type bodyKind int
 
 const (
-	// NoBody: the route reads no body.
-	NoBody BodyKind = iota
-	// WholeBody: the body is the whole request (envelope or lone struct).
-	WholeBody
-	// FieldBody: the body is one struct field of the envelope.
-	FieldBody
+	// noBody: the route reads no body.
+	noBody bodyKind = iota
+	// wholeBody: the body is the whole request (envelope or lone struct).
+	wholeBody
+	// fieldBody: the body is one struct field of the envelope.
+	fieldBody
 )
 
-// A ClientFunc is the signature and locals of a generated client method.
-type ClientFunc struct {
+// A clientFunc is the signature and locals of a generated client method.
+type clientFunc struct {
 	Recv    string        // receiver name: c
 	Ctx     string        // the context to pass: a parameter name, or "context.Background()"
-	Params  []ClientParam // the whole parameter list, context included
-	Results []ClientParam // data results then the error; names empty when unnamed
+	Params  []clientParam // the whole parameter list, context included
+	Results []clientParam // data results then the error; names empty when unnamed
 	// ResultsNamed reports whether Results carry names.
 	ResultsNamed bool
 	Resp         string // local holding the response: resp
@@ -165,8 +165,8 @@ type ClientFunc struct {
 	Args []string
 }
 
-// A ClientParam is one entry of a generated signature.
-type ClientParam struct {
+// A clientParam is one entry of a generated signature.
+type clientParam struct {
 	Name     string
 	Type     string // rendered; the element type for a variadic parameter
 	Variadic bool

@@ -63,11 +63,11 @@ func (b *builder) checkRoutes(sc *pkgScan, sb *serviceBuild) {
 }
 
 // buildRoute validates one route and binds its parameters.
-func (b *builder) buildRoute(svc *Service, mb *methodBuild, rd routeDirective) *Route {
+func (b *builder) buildRoute(svc *service, mb *methodBuild, rd routeDirective) *route {
 	m, d := mb.m, rd.dir
 	subject := svc.Name + "." + m.Name
 	full := d.method + " " + d.pattern
-	r := &Route{Method: d.method, Pattern: full, Pos: b.fset.Position(rd.pos)}
+	r := &route{Method: d.method, Pattern: full, Pos: b.fset.Position(rd.pos)}
 
 	if off, reason := parsePattern(full); reason != "" {
 		// Point at the offending byte of the pattern in the comment.
@@ -98,13 +98,13 @@ func (b *builder) buildRoute(svc *Service, mb *methodBuild, rd routeDirective) *
 			continue
 		}
 		t := mb.params[i].Type()
-		if !isScalar(t) || m.Request.Kind != Envelope {
+		if !isScalar(t) || m.Request.Kind != envelope {
 			b.d.at(rd.pos, subject, "route %q: wildcard {%s} cannot carry parameter %s of type %s: path values bind to strings, bools, numbers and encoding.TextUnmarshalers", full, w, w, types.TypeString(t, types.RelativeTo(mb.fn.Pkg())))
 			ok = false
 			continue
 		}
 		bound[i] = true
-		r.Path = append(r.Path, Binding{Key: w, Field: m.Params[i].Field})
+		r.Path = append(r.Path, binding{Key: w, Field: m.Params[i].Field})
 	}
 	if !ok {
 		return nil
@@ -120,23 +120,23 @@ func (b *builder) buildRoute(svc *Service, mb *methodBuild, rd routeDirective) *
 	case http.MethodGet, http.MethodHead, http.MethodDelete:
 		for _, i := range rest {
 			t := mb.params[i].Type()
-			if m.Request.Kind != Envelope || !isScalarOrSlice(t) {
+			if m.Request.Kind != envelope || !isScalarOrSlice(t) {
 				b.d.at(rd.pos, subject, "route %q: %s of type %s cannot come from the query string of a %s request: pass strings, bools, numbers or slices of them, or use a POST route", full, label("parameter", mb.params[i], i), types.TypeString(t, types.RelativeTo(mb.fn.Pkg())), d.method)
 				ok = false
 				continue
 			}
-			r.Query = append(r.Query, Binding{Key: m.Params[i].Name, Field: m.Params[i].Field})
+			r.Query = append(r.Query, binding{Key: m.Params[i].Name, Field: m.Params[i].Field})
 		}
 	default:
 		switch {
 		case len(rest) == 0:
-			r.Body = NoBody
-		case m.Request.Kind == Direct:
-			r.Body = WholeBody
+			r.Body = noBody
+		case m.Request.Kind == direct:
+			r.Body = wholeBody
 		case len(rest) == 1 && isStructParam(mb.params[rest[0]].Type()):
-			r.Body, r.BodyField = FieldBody, m.Params[rest[0]].Field
+			r.Body, r.BodyField = fieldBody, m.Params[rest[0]].Field
 		default:
-			r.Body = WholeBody
+			r.Body = wholeBody
 		}
 	}
 	if !ok {
