@@ -3,6 +3,7 @@ package netrpcx_test
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -301,5 +302,47 @@ func TestUnknownMethodIsUnimplemented(t *testing.T) {
 	}
 	if sum, err := testsvc.NewTestNetRPCClient(c).Add(context.Background(), 1, 1); err != nil || sum != 2 {
 		t.Fatalf("Add after bad calls = %d, %v", sum, err)
+	}
+}
+
+// A call queued behind a write that the network holds up (a server that
+// reads nothing) still returns when its context ends.
+func TestDeadlineWhileWriterBlocked(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lis.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		conn, err := lis.Accept()
+		if err == nil {
+			accepted <- conn // held open, never read
+		}
+	}()
+	c := dial(t, lis.Addr().String())
+	defer func() { (<-accepted).Close() }()
+
+	big := testsvc.Payload{Data: make([]byte, 8<<20)} // more than the socket buffers hold
+	stuck := make(chan error, 1)
+	go func() { stuck <- c.Call(context.Background(), "Test.Echo", &big, nil) }()
+
+	// Give the big call a head start so that it holds the writer. Nothing
+	// observable says when it does; if Add goes first, it still has to
+	// time out waiting for a response, so the test holds either way.
+	time.Sleep(100 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err = c.Call(ctx, "Test.Add", &testsvc.TestAddRequest{A: 1, B: 2}, nil)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Add behind a blocked writer: %v, want deadline exceeded", err)
+	}
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Fatalf("Add returned %v after its 100ms deadline", elapsed)
+	}
+	c.Close()
+	if err := <-stuck; stdrpc.CodeOf(err) != stdrpc.Unavailable {
+		t.Fatalf("the blocked call after Close: %v, want unavailable", err)
 	}
 }

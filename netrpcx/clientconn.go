@@ -22,11 +22,12 @@ type clientConn struct {
 	client *Client
 	conn   io.ReadWriteCloser
 
-	wmu     sync.Mutex
-	writers atomic.Int32 // goroutines writing or waiting to; the last one flushes
+	wsem    chan struct{} // the writer's lock; a channel so that waiting can end with a context
+	writers atomic.Int32  // goroutines writing or waiting to; the last one flushes
+	out     *recordingWriter // the connection, under bw
 	bw      *bufio.Writer
 	enc     *gob.Encoder
-	hdr     requestHeader // under wmu
+	hdr     requestHeader // under wsem
 
 	fr  *frameReader
 	dec *gob.Decoder
@@ -36,7 +37,7 @@ type clientConn struct {
 	pending map[uint64]*call // nil once the connection failed
 	err     error            // why it failed
 	cancels []uint64         // Seqs to send cancel requests for
-	kick    chan struct{}    // wakes the canceler
+	kick    chan struct{}    // wakes the flusher
 	done    chan struct{}    // closed when the connection failed
 }
 
@@ -55,26 +56,45 @@ func newClientConn(c *Client, conn io.ReadWriteCloser) *clientConn {
 	cc := &clientConn{
 		client:  c,
 		conn:    conn,
-		bw:      bufio.NewWriter(conn),
+		out:     &recordingWriter{w: conn},
 		pending: make(map[uint64]*call),
 		kick:    make(chan struct{}, 1),
+		wsem:    make(chan struct{}, 1),
 		done:    make(chan struct{}),
 	}
+	cc.bw = bufio.NewWriter(cc.out)
 	cc.enc = gob.NewEncoder(cc.bw)
 	cc.fr = newFrameReader(bufio.NewReader(conn), c.opts.maxMessage, "netrpcx.WithMaxResponseBytes")
 	cc.dec = gob.NewDecoder(cc.fr)
 	go cc.read()
-	go cc.cancelLoop()
+	go cc.flusher()
 	return cc
 }
 
 func (cc *clientConn) call(ctx context.Context, method string, timeout time.Duration, md stdrpc.Metadata, args, reply any) error {
+	// Wait for the writer, or for ctx: a caller queued behind a writer that
+	// the network holds up gives up in time, having sent nothing.
+	cc.writers.Add(1)
+	if done := ctx.Done(); done == nil {
+		cc.wsem <- struct{}{}
+	} else {
+		select {
+		case cc.wsem <- struct{}{}:
+		case <-done:
+			if cc.writers.Add(-1) == 0 {
+				cc.kickFlusher() // the writer may have left the flush to us
+			}
+			return ctxError(ctx)
+		}
+	}
+
 	pc := callPool.Get().(*call)
 	pc.reply = reply
-
 	cc.mu.Lock()
 	if cc.pending == nil {
 		cc.mu.Unlock()
+		cc.writers.Add(-1)
+		<-cc.wsem
 		callPool.Put(pc)
 		return errNotSent
 	}
@@ -83,21 +103,26 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 	cc.pending[seq] = pc
 	cc.mu.Unlock()
 
-	if err := cc.send(seq, method, timeout, md, args); err != nil {
-		// The stream may hold part of a request: the connection is unusable.
-		// Failing it delivers an error to every pending call, this one too.
-		if errors.Is(err, errEncode) {
-			cc.mu.Lock()
-			if cc.pending[seq] == pc {
-				delete(cc.pending, seq)
-				cc.mu.Unlock()
-				cc.fail(err)
-				callPool.Put(pc)
-				return stdrpc.NewError(stdrpc.InvalidArgument, err)
-			}
-			cc.mu.Unlock()
+	err := cc.write(seq, method, timeout, md, args)
+	<-cc.wsem
+	if err != nil {
+		cc.mu.Lock()
+		mine := cc.pending[seq] == pc
+		if mine {
+			delete(cc.pending, seq)
 		}
+		cc.mu.Unlock()
+		// The stream may hold part of a request: the connection is unusable.
 		cc.fail(err)
+		if !mine {
+			<-pc.done // fail delivered to it already
+		}
+		pc.reply, pc.err = nil, nil
+		callPool.Put(pc)
+		if errors.Is(err, errEncode) {
+			return stdrpc.NewError(stdrpc.InvalidArgument, err)
+		}
+		return unavailable(err)
 	}
 
 	if done := ctx.Done(); done != nil {
@@ -118,10 +143,7 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 			cc.mu.Unlock()
 			if mine {
 				if sendCancel {
-					select {
-					case cc.kick <- struct{}{}:
-					default:
-					}
+					cc.kickFlusher()
 				}
 				pc.reply = nil
 				callPool.Put(pc)
@@ -132,7 +154,7 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 	} else {
 		<-pc.done
 	}
-	err := pc.err
+	err = pc.err
 	pc.reply, pc.err = nil, nil
 	callPool.Put(pc)
 	return err
@@ -145,29 +167,34 @@ var errNotSent = errors.New("netrpcx: connection failed before the request was s
 // errEncode marks a request that could not be encoded: the caller's mistake.
 var errEncode = errors.New("cannot encode the request")
 
-// send writes one request. Writers that find others waiting leave the flush
-// to the last of them, so that concurrent calls share writes.
-func (cc *clientConn) send(seq uint64, method string, timeout time.Duration, md stdrpc.Metadata, args any) error {
-	cc.writers.Add(1)
-	cc.wmu.Lock()
+// write writes one request; the caller holds wsem. Writers that know of
+// others waiting leave the flush to the last of them, so that concurrent
+// calls share writes.
+func (cc *clientConn) write(seq uint64, method string, timeout time.Duration, md stdrpc.Metadata, args any) error {
 	cc.hdr = requestHeader{ServiceMethod: method, Seq: seq, Timeout: int64(timeout), Metadata: flatten(md)}
 	err := cc.enc.Encode(&cc.hdr)
 	if err == nil {
-		if err = cc.enc.Encode(args); err != nil {
+		if err = cc.enc.Encode(args); err != nil && cc.out.err == nil {
 			err = fmt.Errorf("netrpcx: %w of %s: %w", errEncode, method, err)
 		}
 	}
 	if cc.writers.Add(-1) == 0 && err == nil {
 		err = cc.bw.Flush()
 	}
-	cc.wmu.Unlock()
 	return err
 }
 
-// cancelLoop sends the cancel requests of calls abandoned by their callers.
-// It runs apart from the callers so that giving up never waits for the
-// writer.
-func (cc *clientConn) cancelLoop() {
+func (cc *clientConn) kickFlusher() {
+	select {
+	case cc.kick <- struct{}{}:
+	default:
+	}
+}
+
+// flusher sends the cancel requests of calls abandoned by their callers,
+// and flushes what a writer left for a caller that then gave up. It runs
+// apart from the callers so that giving up never waits for the writer.
+func (cc *clientConn) flusher() {
 	var seqs []uint64
 	for {
 		select {
@@ -178,11 +205,8 @@ func (cc *clientConn) cancelLoop() {
 		cc.mu.Lock()
 		seqs, cc.cancels = cc.cancels, seqs[:0]
 		cc.mu.Unlock()
-		if len(seqs) == 0 {
-			continue
-		}
 		cc.writers.Add(1)
-		cc.wmu.Lock()
+		cc.wsem <- struct{}{}
 		var err error
 		for _, seq := range seqs {
 			cc.hdr = requestHeader{ServiceMethod: cancelMethod, Seq: seq}
@@ -196,7 +220,7 @@ func (cc *clientConn) cancelLoop() {
 		if cc.writers.Add(-1) == 0 && err == nil {
 			err = cc.bw.Flush()
 		}
-		cc.wmu.Unlock()
+		<-cc.wsem
 		if err != nil {
 			cc.fail(err)
 			return
@@ -301,4 +325,19 @@ func remoteError(code, text string) *stdrpc.Error {
 		return stdrpc.Errorf(c, "")
 	}
 	return stdrpc.Errorf(c, "%s", strings.TrimPrefix(text, code+": "))
+}
+
+// recordingWriter remembers the first write error, which tells a failing
+// connection from a value gob cannot encode.
+type recordingWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (r *recordingWriter) Write(p []byte) (int, error) {
+	n, err := r.w.Write(p)
+	if err != nil && r.err == nil {
+		r.err = err
+	}
+	return n, err
 }

@@ -75,7 +75,7 @@ func finish(ctx context.Context, st *callState, info stdrpc.CallInfo, o *serverO
 func run(ctx context.Context, info stdrpc.CallInfo, o *serverOptions, call func(context.Context) error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			o.logger.LogAttrs(ctx, slog.LevelError, "netrpcx: panic serving call",
+			o.log().LogAttrs(ctx, slog.LevelError, "netrpcx: panic serving call",
 				slog.String("service", info.Service), slog.String("method", info.Method),
 				slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
 			err = stdrpc.Errorf(stdrpc.Internal, "the server panicked serving the call; its log has the details")
@@ -99,7 +99,7 @@ func toWire(err error, info stdrpc.CallInfo, o *serverOptions) *stdrpc.Error {
 	case o.errorText:
 		return stdrpc.NewError(stdrpc.Unknown, err)
 	}
-	o.logger.LogAttrs(context.Background(), slog.LevelError, "netrpcx: call failed; the caller sees only the code unknown",
+	o.log().LogAttrs(context.Background(), slog.LevelError, "netrpcx: call failed; the caller sees only the code unknown",
 		slog.String("service", info.Service), slog.String("method", info.Method), slog.String("error", err.Error()))
 	return stdrpc.Errorf(stdrpc.Unknown, "")
 }

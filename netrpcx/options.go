@@ -43,10 +43,16 @@ func newServerOptions(opts []ServerOption) *serverOptions {
 		}
 	}
 	o.interceptor = stdrpc.ChainServer(in...)
-	if o.logger == nil {
-		o.logger = slog.Default()
-	}
 	return o
+}
+
+// log returns the logger: the option's, or slog.Default() at the time of
+// the call, so that slog.SetDefault after NewServer is honoured.
+func (o *serverOptions) log() *slog.Logger {
+	if o.logger != nil {
+		return o.logger
+	}
+	return slog.Default()
 }
 
 // WithInterceptors adds interceptors that wrap every call the server serves
@@ -69,7 +75,10 @@ func WithMaxMessageBytes(n int) ServerOption {
 // WithMaxInFlight bounds the calls the server runs at once on one
 // connection. While the bound is reached the server reads no further
 // requests from that connection, which makes the peer's writes wait: the
-// backpressure a stream should have. The default is DefaultMaxInFlight.
+// backpressure a stream should have. Cancellations queued behind the
+// unread requests wait too, so calls that should end only when canceled can
+// hold the connection at the bound; give calls deadlines. The default is
+// DefaultMaxInFlight.
 func WithMaxInFlight(n int) ServerOption {
 	return func(o *serverOptions) {
 		if n > 0 {

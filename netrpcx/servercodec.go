@@ -184,7 +184,7 @@ func (c *serverCodec) stopReading(err error) error {
 		if errors.Is(err, errTooLarge) || !isConnError(err) {
 			level = slog.LevelWarn // a hostile or broken peer, worth a look
 		}
-		c.opts.logger.LogAttrs(context.Background(), level, "netrpcx: closing connection", c.remote(), slog.String("error", err.Error()))
+		c.opts.log().LogAttrs(context.Background(), level, "netrpcx: closing connection", c.remote(), slog.String("error", err.Error()))
 	}
 	return io.EOF
 }
@@ -229,7 +229,7 @@ func (c *serverCodec) WriteResponse(r *rpc.Response, body any) error {
 	err := c.enc.Encode(&c.resp)
 	if err == nil {
 		if err = c.enc.Encode(body); err != nil {
-			c.opts.logger.LogAttrs(context.Background(), slog.LevelError, "netrpcx: cannot encode a response; closing the connection",
+			c.opts.log().LogAttrs(context.Background(), slog.LevelError, "netrpcx: cannot encode a response; closing the connection",
 				slog.String("method", r.ServiceMethod), slog.String("error", err.Error()))
 		}
 	}
