@@ -22,8 +22,8 @@ type clientConn struct {
 	client *Client
 	conn   io.ReadWriteCloser
 
-	wsem    chan struct{} // the writer's lock; a channel so that waiting can end with a context
-	writers atomic.Int32  // goroutines writing or waiting to; the last one flushes
+	wsem    chan struct{}    // the writer's lock; a channel so that waiting can end with a context
+	writers atomic.Int32     // goroutines writing or waiting to; the last one flushes
 	out     *recordingWriter // the connection, under bw
 	bw      *bufio.Writer
 	enc     *gob.Encoder
