@@ -3,6 +3,7 @@ package netrpcx_test
 import (
 	"context"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"net"
 	"runtime"
@@ -311,5 +312,37 @@ func TestInFlightBound(t *testing.T) {
 	wg.Wait()
 	if p := peak.Load(); p != bound {
 		t.Fatalf("at most %d calls ran at once, want the bound %d", p, bound)
+	}
+}
+
+// ServeConn serves any stream, such as a plugin's stdio; Shutdown covers it
+// whether or not the stream has read deadlines.
+func TestServeConnStream(t *testing.T) {
+	for _, name := range []string{"net.Pipe", "plain stream"} {
+		t.Run(name, func(t *testing.T) {
+			srv := newServer(t, &testsvc.Impl{})
+			server, client := net.Pipe()
+			var stream io.ReadWriteCloser = server
+			if name == "plain stream" {
+				stream = struct{ io.ReadWriteCloser }{server} // hides the deadline methods
+			}
+			served := make(chan struct{})
+			go func() {
+				srv.ServeConn(stream)
+				close(served)
+			}()
+			c := netrpcx.NewClient(client)
+			defer c.Close()
+			test := testsvc.NewTestNetRPCClient(c)
+			if sum, err := test.Add(context.Background(), 2, 3); err != nil || sum != 5 {
+				t.Fatalf("Add over %s = %d, %v", name, sum, err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := srv.Shutdown(ctx); err != nil {
+				t.Fatalf("Shutdown: %v", err)
+			}
+			<-served
+		})
 	}
 }
