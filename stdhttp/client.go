@@ -24,6 +24,7 @@ type Client struct {
 	base      string
 	hc        *http.Client
 	intercept stdrpc.ClientInterceptor
+	maxLine   int // the longest stream line read
 }
 
 // A ClientOption configures a Client.
@@ -33,6 +34,7 @@ type clientConfig struct {
 	hc        *http.Client
 	intercept []stdrpc.ClientInterceptor
 	tls       *tls.Config
+	maxLine   int
 }
 
 // WithHTTPClient makes the client send its requests through hc (for its
@@ -101,6 +103,10 @@ func NewClient(baseURL string, opts ...ClientOption) *Client {
 	c := &Client{
 		base:      strings.TrimSuffix(baseURL, "/"),
 		intercept: stdrpc.ChainClient(cfg.intercept...),
+		maxLine:   cfg.maxLine,
+	}
+	if c.maxLine <= 0 {
+		c.maxLine = DefaultMaxLineBytes
 	}
 	switch {
 	case cfg.hc == nil && cfg.tls == nil:

@@ -30,6 +30,7 @@ type Service struct {
 	maxBody   int64
 	errorText bool
 	log       *slog.Logger
+	heartbeat time.Duration // between SSE comments on a silent stream; 0: none
 }
 
 // A ServerOption configures a Service.
@@ -77,7 +78,7 @@ func WithLogger(l *slog.Logger) ServerOption {
 // NewService returns the service name (the path segment of its POST routes,
 // such as "Calculator" or "acme.v1.Calculator") on mux.
 func NewService(mux *http.ServeMux, name string, opts ...ServerOption) *Service {
-	s := &Service{mux: mux, name: name, maxBody: DefaultMaxBodyBytes}
+	s := &Service{mux: mux, name: name, maxBody: DefaultMaxBodyBytes, heartbeat: DefaultHeartbeat}
 	for _, o := range opts {
 		o(s)
 	}
