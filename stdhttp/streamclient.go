@@ -219,6 +219,8 @@ func (r *lineReader) next() ([]byte, error) {
 			return r.long[:len(r.long)-1], nil
 		case err == bufio.ErrBufferFull:
 			r.long = append(r.long, frag...)
+		case err == io.EOF && len(r.long)+len(frag) > r.max:
+			return nil, errLineTooLong
 		case err == io.EOF && len(r.long)+len(frag) > 0:
 			return append(r.long, frag...), nil
 		default:
