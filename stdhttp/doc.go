@@ -94,4 +94,113 @@
 // keeps up to 256 idle connections per host (net/http's default keeps 2,
 // which makes many concurrent callers open and close a connection per
 // call); WithHTTPClient and WithClientTLS replace it.
+//
+// # Streaming
+//
+// A method returning iter.Seq2[T, error] is a server stream, for push
+// updates, chat and live dashboards:
+//
+//	// Ticks yields a Tick each time there is news, until ctx ends.
+//	//stdrpc:http GET /ticks/{note}
+//	Ticks(ctx context.Context, note string) iter.Seq2[Tick, error]
+//
+// Its routes (HandleStream, HandleStreamRoute) take the request as a unary
+// method's do, and answer with the items, each written and flushed as the
+// iterator yields it, in one of two formats: Server-Sent Events
+// (text/event-stream) when the Accept header names it, NDJSON
+// (application/x-ndjson) when it names that; when it names neither, a GET
+// gets SSE (so a browser's EventSource can open the route) and any other
+// method NDJSON. A stream is sent with status 200, Cache-Control: no-cache
+// and X-Accel-Buffering: no (which stops nginx from buffering it).
+//
+// In SSE, each item is an event of the default type, so a page's onmessage
+// sees only items, and the stream ends with an event named end or error:
+//
+//	data: {"n":1,"note":"hi"}
+//
+//	: ping
+//
+//	data: {"n":2,"note":"hi"}
+//
+//	event: end
+//	data: {}
+//
+// or, if the method fails after some items,
+//
+//	event: error
+//	data: {"code":"not_found","message":"..."}
+//
+// The ": ping" comment is a heartbeat, sent after 15 seconds without an item
+// (WithHeartbeat changes or disables it): it keeps proxies from closing a
+// quiet stream and browsers ignore it.
+//
+// In NDJSON, each line is one JSON object: an item, then exactly one last
+// line saying how the stream ended:
+//
+//	{"result":{"n":1,"note":"hi"}}
+//	{"result":{"n":2,"note":"hi"}}
+//	{"end":true}
+//
+// or {"error":{"code":"not_found","message":"..."}} in place of the end
+// line. A stream that stops without either was cut short (a dropped
+// connection, a proxy's timeout) and is not complete, so the end line is not
+// optional. Readers skip blank lines and objects with none of these keys,
+// which leaves room for new kinds of line.
+//
+// With curl (-N turns off its buffering):
+//
+//	$ curl -N http://localhost:8080/ticks/hi
+//	data: {"n":1,"note":"hi"}
+//	...
+//	$ curl -N --json '{"n":2}' http://localhost:8080/Feed/Count
+//	{"result":1}
+//	{"result":2}
+//	{"end":true}
+//
+// In a browser:
+//
+//	const es = new EventSource("/ticks/hi");
+//	es.onmessage = (e) => show(JSON.parse(e.data));
+//	es.addEventListener("end", () => es.close());
+//	es.addEventListener("error", (e) => {
+//		if (e.data) { // the server's error; without data, the connection
+//			const err = JSON.parse(e.data); // failed and EventSource retries
+//			es.close();
+//			report(err.code, err.message);
+//		}
+//	});
+//
+// Close the EventSource on end and on the server's error: otherwise it
+// reconnects and the stream starts over.
+//
+// An error before the first item — a request that does not decode, an
+// interceptor's refusal, a bad timeout header, or the iterator's own error
+// before it yields anything — is an ordinary error response with its status,
+// as for a unary method (an EventSource then fails without retrying). Errors
+// during the stream are mapped as a unary method's are: a panic is internal
+// and logged, a plain error's text is withheld unless WithErrorText.
+//
+// The iterator runs on the request's goroutine and each item is written
+// before the next is asked for, so a slow reader blocks the producer in
+// yield once the socket buffers are full: nothing queues in memory. The
+// method's context ends when the client goes away or the Stdrpc-Timeout-Ms
+// deadline passes; an iterator that then returns ends the stream with the
+// context's error (canceled or deadline_exceeded), not as complete. Server
+// interceptors wrap the whole stream and see its final error. An
+// http.Server's WriteTimeout bounds a whole response, a stream included, so
+// a server with long streams should set none or a long one.
+//
+// The generated Go client returns an iter.Seq2 that calls the method when
+// the loop starts, over NDJSON, and yields each item as its line arrives:
+//
+//	for tick, err := range feed.Ticks(ctx, "hi") {
+//		if err != nil {
+//			return err // the server's error, or the call's
+//		}
+//		if tick.N == 10 {
+//			break // closes the stream; the server's context is canceled
+//		}
+//	}
+//
+// See Stream for its errors, and WithMaxLineBytes for the bound on one item.
 package stdhttp

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"iter"
 	"net/http"
@@ -623,4 +624,53 @@ func TestStreamLongLines(t *testing.T) {
 			break
 		}
 	}
+}
+
+// Without the generator: a method that returns an iter.Seq2 is a server
+// stream. Any HTTP client can read it as NDJSON (or as Server-Sent Events);
+// Stream yields its items as they arrive.
+func ExampleHandleStream() {
+	type countRequest struct {
+		N int `json:"n"`
+	}
+	mux := http.NewServeMux()
+	s := stdhttp.NewService(mux, "Feed")
+	stdhttp.HandleStream(s, "Count", func(ctx context.Context, req *countRequest) iter.Seq2[int, error] {
+		return func(yield func(int, error) bool) {
+			for i := 1; i <= req.N; i++ {
+				if !yield(i, nil) {
+					return
+				}
+			}
+			yield(0, stdrpc.Errorf(stdrpc.OutOfRange, "no more than %d", req.N))
+		}
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	resp, err := http.Post(srv.URL+"/Feed/Count", "application/json", strings.NewReader(`{"n":2}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	fmt.Print(string(body))
+
+	c := stdhttp.NewClient(srv.URL)
+	for n, err := range stdhttp.Stream[int](context.Background(), c, "/Feed/Count", &countRequest{N: 3}) {
+		if err != nil {
+			fmt.Println("error:", err)
+			break
+		}
+		fmt.Println(n)
+	}
+	// Output:
+	// {"result":1}
+	// {"result":2}
+	// {"error":{"code":"out_of_range","message":"no more than 2"}}
+	// 1
+	// 2
+	// 3
+	// error: out_of_range: no more than 3
 }
