@@ -37,8 +37,9 @@ type methodBuild struct {
 	params  []*types.Var // data parameters, parallel to m.Params
 	results []*types.Var // data results, parallel to m.Results
 	// what travels, before rendering
-	reqType  types.Type // Direct request: the struct without its pointer
-	respType types.Type // Direct response
+	reqType  types.Type   // Direct request: the struct without its pointer
+	respType types.Type   // Direct response
+	stream   *types.Named // a stream's iter.Seq2[T, error]
 }
 
 // buildPackage returns the generated files of one package.
@@ -229,7 +230,10 @@ func (b *builder) buildMethod(sc *pkgScan, svc *service, ms methodSite) *methodB
 			ok = false
 			continue
 		}
-		if prob := checkWire(v.Type()); prob != nil {
+		if elem, isCallback := callbackElem(v.Type()); isCallback {
+			bad(posOf(v), "%s", b.callbackMessage(label("parameter", v, i), v.Type(), elem, self))
+			ok = false
+		} else if prob := checkWire(v.Type()); prob != nil {
 			bad(posOf(v), "%s", b.wireMessage(label("parameter", v, i), v.Type(), prob, self))
 			ok = false
 		}
@@ -238,27 +242,13 @@ func (b *builder) buildMethod(sc *pkgScan, svc *service, ms methodSite) *methodB
 	}
 
 	results := sig.Results()
-	if results.Len() == 1 && isStream(results.At(0).Type()) {
-		// The place where a Stream kind of Method will be built.
-		bad(ms.site, "streaming results (iter.Seq2[T, error]) are not supported yet: return a slice and an error")
-		return nil
-	}
-	data := results.Len()
-	if data == 0 || !isError(results.At(data-1).Type()) {
-		bad(ms.site, "the last result must be error (a remote call can always fail): add one")
-		ok = false
-	} else {
-		data--
-		mb.errVar = results.At(data)
-	}
-	for i := range data {
-		v := results.At(i)
-		if prob := checkWire(v.Type()); prob != nil {
-			bad(posOf(v), "%s", b.wireMessage(label("result", v, i), v.Type(), prob, self))
-			ok = false
+	if seq, isStream := b.checkStream(mb, results, posOf, self, bad); isStream {
+		if seq == nil {
+			return nil
 		}
-		mb.results = append(mb.results, v)
-		m.Results = append(m.Results, &param{Name: v.Name(), Pos: b.fset.Position(posOf(v))})
+		m.Kind, mb.stream = serverStream, seq
+	} else if !b.checkResults(mb, results, posOf, self, bad) {
+		ok = false
 	}
 	if !ok {
 		return nil
@@ -307,6 +297,30 @@ func (b *builder) buildMethod(sc *pkgScan, svc *service, ms methodSite) *methodB
 		}
 	}
 	return mb
+}
+
+// checkResults checks the results of a unary method: data results, then
+// error.
+func (b *builder) checkResults(mb *methodBuild, results *types.Tuple, posOf func(*types.Var) token.Pos, self *types.Package, bad func(token.Pos, string, ...any)) bool {
+	m, ok := mb.m, true
+	data := results.Len()
+	if data == 0 || !isError(results.At(data-1).Type()) {
+		bad(mb.site, "the last result must be error (a remote call can always fail): add one")
+		ok = false
+	} else {
+		data--
+		mb.errVar = results.At(data)
+	}
+	for i := range data {
+		v := results.At(i)
+		if prob := checkWire(v.Type()); prob != nil {
+			bad(posOf(v), "%s", b.wireMessage(label("result", v, i), v.Type(), prob, self))
+			ok = false
+		}
+		mb.results = append(mb.results, v)
+		m.Results = append(m.Results, &param{Name: v.Name(), Pos: b.fset.Position(posOf(v))})
+	}
+	return ok
 }
 
 // isLoneStruct reports whether a lone parameter of type t travels as itself:
@@ -504,6 +518,9 @@ func (b *builder) buildFile(pkg *packages.Package, source string, sbs []*service
 			for _, v := range slices.Concat(mb.params, mb.results) {
 				reg.addType(v.Type())
 			}
+			if mb.stream != nil {
+				reg.addType(mb.stream) // iter and the element's packages
+			}
 		}
 	}
 	reg.resolve()
@@ -513,6 +530,7 @@ func (b *builder) buildFile(pkg *packages.Package, source string, sbs []*service
 		RPC:     reg.name(pathRPC),
 		NetRPCX: reg.name(pathNetRPCX),
 		StdHTTP: reg.name(pathStdHTTP),
+		Iter:    reg.name(pathIter),
 	}
 
 	f := &genFile{
@@ -549,6 +567,10 @@ func (b *builder) renderMethod(svc *service, mb *methodBuild, reg *importRegistr
 	for i, v := range mb.results {
 		m.Results[i].Type = types.TypeString(v.Type(), q)
 	}
+	if mb.stream != nil {
+		m.Elem = types.TypeString(mb.stream.TypeArgs().At(0), q)
+		m.Stream = types.TypeString(mb.stream, q)
+	}
 	switch m.Request.Kind {
 	case direct:
 		m.Request.Type = types.TypeString(mb.reqType, q)
@@ -576,6 +598,7 @@ func (b *builder) nameLocals(sb *serviceBuild, reg *importRegistry) {
 	for _, m := range svc.Methods {
 		ns.take(identsIn(m.Request.Type)...)
 		ns.take(identsIn(m.Response.Type)...)
+		ns.take(identsIn(m.Stream)...)
 	}
 	for _, m := range svc.Methods {
 		m.HTTPVar = ns.fresh(lowerFirst(m.Name))
@@ -601,6 +624,11 @@ func (b *builder) nameClient(mb *methodBuild, rt runtimeNames) {
 	}
 	if !m.HasContext {
 		ns.take(rt.Context)
+	}
+	if m.Kind == serverStream {
+		// The body calls netrpcx.Stream[T] or stdhttp.Stream[T].
+		ns.take(rt.NetRPCX, rt.StdHTTP)
+		ns.take(identsIn(m.Elem)...)
 	}
 
 	if m.HasContext {
@@ -628,6 +656,14 @@ func (b *builder) nameClient(mb *methodBuild, rt runtimeNames) {
 	}
 	if !m.HasContext {
 		cf.Ctx = rt.Context + ".Background()"
+	}
+
+	if m.Kind == serverStream {
+		cf.Results = []clientParam{{Type: m.Stream}}
+		cf.Recv = ns.fresh("c")
+		cf.Args = requestArgs(m, cf)
+		m.Client = cf
+		return
 	}
 
 	cf.ResultsNamed = mb.errVar != nil && mb.errVar.Name() != ""
@@ -658,19 +694,26 @@ func (b *builder) nameClient(mb *methodBuild, rt runtimeNames) {
 		cf.Err = ns.fresh("err")
 	}
 
-	// The request: envelope field values, or the lone value.
+	cf.Args = requestArgs(m, cf)
+	m.Client = cf
+}
+
+// requestArgs returns the expressions for a client's request: envelope
+// field values by field, or the lone value.
+func requestArgs(m *rpcMethod, cf clientFunc) []string {
+	var args []string
 	for i, p := range m.Params {
 		arg := cf.Params[i+boolInt(m.HasContext)].Name
 		switch {
 		case m.Request.Kind == envelope:
-			cf.Args = append(cf.Args, p.Field+": "+arg)
+			args = append(args, p.Field+": "+arg)
 		case m.Request.Pointer:
-			cf.Args = append(cf.Args, arg)
+			args = append(args, arg)
 		default:
-			cf.Args = append(cf.Args, "&"+arg)
+			args = append(args, "&"+arg)
 		}
 	}
-	m.Client = cf
+	return args
 }
 
 // buildConstraint returns the //go:build expression of a file, or "".

@@ -174,10 +174,14 @@ func clientRequest(m *rpcMethod) string {
 }
 
 // emitClientBody prints the body of a client method calling path through
-// the receiver's c field.
-func emitClientBody(p *printer, m *rpcMethod, path string) {
+// the receiver's c field; a stream calls rtPkg.Stream.
+func emitClientBody(p *printer, m *rpcMethod, path, rtPkg string) {
 	cf := m.Client
 	req := clientRequest(m)
+	if m.Kind == serverStream {
+		p.line("\treturn %s.Stream[%s](%s, %s.c, %q, %s)", rtPkg, m.Elem, cf.Ctx, cf.Recv, path, req)
+		return
+	}
 	if m.Response.Kind == noShape {
 		p.line("\treturn %s.c.Call(%s, %q, %s, nil)", cf.Recv, cf.Ctx, path, req)
 		return
@@ -200,11 +204,12 @@ func emitClientBody(p *printer, m *rpcMethod, path string) {
 }
 
 // emitClientMethod prints a client method with the method's doc comment.
-func emitClientMethod(p *printer, m *rpcMethod, recvType, path string) {
+// rtPkg is the runtime package of the transport.
+func emitClientMethod(p *printer, m *rpcMethod, recvType, path, rtPkg string) {
 	cf := m.Client
 	p.line("")
 	p.doc(m.Doc)
 	p.line("func (%s %s) %s(%s) %s {", cf.Recv, recvType, m.Name, signature(cf.Params, true), results(cf))
-	emitClientBody(p, m, path)
+	emitClientBody(p, m, path, rtPkg)
 	p.line("}")
 }

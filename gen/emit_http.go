@@ -40,7 +40,7 @@ func emitHTTP(p *printer, s *service) {
 	p.line("\treturn %s{c: %s.NewClient(baseURL, opts...)}", s.HTTPClient, rt.StdHTTP)
 	p.line("}")
 	for _, m := range s.Methods {
-		emitClientMethod(p, m, s.HTTPClient, "/"+s.WireName+"/"+m.Name)
+		emitClientMethod(p, m, s.HTTPClient, "/"+s.WireName+"/"+m.Name, rt.StdHTTP)
 	}
 	p.line("")
 }
@@ -55,22 +55,27 @@ func emitHTTPHandler(p *printer, s *service, m *rpcMethod) {
 	}
 	call := "impl." + m.Name + "(" + callArgs(m, "ctx") + ")"
 	head := fmt.Sprintf("\t%s := func(ctx %s.Context, req *%s)", m.HTTPVar, rt.Context, req)
-	switch m.Response.Kind {
-	case noShape:
+	handle, handleRoute := "Handle", "HandleRoute"
+	switch {
+	case m.Kind == serverStream:
+		p.line("%s %s {", head, m.Stream)
+		p.line("\t\treturn %s", call)
+		handle, handleRoute = "HandleStream", "HandleStreamRoute"
+	case m.Response.Kind == noShape:
 		p.line("%s (struct{}, error) {", head)
 		p.line("\t\treturn struct{}{}, %s", call)
-	case direct:
+	case m.Response.Kind == direct:
 		p.line("%s (%s, error) {", head, m.Response.Type)
 		p.line("\t\treturn %s", call)
-	case envelope:
+	default:
 		p.line("%s (resp %s, err error) {", head, m.Response.Type)
 		p.line("\t\t%s = %s", assignResults(m), call)
 		p.line("\t\treturn resp, err")
 	}
 	p.line("\t}")
-	p.line("\t%s.Handle(s, %q, %s)", rt.StdHTTP, m.Name, m.HTTPVar)
+	p.line("\t%s.%s(s, %q, %s)", rt.StdHTTP, handle, m.Name, m.HTTPVar)
 	for _, r := range m.Routes {
-		p.line("\t%s.HandleRoute(s, %q, %q, func(r *%s.Request, req *%s) error {", rt.StdHTTP, m.Name, r.Pattern, rt.HTTP, req)
+		p.line("\t%s.%s(s, %q, %q, func(r *%s.Request, req *%s) error {", rt.StdHTTP, handleRoute, m.Name, r.Pattern, rt.HTTP, req)
 		args := []string{"r", bodyArg(r)}
 		for _, b := range r.Path {
 			args = append(args, fmt.Sprintf("%s.Path(%q, &req.%s)", rt.StdHTTP, b.Key, b.Field))

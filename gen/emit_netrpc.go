@@ -28,14 +28,16 @@ func emitNetRPC(p *printer, s *service) {
 	p.line("\treturn %s{c: c}", s.NetRPCClient)
 	p.line("}")
 	for _, m := range s.Methods {
-		emitClientMethod(p, m, s.NetRPCClient, s.WireName+"."+m.Name)
+		emitClientMethod(p, m, s.NetRPCClient, s.WireName+"."+m.Name, rt.NetRPCX)
 	}
 	p.line("")
 }
 
 // emitNetRPCMethod prints the adapter method net/rpc calls: it unpacks the
 // request, calls the implementation under netrpcx.Handle (which supplies the
-// call's context) and packs the results.
+// call's context) and packs the results. A stream's adapter hands the
+// sequence to netrpcx.HandleStream, which answers each call with the next
+// batch of items.
 func emitNetRPCMethod(p *printer, s *service, m *rpcMethod) {
 	rt := s.Runtime
 	req := m.Request.Type
@@ -47,6 +49,15 @@ func emitNetRPCMethod(p *printer, s *service, m *rpcMethod) {
 		resp = "struct{}"
 	}
 	call := "s.impl." + m.Name + "(" + callArgs(m, "ctx") + ")"
+	if m.Kind == serverStream {
+		p.line("// %s serves %s.%s, a stream, one batch of items per call.", m.Name, s.Name, m.Name)
+		p.line("func (s *%s) %s(req *%s, resp *%s.Batch[%s]) error {", s.NetRPCServer, m.Name, req, rt.NetRPCX, m.Elem)
+		p.line("\treturn %s.HandleStream(req, resp, func(ctx %s.Context) %s {", rt.NetRPCX, rt.Context, m.Stream)
+		p.line("\t\treturn %s", call)
+		p.line("\t})")
+		p.line("}")
+		return
+	}
 	p.line("// %s serves %s.%s.", m.Name, s.Name, m.Name)
 	p.line("func (s *%s) %s(req *%s, resp *%s) error {", s.NetRPCServer, m.Name, req, resp)
 	if m.Response.Kind == noShape {

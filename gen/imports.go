@@ -19,6 +19,7 @@ const (
 	pathRPC     = "net/rpc"
 	pathNetRPCX = "github.com/stdrpc/stdrpc/netrpcx"
 	pathStdHTTP = "github.com/stdrpc/stdrpc/stdhttp"
+	pathIter    = "iter" // only in a file with a stream
 )
 
 // fixedLocals are the names generated code gives its own parameters and

@@ -34,6 +34,7 @@ type runtimeNames struct {
 	RPC     string // "rpc" (net/rpc)
 	NetRPCX string // "netrpcx"
 	StdHTTP string // "stdhttp"
+	Iter    string // "iter", only in a file with a stream
 }
 
 // A service is one //stdrpc:service interface.
@@ -63,6 +64,9 @@ type methodKind int
 const (
 	// unary methods take one request and return one response.
 	unary methodKind = iota
+	// serverStream methods take one request and return iter.Seq2[T, error]:
+	// the server sends items until the sequence ends or fails.
+	serverStream
 )
 
 // An rpcMethod is one method of a service.
@@ -77,7 +81,11 @@ type rpcMethod struct {
 	Results    []*param // data results, in order (the final error excluded)
 
 	Request  shape // how the parameters travel
-	Response shape // how the results travel
+	Response shape // how the results travel; noShape for a stream
+
+	// A stream's rendered element type (T) and result type (iter.Seq2[T, error]).
+	Elem   string
+	Stream string
 
 	Routes []*route // the method's //stdrpc:http routes
 

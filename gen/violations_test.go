@@ -11,7 +11,7 @@ import (
 
 // ruleCases are the testdata/errors packages that break rules; one run
 // loads them all and must report every violation below, and nothing else.
-var ruleCases = []string{"./collisions", "./directives", "./methods", "./routes", "./shapes", "./types"}
+var ruleCases = []string{"./collisions", "./directives", "./methods", "./routes", "./shapes", "./streams", "./types"}
 
 // violations lists every rule violation in testdata/errors with the exact
 // line a user sees (paths relative to testdata/errors).
@@ -83,8 +83,6 @@ var violations = []struct {
 		"methods/methods.go:19:2: Methods.UnexportedLone: the parameter's type secret is unexported, so it travels in an envelope (net/rpc refuses unexported types) and needs a name: name it, or export the type"},
 	{"unnamed unexported result",
 		"methods/methods.go:20:2: Methods.UnexportedResult: the result's type secret is unexported, so it travels in an envelope (net/rpc refuses unexported types) and needs a name: name it, as in (v secret, err error), or export the type"},
-	{"streaming result",
-		"methods/methods.go:22:2: Methods.Stream: streaming results (iter.Seq2[T, error]) are not supported yet: return a slice and an error"},
 	{"no methods",
 		"methods/methods.go:28:6: Empty: the service has no methods: add one"},
 	{"wildcard names no parameter",
@@ -103,6 +101,28 @@ var violations = []struct {
 		"routes/routes.go:24:23: Routes.Malformed: route \"GET /f/{\" is not a valid ServeMux pattern: bad wildcard segment (must end with '}')"},
 	{"duplicate wildcard",
 		"routes/routes.go:26:27: Routes.Duplicate: route \"GET /g/{a}/{a}\" is not a valid ServeMux pattern: duplicate wildcard name \"a\""},
+	{"receive-only channel result",
+		"streams/streams.go:18:33: Streams.RecvChan: result 1 has type <-chan Tick: channels cannot travel over the wire; to stream the values, return iter.Seq2[Tick, error] as the only result"},
+	{"channel result without error",
+		"streams/streams.go:19:28: Streams.Chan: result 1 has type chan Tick: channels cannot travel over the wire; to stream the values, return iter.Seq2[Tick, error] as the only result"},
+	{"callback returning error",
+		"streams/streams.go:20:32: Streams.Callback: parameter send has type func(Tick) error: functions cannot travel over the wire; to stream values to the caller, return iter.Seq2[Tick, error] instead of taking a callback"},
+	{"callback without error",
+		"streams/streams.go:21:28: Streams.Each: parameter each has type func(Tick): functions cannot travel over the wire; to stream values to the caller, return iter.Seq2[Tick, error] instead of taking a callback"},
+	{"iter.Seq without error",
+		"streams/streams.go:22:27: Streams.Seq: the result iter.Seq[Tick] cannot fail: use iter.Seq2[Tick, error] so the stream can fail"},
+	{"iter.Seq2 whose second type is not error",
+		"streams/streams.go:23:32: Streams.NotError: the result iter.Seq2[Tick, string] is not a stream: a stream's second type is error, which ends it with a failure; use iter.Seq2[Tick, error], and carry the string in the element type"},
+	{"stream with extra results",
+		"streams/streams.go:24:2: Streams.Extra: a stream must be the only result (its error ends the stream): return iter.Seq2[Tick, error] alone"},
+	{"stream without context",
+		"streams/streams.go:25:2: Streams.NoContext: a stream needs a context.Context first parameter (the stream lasts until the context is done): add ctx context.Context"},
+	{"stream element that cannot travel",
+		"streams/streams.go:26:28: Streams.Elem: stream element type any: interface types cannot travel (the receiver cannot know the concrete type); use a concrete type"},
+	{"stream element with a field that cannot travel",
+		"streams/streams.go:27:33: Streams.ElemField: stream element type Bad: field F has type func(): functions cannot travel over the wire"},
+	{"stream route colliding with a unary route",
+		"streams/streams.go:37:2: Routed.Unary: route \"GET /ticks/{n}\" matches the same requests as route \"GET /ticks/{id}\" of Routed.Fine: change one of them"},
 	{"generic interface",
 		"shapes/shapes.go:7:6: Repo: a service cannot have type parameters (net/rpc and the generated code need concrete types): declare an interface without them"},
 	{"struct marked as a service",
@@ -130,7 +150,7 @@ var violations = []struct {
 	{"struct map key",
 		"types/types.go:38:30: Types.MapKey: parameter m has type map[Key]int: json can encode only string and integer map keys (or encoding.TextMarshalers); use string or integer keys"},
 	{"channel result",
-		"types/types.go:39:31: Types.Result: result 1 has type <-chan int: channels cannot travel over the wire; send the values as a slice"},
+		"types/types.go:39:31: Types.Result: result 1 has type <-chan int: channels cannot travel over the wire; to stream the values, return iter.Seq2[int, error] as the only result"},
 }
 
 func TestViolations(t *testing.T) {

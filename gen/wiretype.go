@@ -178,11 +178,3 @@ func netRPCExported(t types.Type) bool {
 	}
 	return true
 }
-
-// isStream reports whether t is iter.Seq2[T, error], the result of a
-// streaming method.
-func isStream(t types.Type) bool {
-	n, ok := types.Unalias(t).(*types.Named)
-	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "iter" && n.Obj().Name() == "Seq2" &&
-		n.TypeArgs().Len() == 2 && isError(n.TypeArgs().At(1))
-}

@@ -19,7 +19,7 @@ type Methods interface {
 	UnexportedLone(context.Context, secret) error
 	UnexportedResult(ctx context.Context) (secret, error)
 	Fine(ctx context.Context) error
-	Stream(ctx context.Context) iter.Seq2[int, error]
+	Stream(ctx context.Context) iter.Seq2[int, error] // valid: a server stream
 }
 
 type secret struct{ V int }
