@@ -9,9 +9,9 @@ import (
 
 // Impl implements Feed.
 type Impl struct {
-	// Ticks feeds Ticks: each value received is yielded. If nil, Ticks
+	// Send feeds Ticks: each value received is yielded. If nil, Ticks
 	// yields 1, 2, 3... as fast as the consumer takes them.
-	Ticks chan int
+	Send chan int
 	// Done, if set, is called with the method's context when a Ticks stream
 	// ends, however it ends.
 	Done func(ctx context.Context)
@@ -38,9 +38,9 @@ func (s *Impl) Ticks(ctx context.Context, note string) iter.Seq2[Tick, error] {
 		}
 		for i := 1; ; i++ {
 			n := i
-			if s.Ticks != nil {
+			if s.Send != nil {
 				select {
-				case n = <-s.Ticks:
+				case n = <-s.Send:
 				case <-ctx.Done():
 					return
 				}
