@@ -18,6 +18,8 @@ const (
 	DefaultMaxResponseBytes = 64 << 20
 	// DefaultMaxInFlight bounds the calls a server runs at once per connection.
 	DefaultMaxInFlight = 256
+
+	defaultDialTimeout = 30 * time.Second
 )
 
 // A ServerOption configures a Server.
@@ -134,7 +136,7 @@ func newClientOptions(opts []ClientOption) *clientOptions {
 	}
 	o.interceptor = stdrpc.ChainClient(in...)
 	if o.dial == nil {
-		var d net.Dialer
+		d := net.Dialer{Timeout: defaultDialTimeout}
 		o.dial = d.DialContext
 	}
 	return o
@@ -152,8 +154,9 @@ func WithClientTLS(config *tls.Config) ClientOption {
 	return func(o *clientOptions) { o.tls = config }
 }
 
-// WithDialer sets how Dial connects, for proxies, Unix sockets with
-// credentials, or tests. The default is a net.Dialer.
+// WithDialer sets how the client connects, for proxies, Unix sockets with
+// credentials, or tests. The default is a net.Dialer with a timeout of 30s;
+// a call's context bounds the redials it makes too.
 func WithDialer(dial func(ctx context.Context, network, addr string) (net.Conn, error)) ClientOption {
 	return func(o *clientOptions) { o.dial = dial }
 }
