@@ -10,6 +10,15 @@
 // model alone. A new output is one more emitter. Problems are collected,
 // never printed: Run returns them all at once as Diagnostics.
 //
+// A method whose only result is iter.Seq2[T, error] is a server stream
+// (stream.go): kind serverStream in the model, with its element type; its
+// request and routes are built as a unary method's, and it has no response
+// envelope. The net/rpc adapter hands the sequence to netrpcx.HandleStream,
+// which answers each call with a batch of items, and the clients return
+// netrpcx.Stream or stdhttp.Stream. Shapes that look like streams (a channel
+// result, a callback parameter, iter.Seq, iter.Seq2[T, U] with U not error,
+// a stream beside other results) are reported with the iter.Seq2 to write.
+//
 // Imports keep the name the user's own files give them. When two packages
 // want one name (a/v1 and b/v1), or a name is taken in the package, each of
 // them is aliased to its parent directory joined to its name (av1, bv1).

@@ -53,11 +53,32 @@
 // # Methods
 //
 // The first parameter may be a context.Context and the last result must be
-// error. Parameters and results must be types both encoding/gob and
+// error (a stream, below, is the one exception). Parameters and results must be types both encoding/gob and
 // encoding/json can encode: no channels, funcs, interfaces or complex
 // numbers. Names are the wire contract: name the parameters, and the
 // results when there are two or more (a lone struct parameter travels as
 // itself and needs no name).
+//
+// # Streams
+//
+// A method whose only result is iter.Seq2[T, error] is a server stream:
+// the server sends items as the sequence yields them, and a yielded error
+// ends the stream with its code. It takes a context.Context first (the
+// stream lasts until the context is done) and its parameters travel as any
+// method's, routes included:
+//
+//	// Ticks yields a Tick each time there is news, until ctx is done.
+//	//stdrpc:http GET /ticks/{note}
+//	Ticks(ctx context.Context, note string) iter.Seq2[Tick, error]
+//
+// T follows the rules of any result. The generated clients return an
+// iter.Seq2[T, error] too: each range over it is a new call, items arrive
+// in order, and breaking out of the loop ends the call and cancels the
+// server's context. Over net/rpc the items come in batches, one per call of
+// the adapter method (netrpcx.HandleStream, netrpcx.Stream); over HTTP, as
+// Server-Sent Events or NDJSON (stdhttp.HandleStream, stdhttp.Stream).
+// A channel result, a func(T) or func(T) error callback, or iter.Seq[T] is
+// reported with the iter.Seq2 to write instead.
 //
 // # Flags
 //
