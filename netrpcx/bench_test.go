@@ -2,12 +2,14 @@ package netrpcx_test
 
 import (
 	"context"
+	"net"
 	"net/rpc"
 	"runtime"
 	"testing"
 
 	"github.com/stdrpc/stdrpc"
 	"github.com/stdrpc/stdrpc/internal/testsvc"
+	"github.com/stdrpc/stdrpc/netrpcx"
 )
 
 // The benchmarks compare the generated client and server over netrpcx with
@@ -123,5 +125,36 @@ func BenchmarkDeadlineAndMetadata(b *testing.B) {
 	run(b, false, func() error {
 		_, err := test.Add(ctx, 2, 3)
 		return err
+	})
+}
+
+// BenchmarkPipeAdd is BenchmarkAdd over net.Pipe: without the kernel's
+// share, it shows what netrpcx itself costs per call.
+func BenchmarkPipeAdd(b *testing.B) {
+	b.Run("stock", func(b *testing.B) {
+		rs := rpc.NewServer()
+		if err := rs.Register(Stock{}); err != nil {
+			b.Fatal(err)
+		}
+		server, client := net.Pipe()
+		go rs.ServeConn(server)
+		c := rpc.NewClient(client)
+		defer c.Close()
+		run(b, false, func() error {
+			var sum int
+			return c.Call("Stock.Add", &StockArgs{A: 2, B: 3}, &sum)
+		})
+	})
+	b.Run("netrpcx", func(b *testing.B) {
+		server, client := net.Pipe()
+		go newServer(b, &testsvc.Impl{}).ServeConn(server)
+		c := netrpcx.NewClient(client)
+		defer c.Close()
+		test := testsvc.NewTestNetRPCClient(c)
+		ctx := context.Background()
+		run(b, false, func() error {
+			_, err := test.Add(ctx, 2, 3)
+			return err
+		})
 	})
 }

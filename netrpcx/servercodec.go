@@ -37,11 +37,6 @@ type serverCodec struct {
 	cur  *callState     // the reader's: the call whose body comes next
 	resp responseHeader // the writer's
 
-	// ctx is the parent of every call's context. It is canceled when the
-	// peer goes away or the connection is closed, which cancels every call.
-	ctx    context.Context
-	cancel context.CancelFunc
-
 	slots   chan struct{} // one token per accepted, unanswered call
 	drainCh chan struct{} // closed when draining begins
 
@@ -57,6 +52,7 @@ type serverCodec struct {
 	draining bool
 	wakeable bool // draining interrupted the reader with a read deadline
 	readErr  error
+	dead     bool // the connection ended: every call is canceled, new ones at once
 
 	closeOnce sync.Once
 }
@@ -75,7 +71,6 @@ func newServerCodec(rwc io.ReadWriteCloser, opts *serverOptions) *serverCodec {
 	c.fr = newFrameReader(bufio.NewReader(rwc), opts.maxMessage, "netrpcx.WithMaxMessageBytes")
 	c.dec = gob.NewDecoder(c.fr)
 	c.enc = gob.NewEncoder(c.bw)
-	c.ctx, c.cancel = context.WithCancel(context.Background())
 	return c
 }
 
@@ -84,9 +79,13 @@ func (c *serverCodec) ReadRequestHeader(r *rpc.Request) error {
 		return c.readErr
 	}
 	select {
-	case c.slots <- struct{}{}:
-	case <-c.drainCh:
-		return c.stopReading(errDraining)
+	case c.slots <- struct{}{}: // the common case, without a two-way select
+	default:
+		select {
+		case c.slots <- struct{}{}:
+		case <-c.drainCh:
+			return c.stopReading(errDraining)
+		}
 	}
 	for {
 		c.hdr = requestHeader{} // gob merges into the destination: start from zero
@@ -109,10 +108,12 @@ func (c *serverCodec) ReadRequestHeader(r *rpc.Request) error {
 	st.seq = c.hdr.Seq
 	st.info = callInfo(c.hdr.ServiceMethod)
 	st.md = unflatten(c.hdr.Metadata)
+	// The contexts have no parent: the connection's end cancels them
+	// through c.calls, which spares each call registering with a parent.
 	if c.hdr.Timeout > 0 {
-		st.ctx, st.cancel = context.WithTimeout(c.ctx, time.Duration(c.hdr.Timeout))
+		st.ctx, st.cancel = context.WithTimeout(context.Background(), time.Duration(c.hdr.Timeout))
 	} else {
-		st.ctx, st.cancel = context.WithCancel(c.ctx)
+		st.ctx, st.cancel = context.WithCancel(context.Background())
 	}
 
 	c.mu.Lock()
@@ -125,6 +126,9 @@ func (c *serverCodec) ReadRequestHeader(r *rpc.Request) error {
 	default:
 		c.calls[st.seq] = st
 		c.inflight++
+		if c.dead {
+			st.cancel()
+		}
 	}
 	c.mu.Unlock()
 	if err != nil {
@@ -178,7 +182,7 @@ func (c *serverCodec) stopReading(err error) error {
 	if draining {
 		return io.EOF
 	}
-	c.cancel()
+	c.cancelAll()
 	if err != io.EOF && !errors.Is(err, net.ErrClosed) {
 		level := slog.LevelDebug
 		if errors.Is(err, errTooLarge) || !isConnError(err) {
@@ -304,7 +308,7 @@ func (c *serverCodec) Close() error {
 		c.mu.Lock()
 		draining := c.draining
 		c.mu.Unlock()
-		c.cancel()
+		c.cancelAll()
 		if draining {
 			if cw, ok := c.rwc.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
 				if dl, ok := c.rwc.(interface{ SetReadDeadline(time.Time) error }); ok {
@@ -327,8 +331,18 @@ const (
 
 // closeNow closes the connection at once, canceling every call.
 func (c *serverCodec) closeNow() {
-	c.cancel()
+	c.cancelAll()
 	c.rwc.Close()
+}
+
+// cancelAll cancels every call in flight and every call accepted later.
+func (c *serverCodec) cancelAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.dead = true
+	for _, st := range c.calls {
+		st.cancel()
+	}
 }
 
 func (st *callState) reset() {
