@@ -65,24 +65,25 @@ func NewClient(conn io.ReadWriteCloser, opts ...ClientOption) *Client {
 //
 // The call sends ctx's remaining time and stdrpc.Outgoing(ctx). It returns as
 // soon as ctx is done, with an error matching context.DeadlineExceeded or
-// context.Canceled under errors.Is, and tells the server to cancel the call.
+// context.Canceled under errors.Is, and forgets the call. If ctx was
+// canceled, it tells the server to cancel the call; a deadline needs no
+// message, as the server's context has the same one.
 //
 // Every error is a *stdrpc.Error: the code the server sent; Unknown with the
 // text for a stock server's error; Unavailable when the connection failed or
 // cannot be made.
 func (c *Client) Call(ctx context.Context, serviceMethod string, args, reply any) error {
-	var err error
-	if in := c.opts.interceptor; in != nil {
-		err = in(ctx, callInfo(serviceMethod), func(ctx context.Context) error {
-			return c.call(ctx, serviceMethod, args, reply)
-		})
-		if err != nil {
-			return stdrpc.FromError(err)
-		}
-		return nil
+	in := c.opts.interceptor
+	if in == nil {
+		return c.call(ctx, serviceMethod, args, reply)
 	}
-	err = c.call(ctx, serviceMethod, args, reply)
-	return err
+	err := in(ctx, callInfo(serviceMethod), func(ctx context.Context) error {
+		return c.call(ctx, serviceMethod, args, reply)
+	})
+	if err != nil {
+		return stdrpc.FromError(err) // an interceptor's own error gets a code too
+	}
+	return nil
 }
 
 func (c *Client) call(ctx context.Context, serviceMethod string, args, reply any) error {

@@ -47,6 +47,13 @@
 //     peer;
 //   - closes the connection when a write fails.
 //
+// One hazard stays with gob itself: it makes a map as large as the count the
+// peer sends, before reading any entry, and the runtime only refuses sizes
+// over 2^48 bytes. netrpcx's own headers carry no maps, but a request type
+// with a map field lets any peer that can reach the server exhaust its
+// memory with one small message. Give services exposed to untrusted peers
+// request types without maps (a slice of pairs does the same job).
+//
 // # Calling
 //
 //	c, err := netrpcx.Dial("tcp", "calc.internal:8000")
@@ -59,7 +66,9 @@
 // service, stock or not. A call sends its context's remaining time and
 // outgoing metadata (stdrpc.AppendOutgoing), returns as soon as the context
 // is done (errors.Is(err, context.DeadlineExceeded) or context.Canceled
-// holds), forgets the abandoned call and tells the server to cancel it.
+// holds) and forgets the abandoned call; when the context was canceled it
+// also tells the server to cancel the call (a deadline needs no message: the
+// server's context has the same deadline).
 // Every error is a *stdrpc.Error, so stdrpc.CodeOf works on it: the server's
 // code, Unknown for a stock server's error, Unavailable when the connection
 // failed. After a connection drops, the next call redials; while dials fail,
