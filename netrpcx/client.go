@@ -87,41 +87,58 @@ func (c *Client) Call(ctx context.Context, serviceMethod string, args, reply any
 }
 
 func (c *Client) call(ctx context.Context, serviceMethod string, args, reply any) error {
-	var timeout time.Duration
-	if ctx.Done() != nil {
-		if ctx.Err() != nil {
-			return ctxError(ctx)
-		}
-		if dl, ok := ctx.Deadline(); ok {
-			if timeout = time.Until(dl); timeout <= 0 {
-				return stdrpc.NewError(stdrpc.DeadlineExceeded, context.DeadlineExceeded)
-			}
-		}
+	_, err := c.callOn(ctx, serviceMethod, args, reply)
+	return err
+}
+
+// callOn makes a call and returns the connection it went on, where the
+// later calls of a stream must go.
+func (c *Client) callOn(ctx context.Context, serviceMethod string, args, reply any) (*clientConn, error) {
+	timeout, err := timeLeft(ctx)
+	if err != nil {
+		return nil, err
 	}
 	cc := c.cur.Load()
 	if cc == nil {
-		var err error
 		if cc, err = c.connect(ctx); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	md := stdrpc.Outgoing(ctx)
-	err := cc.call(ctx, serviceMethod, timeout, md, args, reply)
+	err = cc.call(ctx, serviceMethod, timeout, md, 0, args, reply)
 	if err == errNotSent {
 		// The connection failed before this request went out: nothing was
 		// sent, so trying once more on a fresh connection is safe.
-		cc.mu.Lock()
-		cause := cc.err
-		cc.mu.Unlock()
+		cause := cc.failure()
 		c.lost(cc, cause)
 		if cc, err = c.connect(ctx); err != nil {
-			return err
+			return nil, err
 		}
-		if err = cc.call(ctx, serviceMethod, timeout, md, args, reply); err == errNotSent {
-			return unavailable(cause)
+		if err = cc.call(ctx, serviceMethod, timeout, md, 0, args, reply); err == errNotSent {
+			return cc, unavailable(cause)
 		}
 	}
-	return err
+	return cc, err
+}
+
+// timeLeft returns the time ctx has left, zero for no deadline, or the
+// error of a call whose ctx is already done.
+func timeLeft(ctx context.Context) (time.Duration, error) {
+	if ctx.Done() == nil {
+		return 0, nil
+	}
+	if ctx.Err() != nil {
+		return 0, ctxError(ctx)
+	}
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return 0, nil
+	}
+	timeout := time.Until(dl)
+	if timeout <= 0 {
+		return 0, stdrpc.NewError(stdrpc.DeadlineExceeded, context.DeadlineExceeded)
+	}
+	return timeout, nil
 }
 
 // ctxError is the error of a call whose ctx ended first. It wraps ctx.Err(),

@@ -36,7 +36,7 @@ type clientConn struct {
 	seq     uint64
 	pending map[uint64]*call // nil once the connection failed
 	err     error            // why it failed
-	cancels []uint64         // Seqs to send cancel requests for
+	cancels []cancelReq      // cancel requests to send
 	kick    chan struct{}    // wakes the flusher
 	done    chan struct{}    // closed when the connection failed
 }
@@ -71,7 +71,12 @@ func newClientConn(c *Client, conn io.ReadWriteCloser) *clientConn {
 	return cc
 }
 
-func (cc *clientConn) call(ctx context.Context, method string, timeout time.Duration, md stdrpc.Metadata, args, reply any) error {
+// cancelReq names a call (seq) or a stream to cancel.
+type cancelReq struct{ seq, stream uint64 }
+
+// call makes one call; stream, if not zero, names the open stream whose next
+// batch it asks for.
+func (cc *clientConn) call(ctx context.Context, method string, timeout time.Duration, md stdrpc.Metadata, stream uint64, args, reply any) error {
 	// Wait for the writer, or for ctx: a caller queued behind a writer that
 	// the network holds up gives up in time, having sent nothing.
 	cc.writers.Add(1)
@@ -103,7 +108,7 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 	cc.pending[seq] = pc
 	cc.mu.Unlock()
 
-	err := cc.write(seq, method, timeout, md, args)
+	err := cc.write(seq, method, timeout, md, stream, args)
 	<-cc.wsem
 	if err != nil {
 		cc.mu.Lock()
@@ -138,7 +143,7 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 				delete(cc.pending, seq)
 			}
 			if sendCancel {
-				cc.cancels = append(cc.cancels, seq)
+				cc.cancels = append(cc.cancels, cancelReq{seq: seq})
 			}
 			cc.mu.Unlock()
 			if mine {
@@ -170,8 +175,8 @@ var errEncode = errors.New("cannot encode the request")
 // write writes one request; the caller holds wsem. Writers that know of
 // others waiting leave the flush to the last of them, so that concurrent
 // calls share writes.
-func (cc *clientConn) write(seq uint64, method string, timeout time.Duration, md stdrpc.Metadata, args any) error {
-	cc.hdr = requestHeader{ServiceMethod: method, Seq: seq, Timeout: int64(timeout), Metadata: flatten(md)}
+func (cc *clientConn) write(seq uint64, method string, timeout time.Duration, md stdrpc.Metadata, stream uint64, args any) error {
+	cc.hdr = requestHeader{ServiceMethod: method, Seq: seq, Timeout: int64(timeout), Metadata: flatten(md), Stream: stream}
 	err := cc.enc.Encode(&cc.hdr)
 	if err == nil {
 		if err = cc.enc.Encode(args); err != nil && cc.out.err == nil {
@@ -195,7 +200,7 @@ func (cc *clientConn) kickFlusher() {
 // and flushes what a writer left for a caller that then gave up. It runs
 // apart from the callers so that giving up never waits for the writer.
 func (cc *clientConn) flusher() {
-	var seqs []uint64
+	var reqs []cancelReq
 	for {
 		select {
 		case <-cc.kick:
@@ -203,13 +208,13 @@ func (cc *clientConn) flusher() {
 			return
 		}
 		cc.mu.Lock()
-		seqs, cc.cancels = cc.cancels, seqs[:0]
+		reqs, cc.cancels = cc.cancels, reqs[:0]
 		cc.mu.Unlock()
 		cc.writers.Add(1)
 		cc.wsem <- struct{}{}
 		var err error
-		for _, seq := range seqs {
-			cc.hdr = requestHeader{ServiceMethod: cancelMethod, Seq: seq}
+		for _, r := range reqs {
+			cc.hdr = requestHeader{ServiceMethod: cancelMethod, Seq: r.seq, Stream: r.stream}
 			if err = cc.enc.Encode(&cc.hdr); err == nil {
 				err = cc.enc.Encode(struct{}{})
 			}
@@ -270,6 +275,28 @@ func (cc *clientConn) read() {
 			pc.done <- struct{}{}
 		}
 	}
+}
+
+// cancelStream tells the server to end the open stream id; the flusher
+// sends the request. It does nothing once the connection failed, which ends
+// the server's streams anyway.
+func (cc *clientConn) cancelStream(id uint64) {
+	cc.mu.Lock()
+	live := cc.pending != nil
+	if live {
+		cc.cancels = append(cc.cancels, cancelReq{stream: id})
+	}
+	cc.mu.Unlock()
+	if live {
+		cc.kickFlusher()
+	}
+}
+
+// failure returns why the connection failed.
+func (cc *clientConn) failure() error {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	return cc.err
 }
 
 // fail closes the connection for good and fails every pending call.

@@ -43,11 +43,16 @@ func Handle(args any, call func(context.Context) error) error {
 	if st == nil {
 		return finish(context.Background(), nil, stdrpc.CallInfo{}, defaultServerOptions, call)
 	}
-	ctx := st.ctx
-	if st.md != nil {
-		ctx = stdrpc.WithIncoming(ctx, st.md)
+	var err error
+	if st.stream != 0 {
+		err = notAStream(st)
+	} else {
+		ctx := st.ctx
+		if st.md != nil {
+			ctx = stdrpc.WithIncoming(ctx, st.md)
+		}
+		err = finish(ctx, st, st.info, st.codec.opts, call)
 	}
-	err := finish(ctx, st, st.info, st.codec.opts, call)
 	st.codec.responding.Add(1) // the response follows at once; see serverCodec.WriteResponse
 	st.handled = true
 	return err
@@ -205,6 +210,7 @@ func (r *registry) drop(st *callState) {
 type callState struct {
 	codec  *serverCodec
 	seq    uint64
+	stream uint64 // the open stream whose next batch the call asks for, or 0
 	info   stdrpc.CallInfo
 	ctx    context.Context
 	cancel context.CancelFunc

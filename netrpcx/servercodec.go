@@ -54,6 +54,9 @@ type serverCodec struct {
 	readErr  error
 	dead     bool // the connection ended: every call is canceled, new ones at once
 
+	streams    map[uint64]streamer // open server streams by id (see stream.go)
+	lastStream uint64              // the id of the last stream opened
+
 	closeOnce sync.Once
 }
 
@@ -100,12 +103,17 @@ func (c *serverCodec) ReadRequestHeader(r *rpc.Request) error {
 			<-c.slots
 			return c.stopReading(err)
 		}
-		c.cancelCall(c.hdr.Seq)
+		if c.hdr.Stream != 0 {
+			c.closeStream(c.hdr.Stream)
+		} else {
+			c.cancelCall(c.hdr.Seq)
+		}
 	}
 
 	st := statePool.Get().(*callState)
 	st.codec = c
 	st.seq = c.hdr.Seq
+	st.stream = c.hdr.Stream
 	st.info = callInfo(c.hdr.ServiceMethod)
 	st.md = unflatten(c.hdr.Metadata)
 	// The contexts have no parent: the connection's end cancels them
@@ -151,6 +159,14 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 			c.stopReading(err)
 			return err
 		}
+		return nil
+	}
+	if st.stream != 0 { // the next batch of a stream: the body is empty
+		if err := discard(c.dec); err != nil {
+			c.stopReading(err)
+			return err
+		}
+		calls.put(x, st)
 		return nil
 	}
 	if err := c.dec.Decode(x); err != nil {
@@ -293,6 +309,7 @@ func (c *serverCodec) drain() {
 	idle := !c.wakeable && c.inflight == 0
 	c.mu.Unlock()
 	close(c.drainCh)
+	c.endStreams(errStreamShutdown) // their next batches would not be read
 	if idle {
 		c.Close()
 	}
@@ -342,6 +359,10 @@ func (c *serverCodec) cancelAll() {
 	c.dead = true
 	for _, st := range c.calls {
 		st.cancel()
+	}
+	for id, s := range c.streams {
+		s.end(nil)
+		delete(c.streams, id)
 	}
 }
 

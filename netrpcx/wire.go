@@ -9,8 +9,8 @@ import "github.com/stdrpc/stdrpc"
 // values, so a stock peer reads an extended header as its own and a netrpcx
 // peer reads a stock header as an extended one with the extra fields zero.
 //
-// New fields may be added the same way (a pull-based stream of results would
-// add a field naming the batch); a field's name and meaning never change.
+// New fields may be added the same way; a field's name and meaning never
+// change.
 
 // requestHeader extends net/rpc's rpc.Request{ServiceMethod, Seq}.
 type requestHeader struct {
@@ -28,6 +28,12 @@ type requestHeader struct {
 	// so a peer could make the server allocate terabytes with a few bytes;
 	// gob grows a slice only as its elements arrive.
 	Metadata []string
+
+	// Stream, when not zero, names an open server stream of this
+	// connection (the Stream of the first Batch the server answered): the
+	// call asks for the stream's next batch and its body, an empty struct,
+	// is not read. In a cancel request it names the stream to end.
+	Stream uint64
 }
 
 // flatten returns md as key, value pairs, or nil for no metadata.
@@ -73,7 +79,8 @@ type responseHeader struct {
 }
 
 // cancelMethod is the ServiceMethod of a cancel request: a request whose
-// body is an empty struct and whose Seq names the call to cancel. A netrpcx
+// body is an empty struct and whose Seq names the call to cancel, or whose
+// Stream names the server stream to end (with Seq zero). A netrpcx
 // server consumes it and sends no response. A stock server, which has no
 // such service, answers it with an error for that Seq; the client has
 // already forgotten the Seq and discards the answer. So canceling is

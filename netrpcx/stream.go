@@ -1,0 +1,307 @@
+package netrpcx
+
+import (
+	"context"
+	"iter"
+	"sync"
+	"sync/atomic"
+
+	"github.com/stdrpc/stdrpc"
+)
+
+// A server stream travels as ordinary net/rpc calls of its method, each
+// answered with a Batch: the first call carries the request and opens the
+// stream; each later call names the stream in its request header and gets
+// the next batch. The server's dispatch, the in-flight bound and every
+// stock peer's view of the connection stay as they are for unary calls, and
+// the consumer sets the pace: the producer runs at most streamBuffer items
+// ahead of the last batch asked for, then waits in yield.
+
+// A Batch is the reply of one call of a server stream: the next items of
+// the stream. It travels as gob; generated code names it as the reply type
+// of a stream's adapter method, and Stream reads it.
+type Batch[T any] struct {
+	// Stream names the stream on its connection. Every batch carries it;
+	// the caller puts it in the request header of the calls for the
+	// following batches and of the cancel request that ends the stream
+	// early.
+	Stream uint64
+
+	// Items are the next items, in the order the stream yielded them; at
+	// least one unless Done.
+	Items []T
+
+	// Done reports that the stream ended after Items, without an error:
+	// there is no next batch. A stream that fails has no Done batch: the
+	// call for its next batch fails with the stream's error (its code in
+	// the response header), after batches holding every item yielded
+	// before the error.
+	Done bool
+}
+
+const (
+	// streamBuffer is how many items a producer may run ahead of its
+	// consumer: the backpressure bound, per stream.
+	streamBuffer = 64
+	// maxBatchItems is the most items one batch carries.
+	maxBatchItems = 64
+)
+
+// HandleStream serves one call of a generated net/rpc adapter method of a
+// server stream. args is the request the adapter received (a pointer) and
+// resp its reply; call returns the stream, given the stream's context.
+//
+// The first call of a stream starts call's iterator on a goroutine of its
+// own and answers with the first batch: it waits for at least one item, the
+// end, or an error, and takes what else is ready, up to a batch's worth.
+// Later calls answer the next batches. The iterator's context carries the
+// first call's deadline and metadata, and is canceled when the caller
+// breaks out of its loop or cancels, when the connection closes, or when
+// the server shuts down. The server's interceptors wrap the whole stream:
+// they see the context the iterator gets and the error that ends the
+// stream. A panic in the iterator ends the stream with stdrpc.Internal after
+// the items it yielded; errors are mapped as Handle maps them.
+//
+// Streams need netrpcx at both ends: served by a stock codec (rpc.ServeConn,
+// jsonrpc.ServeConn) the call fails with stdrpc.Unimplemented.
+func HandleStream[T any](args any, resp *Batch[T], call func(context.Context) iter.Seq2[T, error]) error {
+	st := calls.take(args)
+	if st == nil {
+		return stdrpc.Errorf(stdrpc.Unimplemented,
+			"netrpcx: the method is a server stream, which needs a netrpcx server (netrpcx.Serve or Server.ServeConn) and a netrpcx client (netrpcx.Stream); the stock net/rpc codecs cannot carry it")
+	}
+	c := st.codec
+	var s *serverStream[T]
+	var err error
+	if st.stream == 0 {
+		s, err = openStream(st, call)
+	} else {
+		s, err = findStream[T](st)
+	}
+	if err == nil {
+		var end bool
+		end, err = s.next(st.ctx, resp)
+		if end {
+			c.closeStream(s.id)
+		}
+	}
+	if err != nil {
+		e := toWire(err, st.info, c.opts)
+		st.code = e.Code()
+		err = e
+	}
+	c.responding.Add(1) // the response follows at once; see serverCodec.WriteResponse
+	st.handled = true
+	return err
+}
+
+// notAStream is the error of a call that names a stream but reached a
+// method that is not a stream.
+func notAStream(st *callState) error {
+	st.code = stdrpc.InvalidArgument
+	return stdrpc.Errorf(stdrpc.InvalidArgument,
+		"netrpcx: the call names stream %d, but %s.%s is not a stream: call it without a stream", st.stream, st.info.Service, st.info.Method)
+}
+
+// streamer is what a connection knows of each open stream, whatever its
+// item type.
+type streamer interface {
+	// end cancels the stream's context. A non-nil stop replaces the error
+	// the stream then ends with.
+	end(stop error)
+}
+
+// serverStream is one open server stream: a producer goroutine feeding items,
+// and the calls that take them in batches.
+type serverStream[T any] struct {
+	id     uint64
+	info   stdrpc.CallInfo
+	cancel context.CancelFunc
+
+	// items carries the producer's items; it is closed when the producer
+	// returns, after err is set.
+	items chan T
+	err   error // why the stream ended: nil when complete
+
+	busy atomic.Bool // a batch is being answered
+
+	mu   sync.Mutex
+	stop error // set by end: the error the stream ends with instead
+}
+
+// errStreamShutdown ends the streams of a server that shuts down: their
+// next batches would not be read.
+var errStreamShutdown = stdrpc.Errorf(stdrpc.Unavailable,
+	"netrpcx: the server is shutting down and cut the stream; call again (on another server, or once this one is back)")
+
+// openStream starts st's stream and files it on the connection.
+func openStream[T any](st *callState, call func(context.Context) iter.Seq2[T, error]) (*serverStream[T], error) {
+	c := st.codec
+	// The stream outlives this call, so its context is not the call's: it
+	// has the call's deadline, and the connection ends it through c.streams.
+	var ctx context.Context
+	var cancel context.CancelFunc
+	if dl, ok := st.ctx.Deadline(); ok {
+		ctx, cancel = context.WithDeadline(context.Background(), dl)
+	} else {
+		ctx, cancel = context.WithCancel(context.Background())
+	}
+	if st.md != nil {
+		ctx = stdrpc.WithIncoming(ctx, st.md)
+	}
+	s := &serverStream[T]{info: st.info, cancel: cancel, items: make(chan T, streamBuffer)}
+
+	limit := max(1, c.opts.maxInFlight/2)
+	c.mu.Lock()
+	var err error
+	switch {
+	case c.dead:
+		err = stdrpc.Errorf(stdrpc.Canceled, "netrpcx: the connection closed")
+	case c.draining:
+		err = errStreamShutdown
+	case len(c.streams) >= limit:
+		err = stdrpc.Errorf(stdrpc.ResourceExhausted,
+			"netrpcx: the connection has %d open streams, the server's limit (half of WithMaxInFlight): end some (break out of their loops) or use another connection", limit)
+	default:
+		if c.streams == nil {
+			c.streams = make(map[uint64]streamer)
+		}
+		c.lastStream++
+		s.id = c.lastStream
+		c.streams[s.id] = s
+	}
+	c.mu.Unlock()
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	go s.produce(ctx, c.opts, call)
+	return s, nil
+}
+
+// findStream returns the open stream st's call asks a batch of.
+func findStream[T any](st *callState) (*serverStream[T], error) {
+	c := st.codec
+	c.mu.Lock()
+	e := c.streams[st.stream]
+	c.mu.Unlock()
+	if e == nil {
+		return nil, stdrpc.Errorf(stdrpc.FailedPrecondition,
+			"netrpcx: the connection has no stream %d: it ended, was canceled, or never began; call %s.%s again to start a new one", st.stream, st.info.Service, st.info.Method)
+	}
+	s, ok := e.(*serverStream[T])
+	if !ok || s.info != st.info {
+		return nil, stdrpc.Errorf(stdrpc.InvalidArgument,
+			"netrpcx: stream %d is not a stream of %s.%s: ask for its batches with the method that opened it", st.stream, st.info.Service, st.info.Method)
+	}
+	return s, nil
+}
+
+// produce runs the stream's iterator through the interceptors and feeds
+// its items to the batches.
+func (s *serverStream[T]) produce(ctx context.Context, o *serverOptions, call func(context.Context) iter.Seq2[T, error]) {
+	err := finish(ctx, nil, s.info, o, func(ctx context.Context) error {
+		for v, err := range call(ctx) {
+			if err != nil {
+				return err
+			}
+			select {
+			case s.items <- v:
+			default: // the consumer is behind: wait for it, or for the end
+				select {
+				case s.items <- v:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+		}
+		// An iterator that returns because its context ended (a deadline,
+		// or the caller leaving) must not look like a stream that is
+		// complete.
+		return ctx.Err()
+	})
+	s.mu.Lock()
+	if s.stop != nil {
+		err = s.stop
+	}
+	s.mu.Unlock()
+	s.err = err
+	close(s.items)
+}
+
+func (s *serverStream[T]) end(stop error) {
+	if stop != nil {
+		s.mu.Lock()
+		s.stop = stop
+		s.mu.Unlock()
+	}
+	s.cancel()
+}
+
+// next fills b with the next batch: it waits for an item, the end, or an
+// error, or for ctx (the call's) to end, and then takes the items already
+// produced, up to maxBatchItems. end reports that the stream is over, with
+// this batch (Done) or with err, the stream's error.
+func (s *serverStream[T]) next(ctx context.Context, b *Batch[T]) (end bool, err error) {
+	if !s.busy.CompareAndSwap(false, true) {
+		return false, stdrpc.Errorf(stdrpc.FailedPrecondition,
+			"netrpcx: a batch of stream %d is already being answered: ask for the next batch once the last one arrived", s.id)
+	}
+	defer s.busy.Store(false)
+	b.Stream = s.id
+	var v T
+	var ok bool
+	select {
+	case v, ok = <-s.items:
+	default:
+		select {
+		case v, ok = <-s.items:
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+	}
+	if ok {
+		b.Items = make([]T, 0, min(1+len(s.items), maxBatchItems))
+		for ok {
+			b.Items = append(b.Items, v)
+			if len(b.Items) == maxBatchItems {
+				return false, nil
+			}
+			select {
+			case v, ok = <-s.items:
+			default:
+				return false, nil
+			}
+		}
+		if s.err != nil {
+			return false, nil // these items first; the error answers the next call
+		}
+	}
+	if s.err != nil {
+		return true, s.err
+	}
+	b.Done = true
+	return true, nil
+}
+
+// closeStream forgets the stream id, once it is over or at its caller's
+// request, and cancels its context, which ends the producer.
+func (c *serverCodec) closeStream(id uint64) {
+	c.mu.Lock()
+	s := c.streams[id]
+	delete(c.streams, id)
+	c.mu.Unlock()
+	if s != nil {
+		s.end(nil)
+	}
+}
+
+// endStreams ends every open stream with stop, keeping them filed so that
+// a batch being answered delivers the items already produced and then stop.
+func (c *serverCodec) endStreams(stop error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range c.streams {
+		s.end(stop)
+	}
+}

@@ -1,0 +1,114 @@
+package netrpcx
+
+import (
+	"context"
+	"iter"
+
+	"github.com/stdrpc/stdrpc"
+)
+
+// Stream calls the server stream serviceMethod ("Service.Method") with req
+// and yields its items as they arrive. Nothing is sent until iteration
+// starts, and each range over the result is a new stream.
+//
+// The items come in batches, one call each: the first call sends req, and
+// the client asks for the next batch when the loop has taken the last one,
+// so a slow loop slows the server's producer down instead of filling
+// memory. Breaking out of the loop, or ctx ending, tells the server to
+// cancel the stream's context; it does so at once, even while the loop
+// body runs.
+//
+// An error is yielded once, as the last value, with the zero T; like Call's,
+// it is always a *stdrpc.Error: the server's with its code (before or after
+// items), ctx's (deadline_exceeded or canceled, matching the context errors
+// under errors.Is), unavailable when the connection fails, unimplemented
+// when the server does not have the method or is not netrpcx.
+//
+// ctx's deadline and outgoing metadata travel as for Call, and the client's
+// interceptors wrap the whole stream: an interceptor's next returns when the
+// stream ends (nil when the loop stopped early), and calling next again
+// starts the stream over.
+func Stream[T any](ctx context.Context, c *Client, serviceMethod string, req any) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		stopped := false // the loop broke: yield must not be called again
+		run := func(ctx context.Context) error {
+			if stopped {
+				return nil
+			}
+			return readStream(ctx, c, serviceMethod, req, func(v T) bool {
+				stopped = !yield(v, nil)
+				return !stopped
+			})
+		}
+		var err error
+		if in := c.opts.interceptor; in == nil {
+			err = run(ctx)
+		} else {
+			err = in(ctx, callInfo(serviceMethod), run)
+		}
+		if err != nil && !stopped {
+			var zero T
+			yield(zero, stdrpc.FromError(err))
+		}
+	}
+}
+
+// readStream opens one stream and passes each item to each until the
+// stream ends or each returns false.
+func readStream[T any](ctx context.Context, c *Client, method string, req any, each func(T) bool) error {
+	var b Batch[T]
+	cc, err := c.callOn(ctx, method, req, &b)
+	if err != nil {
+		return err
+	}
+	if b.Done { // the whole stream in one batch: nothing stays open
+		for _, v := range b.Items {
+			if !each(v) {
+				break
+			}
+		}
+		return nil
+	}
+	id := b.Stream
+	if id == 0 {
+		return stdrpc.Errorf(stdrpc.Internal,
+			"netrpcx: %s answered with a batch that names no stream: is the server netrpcx, and the method a stream there?", method)
+	}
+	// Unless the stream is seen to its end, the server must be told to end
+	// it: at once when ctx ends (the loop body may be busy for long), and
+	// when the loop breaks. A stream that failed is already over on the
+	// server, which ignores the extra request.
+	done := false
+	stop := context.AfterFunc(ctx, func() { cc.cancelStream(id) })
+	defer func() {
+		if stop() && !done {
+			cc.cancelStream(id)
+		}
+	}()
+	for {
+		for _, v := range b.Items {
+			if !each(v) {
+				return nil
+			}
+		}
+		if b.Done {
+			done = true
+			return nil
+		}
+		clear(b.Items) // gob decodes into the elements it finds: start from zero
+		b.Items = b.Items[:0]
+		timeout, err := timeLeft(ctx)
+		if err != nil {
+			return err
+		}
+		err = cc.call(ctx, method, timeout, nil, id, struct{}{}, &b)
+		switch {
+		case err == errNotSent:
+			return unavailable(cc.failure())
+		case err != nil:
+			return err
+		case b.Stream != id:
+			return stdrpc.Errorf(stdrpc.Internal, "netrpcx: asked %s for a batch of stream %d, got one of stream %d", method, id, b.Stream)
+		}
+	}
+}
