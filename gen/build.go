@@ -588,21 +588,45 @@ func (b *builder) renderMethod(svc *service, mb *methodBuild, reg *importRegistr
 }
 
 // nameLocals chooses every local name of the generated functions of a
-// service so that none shadows a name the code refers to.
+// service so that none hides a name the code spells where it is in scope:
+// the package's own types (a stream of s, a Page[req]) and import names.
+// Functions whose bodies spell only generated names and imports (which
+// never take a fixed local's name) keep fixed names: NewXHTTPHandler,
+// RegisterXNetRPC, the client constructors.
 func (b *builder) nameLocals(sb *serviceBuild, reg *importRegistry) {
 	svc := sb.svc
 	rt := svc.Runtime
 
-	// Register<Service>HTTP: one handler variable per method.
-	ns := newNamespace("mux", "impl", "opts", "s", "nil", "error", rt.Context, rt.HTTP, rt.StdHTTP)
+	// The net/rpc adapters: their bodies spell the runtime packages and a
+	// stream's result type where the receiver, req and resp are in scope;
+	// the closure refers to those, so its ctx and err avoid them too.
+	ns := newNamespace("nil", "error", rt.Context, rt.NetRPCX)
+	for _, m := range svc.Methods {
+		ns.take(identsIn(m.Stream)...)
+	}
+	svc.NetRPCLocals = netRPCLocals{
+		Recv: ns.fresh("s"), Req: ns.fresh("req"), Resp: ns.fresh("resp"),
+		Ctx: ns.fresh("ctx"), Err: ns.fresh("err"),
+	}
+
+	// Register<Service>HTTP: its body spells every request, response and
+	// stream type in the closures' signatures, where its parameters, s and
+	// the handler variables are in scope.
+	ns = newNamespace("nil", "error", rt.Context, rt.HTTP, rt.StdHTTP)
 	for _, m := range svc.Methods {
 		ns.take(identsIn(m.Request.Type)...)
 		ns.take(identsIn(m.Response.Type)...)
 		ns.take(identsIn(m.Stream)...)
 	}
+	h := httpLocals{Mux: ns.fresh("mux"), Impl: ns.fresh("impl"), Opts: ns.fresh("opts"), Svc: ns.fresh("s")}
 	for _, m := range svc.Methods {
 		m.HTTPVar = ns.fresh(lowerFirst(m.Name))
 	}
+	// The closures' bodies refer to impl and stdhttp besides their own
+	// parameters; their signatures are in the enclosing scope.
+	ns = newNamespace("nil", "error", rt.StdHTTP, h.Impl)
+	h.Ctx, h.Req, h.Resp, h.Err, h.R = ns.fresh("ctx"), ns.fresh("req"), ns.fresh("resp"), ns.fresh("err"), ns.fresh("r")
+	svc.HTTPLocals = h
 
 	for _, mb := range sb.meth {
 		b.nameClient(mb, rt)

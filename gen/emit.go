@@ -128,8 +128,8 @@ func results(cf clientFunc) string {
 }
 
 // callArgs returns the arguments a server passes to the implementation:
-// the context, then each parameter out of req.
-func callArgs(m *rpcMethod, ctx string) string {
+// the context, then each parameter out of the request req.
+func callArgs(m *rpcMethod, ctx, req string) string {
 	var args []string
 	if m.HasContext {
 		args = append(args, ctx)
@@ -137,29 +137,30 @@ func callArgs(m *rpcMethod, ctx string) string {
 	for _, prm := range m.Params {
 		switch {
 		case m.Request.Kind == envelope && prm.Variadic:
-			args = append(args, "req."+prm.Field+"...")
+			args = append(args, req+"."+prm.Field+"...")
 		case m.Request.Kind == envelope:
-			args = append(args, "req."+prm.Field)
+			args = append(args, req+"."+prm.Field)
 		case m.Request.Pointer:
-			args = append(args, "req")
+			args = append(args, req)
 		default:
-			args = append(args, "*req")
+			args = append(args, "*"+req)
 		}
 	}
 	return strings.Join(args, ", ")
 }
 
 // assignResults returns the left side that receives the implementation's
-// results into resp: "*resp, err" or "resp.Quo, resp.Rem, err".
-func assignResults(m *rpcMethod) string {
+// results into resp and err: "*resp, err" (resp points to the lone
+// result) or "resp.Quo, resp.Rem, err".
+func assignResults(m *rpcMethod, resp, err string) string {
 	if m.Response.Kind == direct {
-		return "*resp, err"
+		return "*" + resp + ", " + err
 	}
 	var lhs []string
 	for _, r := range m.Response.Fields {
-		lhs = append(lhs, "resp."+r.Field)
+		lhs = append(lhs, resp+"."+r.Field)
 	}
-	return strings.Join(append(lhs, "err"), ", ")
+	return strings.Join(append(lhs, err), ", ")
 }
 
 // clientRequest returns the value a client sends.

@@ -14,8 +14,9 @@ func emitHTTP(p *printer, s *service) {
 	} else {
 		p.line("// %s registers impl's routes on mux: POST /%s/{Method} for every method.", s.RegisterHTTP, s.WireName)
 	}
-	p.line("func %s(mux *%s.ServeMux, impl %s, opts ...%s.ServerOption) {", s.RegisterHTTP, rt.HTTP, s.Name, rt.StdHTTP)
-	p.line("\ts := %s.NewService(mux, %q, opts...)", rt.StdHTTP, s.WireName)
+	l := s.HTTPLocals
+	p.line("func %s(%s *%s.ServeMux, %s %s, %s ...%s.ServerOption) {", s.RegisterHTTP, l.Mux, rt.HTTP, l.Impl, s.Name, l.Opts, rt.StdHTTP)
+	p.line("\t%s := %s.NewService(%s, %q, %s...)", l.Svc, rt.StdHTTP, l.Mux, s.WireName, l.Opts)
 	for _, m := range s.Methods {
 		emitHTTPHandler(p, s, m)
 	}
@@ -48,13 +49,13 @@ func emitHTTP(p *printer, s *service) {
 // emitHTTPHandler prints a method's handler function, its POST
 // /{Service}/{Method} registration and its own routes.
 func emitHTTPHandler(p *printer, s *service, m *rpcMethod) {
-	rt := s.Runtime
+	rt, l := s.Runtime, s.HTTPLocals
 	req := m.Request.Type
 	if m.Request.Kind == noShape {
 		req = "struct{}"
 	}
-	call := "impl." + m.Name + "(" + callArgs(m, "ctx") + ")"
-	head := fmt.Sprintf("\t%s := func(ctx %s.Context, req *%s)", m.HTTPVar, rt.Context, req)
+	call := l.Impl + "." + m.Name + "(" + callArgs(m, l.Ctx, l.Req) + ")"
+	head := fmt.Sprintf("\t%s := func(%s %s.Context, %s *%s)", m.HTTPVar, l.Ctx, rt.Context, l.Req, req)
 	handle, handleRoute := "Handle", "HandleRoute"
 	switch {
 	case m.Kind == serverStream:
@@ -68,33 +69,34 @@ func emitHTTPHandler(p *printer, s *service, m *rpcMethod) {
 		p.line("%s (%s, error) {", head, m.Response.Type)
 		p.line("\t\treturn %s", call)
 	default:
-		p.line("%s (resp %s, err error) {", head, m.Response.Type)
-		p.line("\t\t%s = %s", assignResults(m), call)
-		p.line("\t\treturn resp, err")
+		p.line("%s (%s %s, %s error) {", head, l.Resp, m.Response.Type, l.Err)
+		p.line("\t\t%s = %s", assignResults(m, l.Resp, l.Err), call)
+		p.line("\t\treturn %s, %s", l.Resp, l.Err)
 	}
 	p.line("\t}")
-	p.line("\t%s.%s(s, %q, %s)", rt.StdHTTP, handle, m.Name, m.HTTPVar)
+	p.line("\t%s.%s(%s, %q, %s)", rt.StdHTTP, handle, l.Svc, m.Name, m.HTTPVar)
 	for _, r := range m.Routes {
-		p.line("\t%s.%s(s, %q, %q, func(r *%s.Request, req *%s) error {", rt.StdHTTP, handleRoute, m.Name, r.Pattern, rt.HTTP, req)
-		args := []string{"r", bodyArg(r)}
+		p.line("\t%s.%s(%s, %q, %q, func(%s *%s.Request, %s *%s) error {", rt.StdHTTP, handleRoute, l.Svc, m.Name, r.Pattern, l.R, rt.HTTP, l.Req, req)
+		args := []string{l.R, bodyArg(r, l.Req)}
 		for _, b := range r.Path {
-			args = append(args, fmt.Sprintf("%s.Path(%q, &req.%s)", rt.StdHTTP, b.Key, b.Field))
+			args = append(args, fmt.Sprintf("%s.Path(%q, &%s.%s)", rt.StdHTTP, b.Key, l.Req, b.Field))
 		}
 		for _, b := range r.Query {
-			args = append(args, fmt.Sprintf("%s.Query(%q, &req.%s)", rt.StdHTTP, b.Key, b.Field))
+			args = append(args, fmt.Sprintf("%s.Query(%q, &%s.%s)", rt.StdHTTP, b.Key, l.Req, b.Field))
 		}
 		p.line("\t\treturn %s.Bind(%s)", rt.StdHTTP, strings.Join(args, ", "))
 		p.line("\t}, %s)", m.HTTPVar)
 	}
 }
 
-// bodyArg is what Bind decodes the request body into.
-func bodyArg(r *route) string {
+// bodyArg is what Bind decodes the request body into: the request req, or
+// one of its fields.
+func bodyArg(r *route, req string) string {
 	switch r.Body {
 	case wholeBody:
-		return "req"
+		return req
 	case fieldBody:
-		return "&req." + r.BodyField
+		return "&" + req + "." + r.BodyField
 	}
 	return "nil"
 }

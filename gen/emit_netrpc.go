@@ -48,25 +48,26 @@ func emitNetRPCMethod(p *printer, s *service, m *rpcMethod) {
 	if m.Response.Kind == noShape {
 		resp = "struct{}"
 	}
-	call := "s.impl." + m.Name + "(" + callArgs(m, "ctx") + ")"
+	l := s.NetRPCLocals
+	call := l.Recv + ".impl." + m.Name + "(" + callArgs(m, l.Ctx, l.Req) + ")"
 	if m.Kind == serverStream {
 		p.line("// %s serves %s.%s, a stream, one batch of items per call.", m.Name, s.Name, m.Name)
-		p.line("func (s *%s) %s(req *%s, resp *%s.Batch[%s]) error {", s.NetRPCServer, m.Name, req, rt.NetRPCX, m.Elem)
-		p.line("\treturn %s.HandleStream(req, resp, func(ctx %s.Context) %s {", rt.NetRPCX, rt.Context, m.Stream)
+		p.line("func (%s *%s) %s(%s *%s, %s *%s.Batch[%s]) error {", l.Recv, s.NetRPCServer, m.Name, l.Req, req, l.Resp, rt.NetRPCX, m.Elem)
+		p.line("\treturn %s.HandleStream(%s, %s, func(%s %s.Context) %s {", rt.NetRPCX, l.Req, l.Resp, l.Ctx, rt.Context, m.Stream)
 		p.line("\t\treturn %s", call)
 		p.line("\t})")
 		p.line("}")
 		return
 	}
 	p.line("// %s serves %s.%s.", m.Name, s.Name, m.Name)
-	p.line("func (s *%s) %s(req *%s, resp *%s) error {", s.NetRPCServer, m.Name, req, resp)
+	p.line("func (%s *%s) %s(%s *%s, %s *%s) error {", l.Recv, s.NetRPCServer, m.Name, l.Req, req, l.Resp, resp)
 	if m.Response.Kind == noShape {
-		p.line("\treturn %s.Handle(req, func(ctx %s.Context) error {", rt.NetRPCX, rt.Context)
+		p.line("\treturn %s.Handle(%s, func(%s %s.Context) error {", rt.NetRPCX, l.Req, l.Ctx, rt.Context)
 		p.line("\t\treturn %s", call)
 	} else {
-		p.line("\treturn %s.Handle(req, func(ctx %s.Context) (err error) {", rt.NetRPCX, rt.Context)
-		p.line("\t\t%s = %s", assignResults(m), call)
-		p.line("\t\treturn err")
+		p.line("\treturn %s.Handle(%s, func(%s %s.Context) (%s error) {", rt.NetRPCX, l.Req, l.Ctx, rt.Context, l.Err)
+		p.line("\t\t%s = %s", assignResults(m, l.Resp, l.Err), call)
+		p.line("\t\treturn %s", l.Err)
 	}
 	p.line("\t})")
 	p.line("}")

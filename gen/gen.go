@@ -23,11 +23,13 @@
 // want one name (a/v1 and b/v1), or a name is taken in the package, each of
 // them is aliased to its parent directory joined to its name (av1, bv1).
 //
-// Names the generator chooses are deterministic. Locals in generated code
-// avoid every name the code refers to, so a parameter named ctx, err, req,
-// http or context keeps working: the generated local becomes err2, and a
-// generated client method renames a user's parameter only when the parameter
-// would hide something its body uses. Generated package-level names
+// Names the generator chooses are deterministic. Locals, parameters and
+// receivers in generated code avoid every name the code spells where they
+// are in scope, so a parameter named ctx, err, req, http or context keeps
+// working (the generated local becomes err2), and so does a type of the
+// package named like one (a stream of s, a Page[req]: the receiver becomes
+// s2). A generated client method renames a user's parameter only when the
+// parameter would hide something its body uses. Generated package-level names
 // (<Service><Method>Request, Register<Service>HTTP, ...) that collide with a
 // declaration of the package are reported, not renamed, because they are
 // public API. A method named like a local (Impl, S, Mux, Opts) only moves

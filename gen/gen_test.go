@@ -26,6 +26,7 @@ var goldenCases = []string{
 	"names",
 	"routes",
 	"stream",
+	"typenames",
 	"types",
 	"unexported",
 	"variadic",

@@ -56,6 +56,25 @@ type service struct {
 	NewHTTPClient   string // NewCalculatorHTTPClient
 
 	HasRoutes bool // some method has a //stdrpc:http route
+
+	// Locals of the generated server functions.
+	NetRPCLocals netRPCLocals
+	HTTPLocals   httpLocals
+}
+
+// netRPCLocals are the names inside the net/rpc adapter methods: the
+// receiver and parameters (s, req, resp) and the handler closure's (ctx,
+// err). One set serves every method of a service, so receivers agree.
+type netRPCLocals struct {
+	Recv, Req, Resp, Ctx, Err string
+}
+
+// httpLocals are the names inside Register<Service>HTTP: its parameters
+// (mux, impl, opts), the stdhttp.Service (s), and the parameters of the
+// closures it registers (ctx, req, resp, err; r for a route's binder).
+type httpLocals struct {
+	Mux, Impl, Opts, Svc   string
+	Ctx, Req, Resp, Err, R string
 }
 
 // methodKind tells how a method exchanges messages.
