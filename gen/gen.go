@@ -10,6 +10,14 @@
 // model alone. A new output is one more emitter. Problems are collected,
 // never printed: Run returns them all at once as Diagnostics.
 //
+// A package that does not load is reported with the go command's reason and
+// the fix (a go.mod that needs go mod tidy, an import whose module go.mod
+// does not require, files all excluded by build constraints, a directory
+// without Go files), and a pattern that matches nothing says so; "no
+// service" is kept for packages that loaded and declare none. When go list
+// fails as a whole, packages.Load returns nothing and drops its message, so
+// on that failing path only the go command runs once more for its words.
+//
 // A method whose only result is iter.Seq2[T, error] is a server stream
 // (stream.go): kind serverStream in the model, with its element type; its
 // request and routes are built as a unary method's, and it has no response
@@ -134,10 +142,13 @@ func Run(cfg Config) (*Result, error) {
 	start := time.Now()
 	fset := token.NewFileSet()
 	pkgs, err := load(dir, patterns, fset)
+	res.Timing.Load = time.Since(start)
+	if ds, ok := err.(Diagnostics); ok {
+		return res, ds
+	}
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %v", strings.Join(patterns, " "), err)
 	}
-	res.Timing.Load = time.Since(start)
 
 	start = time.Now()
 	b := &builder{dir: dir, fset: fset, d: &diags{fset: fset}}
@@ -171,6 +182,13 @@ func (b *builder) build(pkgs []*packages.Package) ([]*genFile, []*packages.Packa
 	var loadDiags []Diagnostic
 	anyService := false
 	for _, pkg := range pkgs {
+		if len(pkg.Syntax) == 0 && len(pkg.Errors) > 0 {
+			// Nothing of the package loaded (a directory without Go files,
+			// files all excluded by build constraints): a pattern names
+			// what is not there, which is an error beside other packages too.
+			b.d.list = append(b.d.list, loadErrors(pkg, true, nil)...)
+			continue
+		}
 		if pkg.Types == nil || pkg.TypesInfo == nil {
 			loadDiags = append(loadDiags, loadErrors(pkg, true, nil)...)
 			continue
@@ -217,10 +235,7 @@ func (b *builder) build(pkgs []*packages.Package) ([]*genFile, []*packages.Packa
 }
 
 func describePackages(paths []string) string {
-	switch len(paths) {
-	case 0:
-		return "the packages matched (none were found)"
-	case 1:
+	if len(paths) == 1 {
 		return "package " + paths[0]
 	}
 	return "packages " + strings.Join(paths, ", ")

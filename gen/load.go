@@ -1,8 +1,12 @@
 package gen
 
 import (
+	"bytes"
+	"fmt"
 	"go/token"
 	"go/types"
+	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -15,6 +19,7 @@ const buildTag = "stdrpcgen"
 
 // load loads the packages matching patterns in dir: one packages.Load, types
 // and syntax for the matched packages only, dependencies from export data.
+// When nothing loads, the error is Diagnostics saying why.
 func load(dir string, patterns []string, fset *token.FileSet) ([]*packages.Package, error) {
 	cfg := &packages.Config{
 		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo,
@@ -22,7 +27,78 @@ func load(dir string, patterns []string, fset *token.FileSet) ([]*packages.Packa
 		Fset:       fset,
 		BuildFlags: []string{"-tags=" + buildTag},
 	}
-	return packages.Load(cfg, patterns...)
+	pkgs, err := packages.Load(cfg, patterns...)
+	if err == nil && len(pkgs) == 0 {
+		err = whyNothingLoaded(dir, patterns)
+	}
+	return pkgs, err
+}
+
+// whyNothingLoaded asks go list why patterns matched nothing. Reading
+// export data, packages.Load drops go list's complaint when go list fails
+// as a whole (a go.mod that needs go mod tidy, no go.mod at all) and
+// returns no packages and no error; so, on this failing path only, the go
+// command runs once more for its words.
+func whyNothingLoaded(dir string, patterns []string) error {
+	cmd := exec.Command("go", append([]string{"list", "-e", "-tags=" + buildTag, "-f", "{{.ImportPath}}", "--"}, patterns...)...)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if _, exited := err.(*exec.ExitError); err != nil && !exited {
+		return fmt.Errorf("running go list: %v", err)
+	}
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return Diagnostics{{Message: "loading " + strings.Join(patterns, " ") + ": " + goListMessage(msg)}}
+	}
+	if listed := strings.Fields(string(out)); len(listed) > 0 {
+		// go list sees packages packages.Load did not return: say what it saw.
+		return fmt.Errorf("go list found %s, but none loaded: %s", strings.Join(listed, " "), strings.TrimSpace(stderr.String()))
+	}
+	what := "the pattern " + patterns[0] + " matches"
+	if len(patterns) > 1 {
+		what = "the patterns " + strings.Join(patterns, " ") + " match"
+	}
+	return Diagnostics{{Message: what + " no packages: give the directory of the package declaring the service, as in ./api or ./... (the default is the package in the current directory)"}}
+}
+
+// goHint matches the go command's way of giving a fix on the next line:
+// "; to update it:\n\tgo mod tidy", "; to add:\n\tgo get m".
+var goHint = regexp.MustCompile(`;\s*to (?:update|add)(?: it)?:\s+`)
+
+// goListMessage words an error of the go command on one line, with the fix:
+// "go: updates to go.mod needed; to update it:\n\tgo mod tidy" becomes
+// "updates to go.mod needed: run go mod tidy".
+func goListMessage(msg string) string {
+	var lines []string
+	for _, l := range strings.Split(goHint.ReplaceAllString(strings.TrimSpace(msg), ": run "), "\n") {
+		if l = strings.TrimPrefix(strings.TrimSpace(l), "go: "); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	msg = strings.Join(lines, "; ")
+	for _, f := range listFixes {
+		if strings.Contains(msg, f.symptom) && !strings.Contains(msg, ": run ") {
+			return strings.TrimSuffix(msg, f.trim) + ": " + f.fix
+		}
+	}
+	return msg
+}
+
+// listFixes say what to do about the go command's errors that say only what
+// is wrong.
+var listFixes = []struct{ symptom, trim, fix string }{
+	{"go.mod file not found", "; see 'go help modules'", "run stdrpc in a module (go mod init creates one)"},
+	{"build constraints exclude all Go files", "", "check the files' //go:build lines (stdrpc loads for this GOOS and GOARCH, with the tag " + buildTag + ")"},
+	{"no Go files in", "", "give the directory of the package declaring the service"},
+	{"directory not found", "", "give the directory of the package declaring the service"},
+	{"no such file or directory", "", "give the directory of the package declaring the service"},
+	{"is not in std", "", "check the import path"},
+	{"cannot find module providing package", "", "check the import path, or go get its module"},
 }
 
 // loadErrors turns a package's errors into diagnostics. Type errors are
@@ -47,14 +123,32 @@ func loadErrors(pkg *packages.Package, servicesBroken bool, serviceNames []strin
 			// say the same with positions.
 			continue
 		}
-		if e.Kind == packages.TypeError {
-			if !servicesBroken || undefinedGenerated(e.Msg, serviceNames) {
+		msg := e.Msg
+		switch e.Kind {
+		case packages.TypeError:
+			if !servicesBroken || undefinedGenerated(msg, serviceNames) {
 				continue
 			}
+			msg = importMessage(msg)
+		case packages.ListError, packages.UnknownError:
+			msg = goListMessage(msg)
 		}
-		out = append(out, Diagnostic{Pos: pos, Message: e.Msg})
+		out = append(out, Diagnostic{Pos: pos, Message: msg})
 	}
 	return out
+}
+
+// notLoaded matches the type checker's complaint about an import go list
+// could not provide, which happens when go.mod does not require its module.
+var notLoaded = regexp.MustCompile(`^could not import (\S+) \(invalid package name: ""\)$`)
+
+// importMessage adds the fix to an import that did not load.
+func importMessage(msg string) string {
+	m := notLoaded.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	return "could not import " + m[1] + ", which did not load: if go.mod does not require its module, run go mod tidy (go build " + m[1] + " says why)"
 }
 
 func undefinedGenerated(msg string, serviceNames []string) bool {

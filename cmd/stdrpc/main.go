@@ -88,8 +88,10 @@
 //
 // Packages are go list patterns; the default is the package in the current
 // directory. Exit status: 0 when done, 1 when the input has problems (each
-// printed as file:line:col: Service.Method: problem) or -check found stale
-// files, 2 for bad usage.
+// printed as file:line:col: Service.Method: problem), a package does not
+// load (printed with the go command's reason and the fix, such as
+// "loading .: updates to go.mod needed: run go mod tidy"), a pattern
+// matches no package, or -check found stale files; 2 for bad usage.
 //
 // Generated files carry //go:build !stdrpcgen and stdrpc loads packages with
 // -tags=stdrpcgen, so a stale or broken generated file never stops

@@ -104,6 +104,19 @@ func TestNoService(t *testing.T) {
 	}
 }
 
+// A module whose go.mod needs go mod tidy loads nothing: the command says
+// so and how to fix it, not that there is no service.
+func TestLoadErrorExitOne(t *testing.T) {
+	t.Setenv("GOFLAGS", "") // -mod=mod would fix go.mod by itself
+	src := strings.Replace(calculator, "import \"context\"", "import (\n\t\"context\"\n\n\t_ \"golang.org/x/tools/go/packages\"\n)", 1)
+	dir := module(t, map[string]string{"calc.go": src})
+	code, _, stderr := stdrpc(t, dir)
+	want := "stdrpc: loading .: updates to go.mod needed: run go mod tidy\n"
+	if code != 1 || stderr != want {
+		t.Errorf("exit %d, stderr %q; want 1, %q", code, stderr, want)
+	}
+}
+
 func TestUsage(t *testing.T) {
 	if code, _, stderr := stdrpc(t, "", "-h"); code != 0 || !strings.Contains(stderr, "//stdrpc:http METHOD PATTERN") || !strings.Contains(stderr, "-check") {
 		t.Errorf("-h: exit %d, stderr:\n%s\nwant 0 and the manual", code, stderr)
