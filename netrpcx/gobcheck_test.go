@@ -37,46 +37,46 @@ type (
 		S   string
 		Bs  []byte
 	}
-	gcName   string
-	gcIDs    []int64
+	gcName                      string
+	gcIDs                       []int64
 	gcPair[K comparable, V any] struct {
 		Key K
 		Val V
 	}
 	gcNested struct {
-		Basic   gcBasic
-		Ptr     *gcBasic
-		PtrPtr  **int
-		Slice   []gcBasic
-		Ptrs    []*gcLeaf
-		Array   [3]gcLeaf
-		Bytes4  [4]byte
-		Empty   [0]int
-		Matrix  [][]float64
-		ByName  map[string]gcLeaf
-		ByID    map[int]*gcLeaf
-		ByU8    map[uint8][]string
-		Deep    map[string]map[int64][]map[string]int
-		Sets    map[string]struct{}
-		Named   gcName
-		IDs     gcIDs
-		Pairs   []gcPair[string, int]
-		Generic gcPair[gcName, map[string][]byte]
-		At      time.Time
-		Ats     []time.Time
-		AtByKey map[string]time.Time
-		Addr    netip.Addr     // a BinaryMarshaler
-		Text    gcText         // a TextMarshaler, which gob treats as a struct
-		Gob     gcGob          // a GobEncoder
-		GobPtr  *gcGob         //
-		C       complex128     //
-		Nothing struct{}       //
-		Units   []struct{}     //
-		List    *gcList        // recursive
-		private int            // not sent
-		Chan    chan int       // not sent
-		Func    func()         // not sent
-		Embedded                //
+		Basic    gcBasic
+		Ptr      *gcBasic
+		PtrPtr   **int
+		Slice    []gcBasic
+		Ptrs     []*gcLeaf
+		Array    [3]gcLeaf
+		Bytes4   [4]byte
+		Empty    [0]int
+		Matrix   [][]float64
+		ByName   map[string]gcLeaf
+		ByID     map[int]*gcLeaf
+		ByU8     map[uint8][]string
+		Deep     map[string]map[int64][]map[string]int
+		Sets     map[string]struct{}
+		Named    gcName
+		IDs      gcIDs
+		Pairs    []gcPair[string, int]
+		Generic  gcPair[gcName, map[string][]byte]
+		At       time.Time
+		Ats      []time.Time
+		AtByKey  map[string]time.Time
+		Addr     netip.Addr // a BinaryMarshaler
+		Text     gcText     // a TextMarshaler, which gob treats as a struct
+		Gob      gcGob      // a GobEncoder
+		GobPtr   *gcGob     //
+		C        complex128 //
+		Nothing  struct{}   //
+		Units    []struct{} //
+		List     *gcList    // recursive
+		private  int        // not sent
+		Chan     chan int   // not sent
+		Func     func()     // not sent
+		Embedded            //
 	}
 	gcLeaf   struct{ N int }
 	Embedded struct{ E string }
@@ -370,7 +370,7 @@ func TestGobCheckRejects(t *testing.T) {
 		{"missing struct terminator", hostileStream(t, two{1, 2}, "\x04\x00", "\x04"), "ends inside"},
 		{"corrupt uint", []byte{3, 0x04, 0, 0x80}, "corrupt unsigned integer"},
 		{"string longer than the message", []byte{3, 0x0c, 0, 9}, "exceeds"},
-		{"definition of two kinds", typeDef("\x01"+"\x02\x04\x01\x04\x00"+"\x01"+"\x02\x04\x00"+"\x00"), "more than one kind"},
+		{"definition of two kinds", typeDef("\x01" + "\x02\x04\x01\x04\x00" + "\x01" + "\x02\x04\x00" + "\x00"), "more than one kind"},
 		{"empty definition", typeDef("\x00"), "empty definition"},
 		{"second definition", append(typeDef("\x02\x02\x04\x00\x00"), typeDef("\x02\x02\x04\x00\x00")...), "second definition"},
 		{"negative array length", typeDef("\x01\x02\x04\x01\x03\x00\x00"), "negative length"},
