@@ -77,10 +77,40 @@
 // A Client is safe for concurrent use, and concurrent calls share one
 // connection and its writes.
 //
+// # Streams
+//
+// A method returning iter.Seq2[T, error] is a server stream. Its generated
+// client calls Stream, which yields the items as they arrive:
+//
+//	for tick, err := range feed.Ticks(ctx, "news") {
+//		if err != nil {
+//			return err // a *stdrpc.Error, after every item sent before it
+//		}
+//		...
+//	}
+//
+// On the wire a stream is a run of ordinary net/rpc calls of its method,
+// each answered with a Batch of items: the first sends the request, the
+// later ones name the stream and ask for the next batch once the loop has
+// taken the last. The server's iterator runs on a goroutine of its own at
+// most 64 items ahead of the batches asked for, then waits in yield, so a
+// slow consumer never makes the server buffer without bound. Its context
+// carries the caller's deadline and metadata and is canceled when the loop
+// breaks or ctx ends (the client sends a cancel request naming the stream),
+// when the connection closes, or when the server shuts down; Shutdown waits
+// only for batches being answered, not for streams to end. A connection
+// holds at most half of WithMaxInFlight open streams.
+//
+// Streams need netrpcx at both ends. A stock net/rpc client can make the
+// first call, which answers the first batch, but cannot ask for the next;
+// the stream then waits until the connection closes. A stock codec serving
+// the generated adapter answers with an unimplemented error.
+//
 // # Compatibility
 //
 // The wire format is net/rpc's gob codec. netrpcx adds fields to the
-// request header (Timeout, Metadata) and the response header (Code); gob
+// request header (Timeout, Metadata, Stream) and the response header
+// (Code); gob
 // matches fields by name and skips those the receiver lacks, so:
 //
 //   - a stock rpc.Client calls a netrpcx server and reads errors such as
@@ -93,5 +123,5 @@
 //     net/rpc/jsonrpc's, with context.Background() and no interceptors, so a
 //     JSON-RPC 1.0 client can call them.
 //
-// Handle and Empty are for generated code.
+// Handle, HandleStream, Batch and Empty are for generated code.
 package netrpcx

@@ -79,7 +79,9 @@ func WithMaxMessageBytes(n int) ServerOption {
 // requests from that connection, which makes the peer's writes wait: the
 // backpressure a stream should have. Cancellations queued behind the
 // unread requests wait too, so calls that should end only when canceled can
-// hold the connection at the bound; give calls deadlines. The default is
+// hold the connection at the bound; give calls deadlines. Half of n bounds
+// the server streams open at once on one connection, so that streams
+// waiting for their next item leave room for other calls. The default is
 // DefaultMaxInFlight.
 func WithMaxInFlight(n int) ServerOption {
 	return func(o *serverOptions) {

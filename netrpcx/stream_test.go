@@ -542,3 +542,32 @@ func BenchmarkStreamShort(b *testing.B) {
 		}
 	}
 }
+
+func TestOpenStreamsAreBounded(t *testing.T) {
+	done, dones := ended()
+	addr, _ := serveFeed(t, &feedsvc.Impl{Done: done}, netrpcx.WithMaxInFlight(4))
+	feed := feedsvc.NewFeedNetRPCClient(dial(t, addr))
+	ctx := context.Background()
+	var stops []func()
+	defer func() {
+		for _, stop := range stops {
+			stop()
+		}
+	}()
+	for i := range 2 { // half of WithMaxInFlight
+		next, stop := iter.Pull2(feed.Ticks(ctx, ""))
+		stops = append(stops, stop)
+		if _, err, _ := next(); err != nil {
+			t.Fatalf("stream %d: %v", i, err)
+		}
+	}
+	_, err := collect(feed.Count(ctx, 1, ""))
+	if stdrpc.CodeOf(err) != stdrpc.ResourceExhausted || !strings.Contains(err.Error(), "open streams") {
+		t.Errorf("a third stream: %v; want resource_exhausted naming the open streams", err)
+	}
+	stops[0]() // ending one makes room
+	serverCanceled(t, dones, context.Canceled)
+	if got, err := collect(feed.Count(ctx, 1, "")); err != nil || len(got) != 1 {
+		t.Errorf("a stream after one ended: %v, %v; want [1]", got, err)
+	}
+}
