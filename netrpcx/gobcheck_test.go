@@ -530,3 +530,81 @@ func FuzzGobCheck(f *testing.F) {
 		}
 	})
 }
+
+// loopReader reads head once, then body over and over.
+type loopReader struct {
+	head, body []byte
+	off        int
+}
+
+func (l *loopReader) Read(p []byte) (int, error) {
+	if len(l.head) > 0 {
+		n := copy(p, l.head)
+		l.head = l.head[n:]
+		return n, nil
+	}
+	n := copy(p, l.body[l.off:])
+	l.off = (l.off + n) % len(l.body)
+	return n, nil
+}
+
+// benchPayload has the shape and size of testsvc.Payload.
+type benchPayload struct {
+	ID    int64
+	Name  string
+	Tags  []string
+	Data  []byte
+	Score float64
+	At    time.Time
+}
+
+// BenchmarkFrameReader measures what checking adds to reading a request,
+// header and body, as the server codec does, for Add's arguments and Echo's
+// 1 KiB payload.
+func BenchmarkFrameReader(b *testing.B) {
+	payload := benchPayload{
+		ID: 42, Name: "payload", Tags: []string{"alpha", "beta", "gamma", "delta"},
+		Data: []byte(strings.Repeat("0123456789abcdef", 56)), Score: 3.5,
+		At: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC),
+	}
+	for _, bc := range []struct {
+		name        string
+		args, reply any
+	}{
+		{"Add", &FuzzArgs{2, 3}, new(FuzzArgs)},
+		{"Echo", &payload, new(benchPayload)},
+	} {
+		hdr := requestHeader{ServiceMethod: "Test." + bc.name, Seq: 1 << 20, Timeout: 1e9}
+		var buf bytes.Buffer
+		enc := gob.NewEncoder(&buf)
+		enc.Encode(hdr)
+		enc.Encode(bc.args)
+		head := bytes.Clone(buf.Bytes())
+		buf.Reset()
+		enc.Encode(hdr)
+		enc.Encode(bc.args)
+		body := bytes.Clone(buf.Bytes()) // without the type definitions
+		for _, mode := range []string{"unchecked", "checked"} {
+			b.Run(bc.name+"/"+mode, func(b *testing.B) {
+				r := &loopReader{head: head, body: body}
+				fr := newFrameReader(r, DefaultMaxMessageBytes, "the option")
+				if mode == "checked" {
+					fr = newCheckedFrameReader(r, DefaultMaxMessageBytes, "the option")
+				}
+				dec := gob.NewDecoder(fr)
+				var h requestHeader
+				b.ReportAllocs()
+				b.SetBytes(int64(len(body)))
+				for b.Loop() {
+					h = requestHeader{}
+					if err := dec.Decode(&h); err != nil {
+						b.Fatal(err)
+					}
+					if err := dec.Decode(bc.reply); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
