@@ -40,19 +40,39 @@
 //     DeadlineExceeded or Canceled, and any other error is Unknown, without
 //     its text unless WithErrorText is set (the text is logged instead);
 //   - bounds every message it reads (WithMaxMessageBytes, 4 MiB by default)
-//     before allocating for it, and closes a connection that sends more, or
-//     garbage, without disturbing the others;
+//     before allocating for it, checks it before gob decodes it (see Limits
+//     below), and closes a connection that sends more, or garbage, without
+//     disturbing the others;
 //   - runs at most WithMaxInFlight calls at once (256 by default) and stops
 //     reading the connection while at the bound, which pushes back on the
 //     peer;
 //   - closes the connection when a write fails.
 //
-// One hazard stays with gob itself: it makes a map as large as the count the
-// peer sends, before reading any entry, and the runtime only refuses sizes
-// over 2^48 bytes. netrpcx's own headers carry no maps, but a request type
-// with a map field lets any peer that can reach the server exhaust its
-// memory with one small message. Give services exposed to untrusted peers
-// request types without maps (a slice of pairs does the same job).
+// # Limits
+//
+// gob trusts the sizes a peer sends: it accepts messages of up to 8 GiB,
+// allocating for one before reading it, and it makes a map as large as the
+// count on the wire says before reading a single entry, so that a message
+// of 30 bytes claiming 2^34 entries would kill the process. Both ends of
+// netrpcx therefore read each message whole, within the limit
+// (WithMaxMessageBytes on the server, WithMaxResponseBytes on the client),
+// and check it before gob decodes it: the check follows the type
+// definitions the peer sent on the connection and walks the message the way
+// gob's decoder reads it, counting without decoding. A message fails, and
+// its connection closes, when a map's count exceeds what the message could
+// hold (every key and element takes a byte at least), when values nest more
+// than 10000 deep, when the peer defines more than 10000 types, or when the
+// walk cannot follow it exactly as gob would. Every stream gob's Encoder
+// writes for the types services use passes; of what else gob can carry,
+// two things are refused because gob misreads them when it skips them, as it
+// does a field the receiver lacks: a nil element in a slice, array or map
+// of interface type, and an interface value holding another whose type the
+// connection has not carried yet. The check costs well under a microsecond
+// per message and allocates nothing once a connection's types are known.
+//
+// A value whose interface field holds a type not carried before spans
+// several gob messages; netrpcx joins them into one (gob reads it the same
+// way), so the limit applies to them together.
 //
 // # Calling
 //
