@@ -29,8 +29,8 @@ import (
 // contents. And two things the Encoder does write, but which gob misreads
 // when it discards them (as it does a field the receiver lacks), so that
 // what it reads could not be checked: a nil interface value (an element of
-// a slice, array or map of interfaces), and an interface value holding one
-// whose type the connection has not seen yet.
+// a slice, array or map of interfaces), and an interface value within an
+// interface value, of a type the connection has not carried yet.
 //
 // The wire format (see encoding/gob's package doc): a message starts with a
 // type id. A negative id -n defines type n with the wireType struct that
@@ -109,7 +109,7 @@ var gobBasic = [...]*gobType{
 }
 
 // errBadGob is what a gobCheck fails with; it is wrapped with what is wrong.
-var errBadGob = errors.New("netrpcx: the peer sent a malformed or hostile gob message; closing the connection")
+var errBadGob = errors.New("netrpcx: refused a malformed or hostile gob message; closing the connection")
 
 // newGobCheck returns a gobCheck for messages of at most limit bytes. join
 // appends the next message of the stream to the one being checked, after
@@ -408,7 +408,7 @@ func (w *gobWalker) iface() error {
 		// same, and so reads the bytes that follow as what they are not.
 		// The Encoder sends nil only as an element of a slice, array or
 		// map of interfaces.
-		return w.fail("nil interface value, which encoding/gob cannot skip")
+		return w.fail("nil interface value, which encoding/gob cannot skip (send no nil elements in slices, arrays or maps of interfaces)")
 	}
 	if n > 1024 || n > uint64(w.left()) {
 		return w.fail("interface type name of %d bytes", n)
@@ -444,7 +444,7 @@ func (w *gobWalker) iface() error {
 		return err
 	}
 	if uint64(w.p-start) != size {
-		return w.fail("interface value of %d bytes sent with a length of %d", w.p-start, size)
+		return w.fail("interface value of %d bytes sent with a length of %d (gob's Encoder does so for an interface value within one, of a type new to the connection)", w.p-start, size)
 	}
 	return nil
 }
