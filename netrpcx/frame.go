@@ -39,6 +39,8 @@ type frameReader struct {
 	buf []byte
 	off int
 	err error // sticky: set once, the stream is unusable after it
+
+	cnt [maxCount]byte // a count being read or written; a field, not to escape
 }
 
 // maxCount is the size of the longest count.
@@ -108,8 +110,8 @@ func (f *frameReader) next() error {
 		f.buf = make([]byte, maxCount, 512)
 	}
 	f.buf, f.off = f.buf[:maxCount], maxCount
-	var cnt [maxCount]byte
-	n, count, err := f.readCount(&cnt)
+	cnt := &f.cnt
+	n, count, err := f.readCount(cnt)
 	if err != nil {
 		return err // io.EOF here is a clean end between messages
 	}
@@ -130,7 +132,7 @@ func (f *frameReader) next() error {
 			return err
 		}
 		if body := len(f.buf) - maxCount; uint64(body) != count { // joined
-			n = putCount(&cnt, uint64(body))
+			n = putCount(cnt, uint64(body))
 		}
 	}
 	f.off -= copy(f.buf[maxCount-n:maxCount], cnt[:n])
@@ -180,8 +182,8 @@ func (f *frameReader) readBody(count uint64) error {
 // message being checked, which it returns: the gobCheck's way to follow an
 // interface value into the messages that define its type.
 func (f *frameReader) join() ([]byte, error) {
-	var cnt [maxCount]byte
-	_, count, err := f.readCount(&cnt)
+	cnt := &f.cnt
+	_, count, err := f.readCount(cnt)
 	if err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF // the value was cut short
@@ -191,7 +193,7 @@ func (f *frameReader) join() ([]byte, error) {
 	if count > f.limit {
 		return nil, f.tooLarge(count)
 	}
-	n := putCount(&cnt, count) // the part's count, as gob reads it when joined
+	n := putCount(cnt, count) // the part's count, as gob reads it when joined
 	if size := uint64(len(f.buf)-maxCount+n) + count; size > f.limit {
 		return nil, f.tooLarge(size)
 	}
