@@ -175,7 +175,7 @@ func openStream[T any](st *callState, call func(context.Context) iter.Seq2[T, er
 		cancel()
 		return nil, err
 	}
-	go s.produce(ctx, c.opts, call)
+	go s.produce(ctx, c, call)
 	return s, nil
 }
 
@@ -199,8 +199,8 @@ func findStream[T any](st *callState) (*serverStream[T], error) {
 
 // produce runs the stream's iterator through the interceptors and feeds
 // its items to the batches.
-func (s *serverStream[T]) produce(ctx context.Context, o *serverOptions, call func(context.Context) iter.Seq2[T, error]) {
-	err := finish(ctx, nil, s.info, o, func(ctx context.Context) error {
+func (s *serverStream[T]) produce(ctx context.Context, c *serverCodec, call func(context.Context) iter.Seq2[T, error]) {
+	err := finish(ctx, nil, s.info, c.opts, func(ctx context.Context) error {
 		for v, err := range call(ctx) {
 			if err != nil {
 				return err
@@ -227,6 +227,12 @@ func (s *serverStream[T]) produce(ctx context.Context, o *serverOptions, call fu
 	s.mu.Unlock()
 	s.err = err
 	close(s.items)
+	if ctx.Err() == context.DeadlineExceeded {
+		// The caller's deadline, which passed first on its side: it asks
+		// for no more batches and sends no cancel request (as for a call),
+		// so the stream is forgotten here.
+		c.closeStream(s.id)
+	}
 }
 
 func (s *serverStream[T]) end(stop error) {

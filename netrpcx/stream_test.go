@@ -180,7 +180,9 @@ func TestStreamConsumerCancel(t *testing.T) {
 func TestStreamDeadline(t *testing.T) {
 	send := make(chan int, 1)
 	done, dones := ended()
-	addr, _ := serveFeed(t, &feedsvc.Impl{Send: send, Done: done})
+	// One open stream at most, so that the next stream shows the first was
+	// forgotten.
+	addr, _ := serveFeed(t, &feedsvc.Impl{Send: send, Done: done}, netrpcx.WithMaxInFlight(2))
 	feed := feedsvc.NewFeedNetRPCClient(dial(t, addr))
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
@@ -190,6 +192,10 @@ func TestStreamDeadline(t *testing.T) {
 		t.Errorf("Ticks = %v, %v; want one item then deadline_exceeded matching context.DeadlineExceeded", got, err)
 	}
 	serverCanceled(t, dones, context.DeadlineExceeded) // the server's context had the deadline too
+	waitFor(t, "the server to forget the timed-out stream", func() bool {
+		_, err := collect(feed.Count(context.Background(), 1, ""))
+		return err == nil
+	})
 }
 
 // counting is a Feed whose Ticks counts the items it yields and reports

@@ -3,6 +3,7 @@ package netrpcx
 import (
 	"context"
 	"iter"
+	"time"
 
 	"github.com/stdrpc/stdrpc"
 )
@@ -75,13 +76,18 @@ func readStream[T any](ctx context.Context, c *Client, method string, req any, e
 			"netrpcx: %s answered with a batch that names no stream: is the server netrpcx, and the method a stream there?", method)
 	}
 	// Unless the stream is seen to its end, the server must be told to end
-	// it: at once when ctx ends (the loop body may be busy for long), and
-	// when the loop breaks. A stream that failed is already over on the
-	// server, which ignores the extra request.
+	// it: at once when ctx is canceled (the loop body may be busy for
+	// long), and when the loop breaks. A deadline needs no message: the
+	// server's stream has the same one. A stream that failed is already
+	// over on the server, which ignores the extra request.
 	done := false
-	stop := context.AfterFunc(ctx, func() { cc.cancelStream(id) })
+	stop := context.AfterFunc(ctx, func() {
+		if ctx.Err() == context.Canceled {
+			cc.cancelStream(id)
+		}
+	})
 	defer func() {
-		if stop() && !done {
+		if stop() && !done && !deadlinePassed(ctx) {
 			cc.cancelStream(id)
 		}
 	}()
@@ -111,4 +117,12 @@ func readStream[T any](ctx context.Context, c *Client, method string, req any, e
 			return stdrpc.Errorf(stdrpc.Internal, "netrpcx: asked %s for a batch of stream %d, got one of stream %d", method, id, b.Stream)
 		}
 	}
+}
+
+// deadlinePassed reports whether ctx's deadline has passed, even if its
+// timer has not fired yet: the server's answer that its own copy of the
+// deadline passed can arrive first.
+func deadlinePassed(ctx context.Context) bool {
+	dl, ok := ctx.Deadline()
+	return ok && !time.Now().Before(dl)
 }
