@@ -30,6 +30,7 @@ import (
 // message, checked whole and held to the limit.
 type frameReader struct {
 	r     io.Reader
+	br    io.ByteReader // r, if it is one: a cheaper first byte of a count
 	limit uint64
 	hint  string    // how to raise the limit, for the error
 	check *gobCheck // nil: messages are only framed
@@ -55,7 +56,8 @@ const keepBuffer = 64 << 10
 var errTooLarge = errors.New("message too large")
 
 func newFrameReader(r io.Reader, limit int, hint string) *frameReader {
-	return &frameReader{r: r, limit: uint64(limit), hint: hint}
+	br, _ := r.(io.ByteReader)
+	return &frameReader{r: r, br: br, limit: uint64(limit), hint: hint}
 }
 
 // newCheckedFrameReader is newFrameReader for a stream from a peer not to be
@@ -142,7 +144,13 @@ func (f *frameReader) next() error {
 // readCount reads a message's count into cnt and returns its length and
 // value.
 func (f *frameReader) readCount(cnt *[maxCount]byte) (int, uint64, error) {
-	if _, err := io.ReadFull(f.r, cnt[:1]); err != nil {
+	var err error
+	if f.br != nil {
+		cnt[0], err = f.br.ReadByte()
+	} else {
+		_, err = io.ReadFull(f.r, cnt[:1])
+	}
+	if err != nil {
 		return 0, 0, err
 	}
 	b := cnt[0]

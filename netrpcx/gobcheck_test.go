@@ -1,6 +1,7 @@
 package netrpcx
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/gob"
 	"errors"
@@ -593,7 +594,7 @@ func BenchmarkFrameReader(b *testing.B) {
 		body := bytes.Clone(buf.Bytes()) // without the type definitions
 		for _, mode := range []string{"unchecked", "checked"} {
 			b.Run(bc.name+"/"+mode, func(b *testing.B) {
-				r := &loopReader{head: head, body: body}
+				r := bufio.NewReader(&loopReader{head: head, body: body}) // as the codecs read
 				fr := newFrameReader(r, DefaultMaxMessageBytes, "the option")
 				if mode == "checked" {
 					fr = newCheckedFrameReader(r, DefaultMaxMessageBytes, "the option")
