@@ -132,7 +132,10 @@
 //
 // The ": ping" comment is a heartbeat, sent after 15 seconds without an item
 // (WithHeartbeat changes or disables it): it keeps proxies from closing a
-// quiet stream and browsers ignore it.
+// quiet stream and browsers ignore it. A stream with nothing to send after
+// 100 ms sends one at once, with the headers, so that a browser's
+// EventSource opens on a quiet stream; an error before then is an ordinary
+// JSON error response with its status.
 //
 // In NDJSON, each line is one JSON object: an item, then exactly one last
 // line saying how the stream ended:

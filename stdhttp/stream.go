@@ -20,9 +20,10 @@ const DefaultHeartbeat = 15 * time.Second
 
 // WithHeartbeat sets how long a Server-Sent Events stream may go without
 // an item before the server sends a comment line (": ping"), which browsers
-// ignore. It keeps proxies from closing a quiet stream as idle, and sends the
-// response headers of a stream whose first item is slow to come. d <= 0
-// turns heartbeats off. NDJSON streams have none: a line that is not JSON
+// ignore. It keeps proxies from closing a quiet stream as idle. d <= 0
+// turns heartbeats off. Either way a stream that has sent nothing after
+// 100 ms sends its headers and one comment, so that a browser's EventSource
+// opens without waiting for the first item. NDJSON streams have none: a line that is not JSON
 // would break naive readers.
 func WithHeartbeat(d time.Duration) ServerOption {
 	return func(s *Service) { s.heartbeat = max(d, 0) }
@@ -113,7 +114,7 @@ func sendStream[T any](ctx context.Context, st *streamWriter, heartbeat time.Dur
 	if st.head {
 		return nil // the headers, without running the method
 	}
-	if st.sse && heartbeat > 0 {
+	if st.sse {
 		st.startHeartbeat(heartbeat)
 	}
 	for v, err := range seq {
@@ -264,22 +265,39 @@ func (st *streamWriter) startHeartbeat(every time.Duration) {
 	defer st.mu.Unlock()
 	st.every = every
 	st.last = time.Now()
-	st.timer = time.AfterFunc(every, st.beat)
+	first := sseOpenDelay
+	if every > 0 {
+		first = min(every, sseOpenDelay)
+	}
+	st.timer = time.AfterFunc(first, st.beat)
 }
 
-// beat sends a heartbeat if the stream has been silent for a whole
-// interval, and sets the timer for the next one.
+// sseOpenDelay is how long a Server-Sent Events stream that has sent
+// nothing waits before it sends its headers and a comment anyway. Until the
+// headers arrive a browser's EventSource does not fire open, so a quiet
+// stream (a chat room nobody speaks in) must not wait a whole heartbeat
+// interval; an error within the delay is still an ordinary JSON error with
+// its status.
+const sseOpenDelay = 100 * time.Millisecond
+
+// beat sends a heartbeat if the stream has sent nothing yet or has been
+// silent for a whole interval, and sets the timer for the next one.
 func (st *streamWriter) beat() {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.done || st.broken {
 		return
 	}
-	if idle := time.Since(st.last); st.started && idle < st.every {
-		st.timer.Reset(st.every - idle)
-		return
+	if st.started {
+		if st.every <= 0 {
+			return // heartbeats off: the timer only opened the stream
+		}
+		if idle := time.Since(st.last); idle < st.every {
+			st.timer.Reset(st.every - idle)
+			return
+		}
 	}
-	if st.send([]byte(ssePing)) == nil {
+	if st.send([]byte(ssePing)) == nil && st.every > 0 {
 		st.timer.Reset(st.every)
 	}
 }

@@ -316,6 +316,33 @@ func TestStreamEventSource(t *testing.T) {
 	}
 }
 
+// TestStreamEventSourceOpensQuietStream: a browser's EventSource fires open
+// only when the headers arrive, so a stream with nothing to say yet (a quiet
+// chat room) must send them long before the first heartbeat is due.
+func TestStreamEventSourceOpensQuietStream(t *testing.T) {
+	for _, opts := range [][]stdhttp.ServerOption{
+		nil, // the default heartbeat, 15 s
+		{stdhttp.WithHeartbeat(0)},
+	} {
+		url := serveFeed(t, &Impl{Send: make(chan int)}, opts...)
+		req, _ := http.NewRequest("GET", url+"/ticks/quiet", nil)
+		req.Header.Set("Accept", "text/event-stream")
+		start := time.Now()
+		// Bounded, so that a stream that never opens fails instead of hanging.
+		resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := readFrame(t, bufio.NewReader(resp.Body)); f != ": ping\n\n" || resp.StatusCode != 200 {
+			t.Errorf("%d, first frame %q; want 200 and a comment", resp.StatusCode, f)
+		}
+		if waited := time.Since(start); waited > 5*time.Second {
+			t.Errorf("a quiet stream sent its headers after %v; EventSource waits that long to open", waited)
+		}
+		resp.Body.Close()
+	}
+}
+
 func TestStreamNegotiation(t *testing.T) {
 	url := serveFeed(t, &Impl{})
 	for _, tc := range []struct {
