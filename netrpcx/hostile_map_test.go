@@ -106,9 +106,13 @@ func TestHostileMapRequest(t *testing.T) {
 	var resp struct {
 		Seq   uint64
 		Error string
+		Code  string // netrpcx's extension of the response header
 	}
 	if err := dec.Decode(&resp); err != nil || resp.Seq != 1 || !strings.Contains(resp.Error, "map of 17179869184 entries") {
 		t.Fatalf("the answer: %+v, %v; want the call failed saying why", resp, err)
+	}
+	if resp.Code != "invalid_argument" {
+		t.Errorf("the answer's code is %q; a refused request is invalid_argument", resp.Code)
 	}
 	if err := dec.Decode(new(struct{})); err != nil {
 		t.Fatalf("the answer's body: %v", err)

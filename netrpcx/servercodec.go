@@ -171,8 +171,11 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 	}
 	if err := c.dec.Decode(x); err != nil {
 		if c.fr.err != nil { // the stream failed, not the value
-			if errors.Is(err, errTooLarge) {
-				st.code = stdrpc.ResourceExhausted // tell the caller why, then close
+			switch { // tell the caller why, then close
+			case errors.Is(err, errTooLarge):
+				st.code = stdrpc.ResourceExhausted
+			case errors.Is(err, errBadGob):
+				st.code = stdrpc.InvalidArgument
 			}
 			c.stopReading(err)
 			return err
