@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/stdrpc/stdrpc"
+	"github.com/stdrpc/stdrpc/internal/feedsvc"
 	"github.com/stdrpc/stdrpc/stdhttp"
 )
 
@@ -54,7 +55,7 @@ func FuzzStreamLines(f *testing.F) {
 			items int
 			last  error
 		)
-		for _, err := range stdhttp.Stream[Tick](context.Background(), c, "/Feed/Ticks", nil) {
+		for _, err := range stdhttp.Stream[feedsvc.Tick](context.Background(), c, "/Feed/Ticks", nil) {
 			if last != nil {
 				t.Fatalf("a value after the error %v", last)
 			}

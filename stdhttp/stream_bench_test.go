@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/stdrpc/stdrpc/internal/feedsvc"
 	"github.com/stdrpc/stdrpc/stdhttp"
 )
 
@@ -23,10 +24,10 @@ func BenchmarkStream(b *testing.B) {
 	type countRequest struct {
 		N int `json:"n"`
 	}
-	count := func(n int) iter.Seq2[Tick, error] {
-		return func(yield func(Tick, error) bool) {
+	count := func(n int) iter.Seq2[feedsvc.Tick, error] {
+		return func(yield func(feedsvc.Tick, error) bool) {
 			for i := range n {
-				if !yield(Tick{N: i, Note: "tick"}, nil) {
+				if !yield(feedsvc.Tick{N: i, Note: "tick"}, nil) {
 					return
 				}
 			}
@@ -36,7 +37,7 @@ func BenchmarkStream(b *testing.B) {
 	b.Run("stdrpc", func(b *testing.B) {
 		mux := http.NewServeMux()
 		s := stdhttp.NewService(mux, "Bench")
-		stdhttp.HandleStream(s, "Count", func(ctx context.Context, req *countRequest) iter.Seq2[Tick, error] {
+		stdhttp.HandleStream(s, "Count", func(ctx context.Context, req *countRequest) iter.Seq2[feedsvc.Tick, error] {
 			return count(req.N)
 		})
 		srv := httptest.NewServer(mux)
@@ -45,7 +46,7 @@ func BenchmarkStream(b *testing.B) {
 		b.ReportAllocs()
 		b.ResetTimer()
 		n := 0
-		for _, err := range stdhttp.Stream[Tick](context.Background(), c, "/Bench/Count", &countRequest{N: b.N}) {
+		for _, err := range stdhttp.Stream[feedsvc.Tick](context.Background(), c, "/Bench/Count", &countRequest{N: b.N}) {
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -88,7 +89,7 @@ func BenchmarkStream(b *testing.B) {
 		sc := bufio.NewScanner(resp.Body)
 		n := 0
 		for sc.Scan() {
-			var t Tick
+			var t feedsvc.Tick
 			if err := json.Unmarshal(sc.Bytes(), &t); err != nil {
 				b.Fatal(err)
 			}

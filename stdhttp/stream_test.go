@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/stdrpc/stdrpc"
+	"github.com/stdrpc/stdrpc/internal/feedsvc"
 	"github.com/stdrpc/stdrpc/stdhttp"
 )
 
@@ -23,9 +24,9 @@ import (
 const within = 10 * time.Second
 
 // serveFeed starts impl on a loopback server and returns its URL.
-func serveFeed(t testing.TB, impl Feed, opts ...stdhttp.ServerOption) string {
+func serveFeed(t testing.TB, impl feedsvc.Feed, opts ...stdhttp.ServerOption) string {
 	t.Helper()
-	srv := httptest.NewServer(NewFeedHTTPHandler(impl, opts...))
+	srv := httptest.NewServer(feedsvc.NewFeedHTTPHandler(impl, opts...))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
@@ -69,7 +70,7 @@ func collect[T any](t *testing.T, seq iter.Seq2[T, error]) ([]T, error) {
 func TestStreamItemsArriveAsSent(t *testing.T) {
 	send := make(chan int, 1)
 	done, ended := doneCtx(t)
-	c := NewFeedHTTPClient(serveFeed(t, &Impl{Send: send, Done: done}))
+	c := feedsvc.NewFeedHTTPClient(serveFeed(t, &feedsvc.Impl{Send: send, Done: done}))
 
 	// The server has item n+1 to send only after the client has item n.
 	send <- 1
@@ -78,7 +79,7 @@ func TestStreamItemsArriveAsSent(t *testing.T) {
 		if err != nil {
 			t.Fatalf("after %d items: %v", want-1, err)
 		}
-		if tick != (Tick{N: want, Note: "hi"}) {
+		if tick != (feedsvc.Tick{N: want, Note: "hi"}) {
 			t.Fatalf("got %+v, want item %d", tick, want)
 		}
 		if want == 3 {
@@ -95,8 +96,8 @@ func TestStreamItemsArriveAsSent(t *testing.T) {
 func TestStreamCancelReachesServer(t *testing.T) {
 	t.Run("before the first item", func(t *testing.T) {
 		done, ended := doneCtx(t)
-		running := &started{Feed: &Impl{Send: make(chan int), Done: done}, ch: make(chan struct{})}
-		c := NewFeedHTTPClient(serveFeed(t, running))
+		running := &started{Feed: &feedsvc.Impl{Send: make(chan int), Done: done}, ch: make(chan struct{})}
+		c := feedsvc.NewFeedHTTPClient(serveFeed(t, running))
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() { <-running.ch; cancel() }() // while the call waits for its first item
 		items, err := collect(t, c.Ticks(ctx, "x"))
@@ -114,11 +115,11 @@ func TestStreamCancelReachesServer(t *testing.T) {
 	t.Run("after an item", func(t *testing.T) {
 		send := make(chan int, 1)
 		done, ended := doneCtx(t)
-		c := NewFeedHTTPClient(serveFeed(t, &Impl{Send: send, Done: done}))
+		c := feedsvc.NewFeedHTTPClient(serveFeed(t, &feedsvc.Impl{Send: send, Done: done}))
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		send <- 1
-		var got []Tick
+		var got []feedsvc.Tick
 		var err error
 		for tick, e := range c.Ticks(ctx, "x") {
 			if e != nil {
@@ -138,7 +139,7 @@ func TestStreamCancelReachesServer(t *testing.T) {
 	})
 	t.Run("deadline", func(t *testing.T) {
 		done, ended := doneCtx(t)
-		c := NewFeedHTTPClient(serveFeed(t, &Impl{Send: make(chan int), Done: done}))
+		c := feedsvc.NewFeedHTTPClient(serveFeed(t, &feedsvc.Impl{Send: make(chan int), Done: done}))
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		_, err := collect(t, c.Ticks(ctx, "x"))
@@ -154,12 +155,12 @@ func TestStreamCancelReachesServer(t *testing.T) {
 
 // started closes ch when its Ticks stream starts running.
 type started struct {
-	Feed
+	feedsvc.Feed
 	ch chan struct{}
 }
 
-func (s *started) Ticks(ctx context.Context, note string) iter.Seq2[Tick, error] {
-	return func(yield func(Tick, error) bool) {
+func (s *started) Ticks(ctx context.Context, note string) iter.Seq2[feedsvc.Tick, error] {
+	return func(yield func(feedsvc.Tick, error) bool) {
 		close(s.ch)
 		for t, err := range s.Feed.Ticks(ctx, note) {
 			if !yield(t, err) {
@@ -174,7 +175,7 @@ func TestStreamServerDeadline(t *testing.T) {
 	// so: a stream cut short by its deadline is not a complete one.
 	send := make(chan int, 1)
 	send <- 1
-	url := serveFeed(t, &Impl{Send: send})
+	url := serveFeed(t, &feedsvc.Impl{Send: send})
 	status, _, body := post(t, url+"/Feed/Ticks", `{"note":"x"}`, stdhttp.TimeoutHeader, "100")
 	want := `{"result":{"n":1,"note":"x"}}` + "\n" +
 		`{"error":{"code":"deadline_exceeded","message":"context deadline exceeded"}}` + "\n"
@@ -184,7 +185,7 @@ func TestStreamServerDeadline(t *testing.T) {
 }
 
 func TestStreamError(t *testing.T) {
-	c := NewFeedHTTPClient(serveFeed(t, &Impl{}))
+	c := feedsvc.NewFeedHTTPClient(serveFeed(t, &feedsvc.Impl{}))
 	ctx := context.Background()
 
 	items, err := collect(t, c.Count(ctx, 3, "not_found"))
@@ -211,7 +212,7 @@ func TestStreamError(t *testing.T) {
 }
 
 func TestStreamNDJSON(t *testing.T) {
-	url := serveFeed(t, &Impl{})
+	url := serveFeed(t, &feedsvc.Impl{})
 	for _, tc := range []struct {
 		name, body, want string
 	}{
@@ -239,7 +240,7 @@ func TestStreamNDJSON(t *testing.T) {
 }
 
 func TestStreamSSEEnd(t *testing.T) {
-	url := serveFeed(t, &Impl{})
+	url := serveFeed(t, &feedsvc.Impl{})
 	for _, tc := range []struct {
 		name, body, want string
 	}{
@@ -279,7 +280,7 @@ func readFrame(t *testing.T, br *bufio.Reader) string {
 func TestStreamEventSource(t *testing.T) {
 	send := make(chan int)
 	done, ended := doneCtx(t)
-	url := serveFeed(t, &Impl{Send: send, Done: done}, stdhttp.WithHeartbeat(20*time.Millisecond))
+	url := serveFeed(t, &feedsvc.Impl{Send: send, Done: done}, stdhttp.WithHeartbeat(20*time.Millisecond))
 
 	req, _ := http.NewRequest("GET", url+"/ticks/hello%20world", nil)
 	req.Header.Set("Accept", "text/event-stream")
@@ -324,7 +325,7 @@ func TestStreamEventSourceOpensQuietStream(t *testing.T) {
 		nil, // the default heartbeat, 15 s
 		{stdhttp.WithHeartbeat(0)},
 	} {
-		url := serveFeed(t, &Impl{Send: make(chan int)}, opts...)
+		url := serveFeed(t, &feedsvc.Impl{Send: make(chan int)}, opts...)
 		req, _ := http.NewRequest("GET", url+"/ticks/quiet", nil)
 		req.Header.Set("Accept", "text/event-stream")
 		start := time.Now()
@@ -344,7 +345,7 @@ func TestStreamEventSourceOpensQuietStream(t *testing.T) {
 }
 
 func TestStreamNegotiation(t *testing.T) {
-	url := serveFeed(t, &Impl{})
+	url := serveFeed(t, &feedsvc.Impl{})
 	for _, tc := range []struct {
 		method, path, accept, want string
 	}{
@@ -379,7 +380,7 @@ func TestStreamPreStreamErrors(t *testing.T) {
 		}
 		return next(ctx)
 	}
-	url := serveFeed(t, &Impl{}, stdhttp.WithInterceptors(auth), stdhttp.WithMaxBodyBytes(64))
+	url := serveFeed(t, &feedsvc.Impl{}, stdhttp.WithInterceptors(auth), stdhttp.WithMaxBodyBytes(64))
 	token := []string{"Authorization", "Bearer s3cret"}
 	for _, tc := range []struct {
 		name, method, path, body string
@@ -412,7 +413,7 @@ func TestStreamPreStreamErrors(t *testing.T) {
 	}
 
 	// The generated client sees the rejection as the error, with no items.
-	items, err := collect(t, NewFeedHTTPClient(url).Count(context.Background(), 3, ""))
+	items, err := collect(t, feedsvc.NewFeedHTTPClient(url).Count(context.Background(), 3, ""))
 	if len(items) != 0 {
 		t.Errorf("items = %v", items)
 	}
@@ -438,8 +439,8 @@ func TestStreamInterceptorsAndMetadata(t *testing.T) {
 		clientSaw = call.Service + "." + call.Method + ": " + stdrpc.CodeOf(err).String()
 		return err
 	}
-	url := serveFeed(t, &Impl{}, stdhttp.WithInterceptors(server))
-	c := NewFeedHTTPClient(url, stdhttp.WithClientInterceptors(client))
+	url := serveFeed(t, &feedsvc.Impl{}, stdhttp.WithInterceptors(server))
+	c := feedsvc.NewFeedHTTPClient(url, stdhttp.WithClientInterceptors(client))
 	ctx := stdrpc.AppendOutgoing(context.Background(), "X-Trace-Id", "t1")
 	for _, err := range c.Count(ctx, 2, "aborted") {
 		if err == nil {
@@ -459,12 +460,12 @@ func TestStreamInterceptorsAndMetadata(t *testing.T) {
 
 // counting counts the items its Ticks hands to the server.
 type counting struct {
-	Feed
+	feedsvc.Feed
 	n atomic.Int64
 }
 
-func (c *counting) Ticks(ctx context.Context, note string) iter.Seq2[Tick, error] {
-	return func(yield func(Tick, error) bool) {
+func (c *counting) Ticks(ctx context.Context, note string) iter.Seq2[feedsvc.Tick, error] {
+	return func(yield func(feedsvc.Tick, error) bool) {
 		for t, err := range c.Feed.Ticks(ctx, note) {
 			c.n.Add(1)
 			if !yield(t, err) {
@@ -476,8 +477,8 @@ func (c *counting) Ticks(ctx context.Context, note string) iter.Seq2[Tick, error
 
 func TestStreamBackpressure(t *testing.T) {
 	done, ended := doneCtx(t)
-	feed := &counting{Feed: &Impl{Done: done}} // yields as fast as it is taken
-	c := NewFeedHTTPClient(serveFeed(t, feed))
+	feed := &counting{Feed: &feedsvc.Impl{Done: done}} // yields as fast as it is taken
+	c := feedsvc.NewFeedHTTPClient(serveFeed(t, feed))
 	note := strings.Repeat("x", 1024)
 
 	first, release, finished := make(chan struct{}), make(chan struct{}), make(chan struct{})
@@ -524,7 +525,7 @@ func TestStreamBackpressure(t *testing.T) {
 }
 
 // panicking is a Feed whose Count panics after two items.
-type panicking struct{ Feed }
+type panicking struct{ feedsvc.Feed }
 
 func (panicking) Count(ctx context.Context, n int, code string) iter.Seq2[int, error] {
 	return func(yield func(int, error) bool) {
@@ -540,7 +541,7 @@ func (panicking) Count(ctx context.Context, n int, code string) iter.Seq2[int, e
 func TestStreamPanic(t *testing.T) {
 	log, logged := testLogger()
 	send := make(chan int, 1)
-	url := serveFeed(t, panicking{&Impl{Send: send}}, stdhttp.WithLogger(log))
+	url := serveFeed(t, panicking{&feedsvc.Impl{Send: send}}, stdhttp.WithLogger(log))
 	const msg = "Feed.Count panicked; the server's log has the details"
 
 	status, _, body := post(t, url+"/Feed/Count", `{"n":5}`)
@@ -560,7 +561,7 @@ func TestStreamPanic(t *testing.T) {
 		t.Errorf("the log lacks the panic value or the stack: %s", l)
 	}
 
-	c := NewFeedHTTPClient(url)
+	c := feedsvc.NewFeedHTTPClient(url)
 	items, err := collect(t, c.Count(context.Background(), 5, ""))
 	if len(items) != 2 {
 		t.Errorf("items = %v, want [1 2]", items)
@@ -619,7 +620,7 @@ func TestStreamCutShort(t *testing.T) {
 }
 
 func TestStreamLineLimit(t *testing.T) {
-	c := NewFeedHTTPClient(serveFeed(t, &Impl{}), stdhttp.WithMaxLineBytes(100))
+	c := feedsvc.NewFeedHTTPClient(serveFeed(t, &feedsvc.Impl{}), stdhttp.WithMaxLineBytes(100))
 	for tick, err := range c.Ticks(context.Background(), "short") {
 		if err != nil {
 			t.Fatalf("a short line: %v", err)
@@ -640,7 +641,7 @@ func TestStreamLineLimit(t *testing.T) {
 
 // TestStreamLongLines reads items longer than the client's read buffer.
 func TestStreamLongLines(t *testing.T) {
-	c := NewFeedHTTPClient(serveFeed(t, &Impl{}))
+	c := feedsvc.NewFeedHTTPClient(serveFeed(t, &feedsvc.Impl{}))
 	note := strings.Repeat("z", 100<<10)
 	n := 0
 	for tick, err := range c.Ticks(context.Background(), note) {
