@@ -1,7 +1,6 @@
 package gen_test
 
 import (
-	"bytes"
 	"flag"
 	"os"
 	"os/exec"
@@ -19,7 +18,6 @@ var update = flag.Bool("update", false, "rewrite the golden files (the generated
 // each is checked byte for byte here and compiled and run by TestGoldensRun.
 var goldenCases = []string{
 	"bench",
-	"calculator",
 	"embed",
 	"imports",
 	"multi",
@@ -34,7 +32,7 @@ var goldenCases = []string{
 
 // repoPackages are the repository's own generated files, held to the same
 // standard.
-var repoPackages = []string{"./examples/calculator", "./internal/feedsvc", "./internal/testsvc"}
+var repoPackages = []string{"./examples/calculator", "./examples/chat", "./examples/jsonrpc", "./internal/feedsvc", "./internal/testsvc"}
 
 func repoRoot(t testing.TB) string {
 	t.Helper()
@@ -82,58 +80,6 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// TestCalculatorContract holds the calculator's output to the contract the
-// runtime was written against.
-func TestCalculatorContract(t *testing.T) {
-	root := repoRoot(t)
-	want, err := os.ReadFile(filepath.Join(root, ".contract", "calculator_stdrpc.go.txt"))
-	if err != nil {
-		t.Skip("no contract file:", err)
-	}
-	for _, path := range []string{"gen/testdata/calculator/calculator_stdrpc.go", "examples/calculator/calculator_stdrpc.go"} {
-		got, err := os.ReadFile(filepath.Join(root, path))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from the contract:\n%s", path, lineDiff(want, got))
-		}
-	}
-}
-
-// TestChatContract generates the chat example of the contract (a unary
-// method with a body route beside a stream with a GET route) from a copy of
-// its source, and holds the output to the contract byte for byte.
-func TestChatContract(t *testing.T) {
-	root := repoRoot(t)
-	src, err := os.ReadFile(filepath.Join(root, ".contract", "chat", "chat.go"))
-	if err != nil {
-		t.Skip("no contract file:", err)
-	}
-	want, err := os.ReadFile(filepath.Join(root, ".contract", "chat", "chat_stdrpc.go.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A directory starting with _ is inside the module but out of ./...
-	dir, err := os.MkdirTemp("testdata", "_chat")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.WriteFile(filepath.Join(dir, "chat.go"), src, 0o666); err != nil {
-		t.Fatal(err)
-	}
-	res, err := gen.Run(gen.Config{Dir: dir, Check: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Files) != 1 {
-		t.Fatalf("generated %d files; want 1", len(res.Files))
-	}
-	if got := res.Files[0].Content; !bytes.Equal(got, want) {
-		t.Errorf("the chat output differs from the contract:\n%s", lineDiff(want, got))
-	}
-}
 
 // TestGoldensRun compiles, vets and runs the tests of every golden case in
 // one go command, so each generated file is shown to build and to round-trip
