@@ -80,7 +80,6 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-
 // TestGoldensRun compiles, vets and runs the tests of every golden case in
 // one go command, so each generated file is shown to build and to round-trip
 // values over real connections.
