@@ -72,9 +72,15 @@ func startBrowser(t *testing.T, chromium string) *browser {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Not t.TempDir: Chromium's helper processes may still be writing the
+	// profile when the test's own cleanup would remove it.
+	profile, err := os.MkdirTemp("", "stdrpc-chat-browser-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir="+t.TempDir(), "--remote-debugging-pipe", "about:blank")
+		"--user-data-dir="+profile, "--remote-debugging-pipe", "about:blank")
 	cmd.ExtraFiles = []*os.File{cmdR, outW} // fd 3: commands in, fd 4: replies out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -83,21 +89,44 @@ func startBrowser(t *testing.T, chromium string) *browser {
 	outW.Close()
 	b := &browser{t: t, cmd: cmd, in: cmdW, out: bufio.NewReader(outR)}
 	t.Cleanup(func() {
+		// Ask the browser to close, so that it stops its helper processes,
+		// and kill it only if it does not exit in time.
+		b.send("", "Browser.close", map[string]any{})
 		cmdW.Close()
-		cmd.Process.Kill()
-		cmd.Wait()
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
+		for range 50 { // helpers may still be finishing their writes
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("could not remove the browser profile %s", profile)
 	})
 	return b
 }
 
+// send writes one command and returns its id.
+func (b *browser) send(session, method string, params any) (int, error) {
+	b.next++
+	cmd := map[string]any{"id": b.next, "method": method, "params": params}
+	if session != "" {
+		cmd["sessionId"] = session
+	}
+	msg, _ := json.Marshal(cmd)
+	_, err := b.in.Write(append(msg, 0))
+	return b.next, err
+}
+
 func (b *browser) call(session, method string, params any, result any) {
 	b.t.Helper()
-	b.next++
-	msg, _ := json.Marshal(map[string]any{"id": b.next, "sessionId": session, "method": method, "params": params})
-	if session == "" {
-		msg, _ = json.Marshal(map[string]any{"id": b.next, "method": method, "params": params})
-	}
-	if _, err := b.in.Write(append(msg, 0)); err != nil {
+	if _, err := b.send(session, method, params); err != nil {
 		b.t.Fatalf("%s: %v", method, err)
 	}
 	for {
