@@ -7,7 +7,7 @@
 // With -serve it keeps serving, so that curl can call it:
 //
 //	go run ./examples/calculator -serve -http 127.0.0.1:8080
-//	curl -d '{"a":2,"b":3}' http://127.0.0.1:8080/Calculator/Add
+//	curl --json '{"a":2,"b":3}' http://127.0.0.1:8080/Calculator/Add
 //	curl http://127.0.0.1:8080/divide/7/2
 package main
 
