@@ -137,7 +137,7 @@ type registry struct {
 	shards [registryShards]struct {
 		mu sync.Mutex
 		m  map[uintptr]*callState
-		_  [40]byte // keep shards on separate cache lines
+		_  [48]byte // pad the 16 bytes above to a 64-byte cache line of its own
 	}
 }
 
