@@ -19,6 +19,10 @@ import (
 // stream, and rejects a map whose count exceeds what the bytes left could
 // hold: every key and every element takes at least one byte.
 //
+// Only values that can hold a map, an interface or a recursive type are
+// walked: a value of any other type gob bounds by itself (see plain), and
+// such values, the messages of most calls, cost only reading their type id.
+//
 // It only counts: it allocates nothing for values, and for type definitions
 // only a small record per type. Whatever it cannot follow exactly as gob
 // would, it rejects. The streams encoding/gob's Encoder writes always pass;
@@ -94,7 +98,17 @@ type gobType struct {
 	keyT      *gobType
 	elemT     *gobType
 	fieldT    []*gobType
+	plain     plainness // see gobWalker.plain
 }
+
+type plainness uint8
+
+const (
+	plainUnknown plainness = iota
+	plainVisiting
+	plainYes
+	plainNo
+)
 
 // The predefined types, shared and never modified (they refer to nothing).
 var gobBasic = [...]*gobType{
@@ -213,7 +227,13 @@ func (w *gobWalker) message() error {
 	if id < 0 {
 		err = w.define(-id)
 	} else {
-		err = w.value(id)
+		var t *gobType
+		if t, err = w.lookup(id); err == nil {
+			if w.plain(t) {
+				return nil // left to gob, which bounds it
+			}
+			err = w.valueOf(t)
+		}
 	}
 	if err == nil && w.left() != 0 {
 		err = w.fail("%d bytes after the end of the message's content", w.left())
@@ -228,15 +248,81 @@ func (w *gobWalker) typeID() (int32, error) {
 }
 
 func (w *gobWalker) lookup(id int32) (*gobType, error) {
-	if id > 0 && int(id) < len(gobBasic) {
-		return gobBasic[id], nil
-	}
-	if id >= gobFirstUserID {
-		if t := w.c.types[id]; t != nil {
-			return t, nil
-		}
+	if t := w.find(id); t != nil {
+		return t, nil
 	}
 	return nil, w.fail("value of undefined type id %d", id)
+}
+
+// find returns the type of id, or nil if it is not defined.
+func (w *gobWalker) find(id int32) *gobType {
+	if id > 0 && int(id) < len(gobBasic) {
+		return gobBasic[id]
+	}
+	if id >= gobFirstUserID {
+		return w.c.types[id]
+	}
+	return nil
+}
+
+// plain reports whether t can hold no map, no interface and no recursion.
+// gob bounds everything in a value of such a type by the message's own
+// size: it compares the lengths of strings and slices with the bytes left,
+// makes slices only as their elements arrive, and nests the value no deeper
+// than the chain of type definitions, itself bounded by maxGobTypes. A walk
+// would refuse nothing gob does not fail on safely, so a top-level value of
+// a plain type is left to gob unwalked: the messages of most calls.
+func (w *gobWalker) plain(t *gobType) bool {
+	plain, _ := w.isPlain(t)
+	return plain
+}
+
+// isPlain is plain, and reports whether the answer is final: a type that
+// refers to one not defined yet is not plain until it is. It records final
+// answers in the types.
+func (w *gobWalker) isPlain(t *gobType) (plain, final bool) {
+	switch t.kind {
+	case kindUint, kindComplex, kindBytes:
+		return true, true
+	case kindInterface, kindMap:
+		return false, true
+	}
+	// An array, slice or struct: never one of the shared gobBasic types.
+	switch t.plain {
+	case plainYes:
+		return true, true
+	case plainNo, plainVisiting: // visiting: t refers to itself
+		return false, true
+	}
+	t.plain = plainVisiting
+	plain, final = true, true
+	refer := func(p **gobType, id int32) {
+		if *p == nil {
+			*p = w.find(id)
+		}
+		if *p == nil {
+			plain, final = false, false
+			return
+		}
+		p2, f2 := w.isPlain(*p)
+		plain, final = plain && p2, final && f2
+	}
+	if t.kind == kindStruct {
+		for i := 0; plain && i < len(t.fields); i++ {
+			refer(&t.fieldT[i], t.fields[i])
+		}
+	} else {
+		refer(&t.elemT, t.elem)
+	}
+	switch {
+	case plain:
+		t.plain = plainYes
+	case final:
+		t.plain = plainNo
+	default:
+		t.plain = plainUnknown
+	}
+	return plain, final
 }
 
 // value walks a value of type id as gob's Decoder.decodeValue reads it: a
@@ -246,6 +332,10 @@ func (w *gobWalker) value(id int32) error {
 	if err != nil {
 		return err
 	}
+	return w.valueOf(t)
+}
+
+func (w *gobWalker) valueOf(t *gobType) error {
 	if t.kind == kindStruct {
 		return w.walk(t)
 	}

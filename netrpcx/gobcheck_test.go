@@ -347,8 +347,20 @@ func TestGobCheckRejects(t *testing.T) {
 	type mapArg struct{ M map[string]int }
 	type deepMap struct{ M map[int]map[string][]string }
 	type sliceOfMaps struct{ S []map[string]bool }
-	type arr struct{ A [2]int }
-	type two struct{ A, B int }
+	// The nil maps make these types not plain, so that the check walks
+	// their values; they send nothing.
+	type arr struct {
+		A [2]int
+		M map[int]int
+	}
+	type two struct {
+		A, B int
+		M    map[int]int
+	}
+	type str struct {
+		S string
+		M map[int]int
+	}
 	tests := []struct {
 		name   string
 		stream []byte
@@ -361,17 +373,17 @@ func TestGobCheckRejects(t *testing.T) {
 		{"map in an interface", hostileStream(t, gcIface{V: map[string]gcLeaf{"K": {1}}}, "\x01\x01K", huge+"\x01K"), "map of 17179869184 entries"},
 		{"map count just too large", hostileStream(t, mapArg{map[string]int{"K": 1}}, "\x01\x01K\x02\x00", "\x02\x01K\x02\x00"), "ends inside"},
 		{"slice count", hostileStream(t, sliceOfMaps{[]map[string]bool{{}}}, "\x01\x00", huge+"\x00"), "elements"},
-		{"array count", hostileStream(t, arr{[2]int{1, 2}}, "\x02\x02\x04", "\x03\x02\x04"), "array of 2 elements"},
-		{"field out of range", hostileStream(t, two{1, 2}, "\x01\x04\x00", "\x05\x04\x00"), "field number out of range"},
-		{"bytes after the value", []byte{4, 0x04, 0, 0x0a, 9}, "after the end"},
+		{"array count", hostileStream(t, arr{A: [2]int{1, 2}}, "\x02\x02\x04", "\x03\x02\x04"), "array of 2 elements"},
+		{"field out of range", hostileStream(t, two{A: 1, B: 2}, "\x01\x04\x00", "\x05\x04\x00"), "field number out of range"},
+		{"bytes after the value", hostileStream(t, two{A: 1, B: 2}, "\x04\x00", "\x04\x00\x09"), "after the end"},
 		{"undefined type", []byte{3, 0xFF, 0x82, 0}, "undefined type id"},
 		{"reserved type id", []byte{2, 0x11, 0}, "reserved type id"},
 		{"builtin struct as a value", []byte{2, 0x20, 0}, "undefined type id"},
 		{"empty message", []byte{0}, "ends inside"},
-		{"non-zero singleton delta", []byte{3, 0x04, 1, 2}, "non-zero field delta"},
-		{"missing struct terminator", hostileStream(t, two{1, 2}, "\x04\x00", "\x04"), "ends inside"},
-		{"corrupt uint", []byte{3, 0x04, 0, 0x80}, "corrupt unsigned integer"},
-		{"string longer than the message", []byte{3, 0x0c, 0, 9}, "exceeds"},
+		{"non-zero singleton delta", hostileStream(t, map[string]int{"K": 1}, "\x00\x01\x01K", "\x01\x01\x01K"), "non-zero field delta"},
+		{"missing struct terminator", hostileStream(t, two{A: 1, B: 2}, "\x04\x00", "\x04"), "ends inside"},
+		{"corrupt uint", hostileStream(t, two{A: 1, B: 2}, "\x04\x00", "\x89\x00"), "corrupt unsigned integer"},
+		{"string longer than the message", hostileStream(t, str{S: "ab"}, "\x02ab", "\x09ab"), "exceeds"},
 		{"definition of two kinds", typeDef("\x01" + "\x02\x04\x01\x04\x00" + "\x01" + "\x02\x04\x00" + "\x00"), "more than one kind"},
 		{"empty definition", typeDef("\x00"), "empty definition"},
 		{"second definition", append(typeDef("\x02\x02\x04\x00\x00"), typeDef("\x02\x02\x04\x00\x00")...), "second definition"},
@@ -398,6 +410,44 @@ func TestGobCheckRejects(t *testing.T) {
 			}
 			if err != fr.err {
 				t.Fatalf("the decoder failed with %v, not with the check's %v", err, fr.err)
+			}
+		})
+	}
+}
+
+// A value of a plain type (no map, interface or recursion) is left to gob
+// unwalked: malformed, it fails gob's decode of that value alone, and the
+// stream goes on.
+func TestGobCheckLeavesPlainValuesToGob(t *testing.T) {
+	type two struct{ A, B int }
+	tests := []struct {
+		name   string
+		stream []byte
+	}{
+		{"array count", hostileStream(t, struct{ A [2]int }{[2]int{1, 2}}, "\x02\x02\x04", "\x03\x02\x04")},
+		{"field out of range", hostileStream(t, two{1, 2}, "\x01\x04\x00", "\x05\x04\x00")},
+		{"non-zero singleton delta", []byte{3, 0x04, 1, 2}},
+		{"corrupt uint", []byte{3, 0x04, 0, 0x80}},
+		{"string longer than the message", []byte{3, 0x0c, 0, 9}},
+		{"slice longer than the message", hostileStream(t, struct{ S []int }{[]int{1}}, "\x01\x01\x02", huge+"\x02")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var next bytes.Buffer
+			if err := gob.NewEncoder(&next).Encode("next"); err != nil {
+				t.Fatal(err)
+			}
+			dec, fr := checked(io.MultiReader(bytes.NewReader(tt.stream), &next), 1<<20)
+			var err error
+			for err == nil {
+				err = dec.DecodeValue(reflect.Value{})
+			}
+			if fr.err != nil {
+				t.Fatalf("the check refused it: %v", fr.err)
+			}
+			var s string
+			if err := dec.Decode(&s); err != nil || s != "next" {
+				t.Fatalf("after gob's %v, the next value = %q, %v", err, s, err)
 			}
 		})
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/gob"
 	"io"
 	"net"
+	"net/rpc"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -177,5 +179,71 @@ func lastMessage(stream []byte) int {
 			return off
 		}
 		off = next
+	}
+}
+
+// A request body that gob cannot decode fails that call with
+// invalid_argument; the connection goes on serving.
+func TestMalformedBodyKeepsConnection(t *testing.T) {
+	addr, _ := serve(t, &testsvc.Impl{})
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+
+	type args struct{ A, B int }
+	type response struct {
+		ServiceMethod string
+		Seq           uint64
+		Error         string
+		Code          string
+	}
+	var req bytes.Buffer
+	enc := gob.NewEncoder(&req)
+	for seq := range uint64(2) {
+		if err := enc.Encode(rpc.Request{ServiceMethod: "Test.Add", Seq: seq}); err != nil {
+			t.Fatal(err)
+		}
+		start := req.Len()
+		if err := enc.Encode(args{2, 3}); err != nil {
+			t.Fatal(err)
+		}
+		if seq == 0 { // field 5 of a struct of two: out of range
+			body := req.Bytes()[start:]
+			i := bytes.LastIndex(body, []byte{0x01, 0x06, 0x00})
+			if i < 0 {
+				t.Fatalf("B's field not found in % x", body)
+			}
+			body[i] = 0x05
+		}
+	}
+	if _, err := conn.Write(req.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+
+	dec := gob.NewDecoder(conn)
+	for seq := range uint64(2) {
+		var resp response
+		if err := dec.Decode(&resp); err != nil {
+			t.Fatalf("response %d: %v", seq, err)
+		}
+		var sum int
+		body := reflect.ValueOf(&sum)
+		if resp.Error != "" {
+			body = reflect.Value{} // an empty struct, discarded
+		}
+		if err := dec.DecodeValue(body); err != nil {
+			t.Fatalf("response %d: %v", seq, err)
+		}
+		switch {
+		case resp.Seq != seq:
+			t.Fatalf("response for seq %d, want %d", resp.Seq, seq)
+		case seq == 0 && resp.Code != "invalid_argument":
+			t.Fatalf("the malformed body got %+v, want invalid_argument", resp)
+		case seq == 1 && (resp.Error != "" || sum != 5):
+			t.Fatalf("the next call on the connection got %+v, sum %d", resp, sum)
+		}
 	}
 }
