@@ -37,7 +37,7 @@ type serverCodec struct {
 	cur  *callState     // the reader's: the call whose body comes next
 	resp responseHeader // the writer's
 
-	slots   chan struct{} // one token per accepted, unanswered call
+	room    chan struct{} // a call was answered while the reader waited for room
 	drainCh chan struct{} // closed when draining begins
 
 	// responding counts calls whose implementation returned and whose
@@ -48,7 +48,8 @@ type serverCodec struct {
 
 	mu       sync.Mutex
 	calls    map[uint64]*callState // accepted, unanswered calls by Seq
-	inflight int
+	inflight int                   // accepted, unanswered calls: at most maxInFlight
+	full     bool                  // the reader waits for room
 	draining bool
 	wakeable bool // draining interrupted the reader with a read deadline
 	readErr  error
@@ -67,7 +68,7 @@ func newServerCodec(rwc io.ReadWriteCloser, opts *serverOptions) *serverCodec {
 		opts:    opts,
 		rwc:     rwc,
 		bw:      bufio.NewWriter(rwc),
-		slots:   make(chan struct{}, opts.maxInFlight),
+		room:    make(chan struct{}, 1),
 		drainCh: make(chan struct{}),
 		calls:   make(map[uint64]*callState),
 	}
@@ -81,26 +82,15 @@ func (c *serverCodec) ReadRequestHeader(r *rpc.Request) error {
 	if c.readErr != nil {
 		return c.readErr
 	}
-	select {
-	case c.slots <- struct{}{}: // the common case, without a two-way select
-	default:
-		select {
-		case c.slots <- struct{}{}:
-		case <-c.drainCh:
-			return c.stopReading(errDraining)
-		}
-	}
 	for {
 		c.hdr = requestHeader{} // gob merges into the destination: start from zero
 		if err := c.dec.Decode(&c.hdr); err != nil {
-			<-c.slots
 			return c.stopReading(err)
 		}
 		if c.hdr.ServiceMethod != cancelMethod {
 			break
 		}
 		if err := discard(c.dec); err != nil {
-			<-c.slots
 			return c.stopReading(err)
 		}
 		if c.hdr.Stream != 0 {
@@ -125,6 +115,17 @@ func (c *serverCodec) ReadRequestHeader(r *rpc.Request) error {
 	}
 
 	c.mu.Lock()
+	// At the bound, wait for room before reading on: the peer's writes
+	// wait in turn, and a cancel request already read has been served.
+	for c.inflight >= c.opts.maxInFlight && !c.draining {
+		c.full = true
+		c.mu.Unlock()
+		select {
+		case <-c.room:
+		case <-c.drainCh:
+		}
+		c.mu.Lock()
+	}
 	var err error
 	switch {
 	case c.draining:
@@ -142,7 +143,6 @@ func (c *serverCodec) ReadRequestHeader(r *rpc.Request) error {
 	if err != nil {
 		st.cancel()
 		st.reset()
-		<-c.slots
 		return c.stopReading(err)
 	}
 	c.cur = st
@@ -269,9 +269,12 @@ func (c *serverCodec) WriteResponse(r *rpc.Response, body any) error {
 		c.closeNow() // a connection whose writes fail is useless
 	}
 
-	<-c.slots
 	c.mu.Lock()
 	c.inflight--
+	if c.full {
+		c.full = false
+		c.room <- struct{}{} // cannot block: the reader takes it before setting full again
+	}
 	closeIdle := c.draining && !c.wakeable && c.inflight == 0
 	c.mu.Unlock()
 	if closeIdle {
