@@ -64,7 +64,7 @@ func newClientConn(c *Client, conn io.ReadWriteCloser) *clientConn {
 	}
 	cc.bw = bufio.NewWriter(cc.out)
 	cc.enc = gob.NewEncoder(cc.bw)
-	cc.fr = newCheckedFrameReader(bufio.NewReader(conn), c.opts.maxMessage, "netrpcx.WithMaxResponseBytes")
+	cc.fr = newCheckedFrameReader(conn, c.opts.maxMessage, "netrpcx.WithMaxResponseBytes")
 	cc.dec = gob.NewDecoder(cc.fr)
 	go cc.read()
 	go cc.flusher()

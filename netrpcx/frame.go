@@ -22,21 +22,32 @@ import (
 // by that many big-endian bytes. The count is followed by that many bytes of
 // message.
 //
-// frameReader reads each message whole into a buffer it reuses (the limit
-// bounds it), checks it, and only then hands it out. A value whose interface
-// field brings a type gob has not seen yet arrives as several messages; gob
-// reads them as one when they are joined as it joins nested type definitions,
-// each prefixed with its length, so frameReader hands such a value out as one
-// message, checked whole and held to the limit.
+// frameReader buffers the connection itself and hands out only whole
+// messages, and only once they passed the check. A message that fits in its
+// buffer is checked where it lies and handed out from there, so that it is
+// copied once, as by the bufio.Reader gob would otherwise use; a larger one
+// is read into a buffer of its own (the limit bounds it). A value whose
+// interface field brings a type gob has not seen yet arrives as several
+// messages; gob reads them as one when they are joined as it joins nested
+// type definitions, each prefixed with its length, so frameReader hands such
+// a value out as one message, checked whole and held to the limit.
 type frameReader struct {
-	r     io.Reader
-	br    io.ByteReader // r, if it is one: a cheaper first byte of a count
+	rd    io.Reader
 	limit uint64
 	hint  string    // how to raise the limit, for the error
 	check *gobCheck // nil: messages are only framed
 
-	// buf holds the message being handed out from off: its count, right
-	// aligned in buf[:maxCount], then its bytes.
+	in   []byte // what was read from rd: in[r:w] is still unread
+	r, w int
+	rerr error // why rd failed, once it did
+
+	// pass counts the bytes at in[r:] of a checked message still to hand
+	// out. peeked is the size of the message being checked at in[r:], and
+	// peekedCount its count's; join moves that message to buf.
+	pass, peeked, peekedCount int
+
+	// buf holds a message too large for in, or joined, being handed out
+	// from off: its count, right aligned in buf[:maxCount], then its bytes.
 	buf []byte
 	off int
 	err error // sticky: set once, the stream is unusable after it
@@ -47,6 +58,9 @@ type frameReader struct {
 // maxCount is the size of the longest count.
 const maxCount = 9
 
+// readBuffer is the size of a frameReader's buffer, bufio's default.
+const readBuffer = 4096
+
 // keepBuffer is the largest buffer a frameReader keeps between messages: a
 // connection that received one large message does not hold its memory.
 const keepBuffer = 64 << 10
@@ -55,30 +69,35 @@ const keepBuffer = 64 << 10
 // is wrapped with the sizes.
 var errTooLarge = errors.New("message too large")
 
-func newFrameReader(r io.Reader, limit int, hint string) *frameReader {
-	br, _ := r.(io.ByteReader)
-	return &frameReader{r: r, br: br, limit: uint64(limit), hint: hint}
+var errCorruptCount = errors.New("netrpcx: corrupt message length prefix: the peer does not speak gob")
+
+func newFrameReader(rd io.Reader, limit int, hint string) *frameReader {
+	return &frameReader{rd: rd, limit: uint64(limit), hint: hint, in: make([]byte, readBuffer)}
 }
 
 // newCheckedFrameReader is newFrameReader for a stream from a peer not to be
 // trusted: it also checks every message with a gobCheck of its own.
-func newCheckedFrameReader(r io.Reader, limit int, hint string) *frameReader {
-	f := newFrameReader(r, limit, hint)
+func newCheckedFrameReader(rd io.Reader, limit int, hint string) *frameReader {
+	f := newFrameReader(rd, limit, hint)
 	f.check = newGobCheck(f.limit, f.join)
 	return f
 }
 
 func (f *frameReader) Read(p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, nil
-	}
-	if f.off == len(f.buf) {
+	for f.pass == 0 && f.off == len(f.buf) {
+		if len(p) == 0 {
+			return 0, nil
+		}
 		if f.err != nil {
 			return 0, f.err
 		}
-		if f.err = f.next(); f.off == len(f.buf) {
-			return 0, f.err
-		}
+		f.err = f.next()
+	}
+	if f.pass > 0 {
+		n := copy(p, f.in[f.r:f.r+f.pass])
+		f.r += n
+		f.pass -= n
+		return n, nil
 	}
 	n := copy(p, f.buf[f.off:])
 	f.off += n
@@ -86,126 +105,184 @@ func (f *frameReader) Read(p []byte) (int, error) {
 }
 
 // ReadByte makes frameReader an io.ByteReader, which stops gob from wrapping
-// it in a bufio.Reader of its own (the connection is already buffered).
+// it in a bufio.Reader of its own.
 func (f *frameReader) ReadByte() (byte, error) {
 	var b [1]byte
-	for {
-		n, err := f.Read(b[:])
-		if n == 1 {
-			return b[0], nil
-		}
-		if err != nil {
-			return 0, err
-		}
-	}
+	_, err := f.Read(b[:])
+	return b[0], err
 }
 
-// next reads the next message into f.buf and checks it. On failure f.buf
-// holds what is still to be handed out: nothing, or, when the stream ends
-// inside an unchecked message, the part that arrived (gob reports it cut
-// short).
+// fill reads until in holds n unread bytes (n <= len(in)) or rd fails.
+func (f *frameReader) fill(n int) error {
+	if f.w-f.r >= n {
+		return nil
+	}
+	if f.r+n > len(f.in) { // make room: move what is unread to the front
+		f.w = copy(f.in, f.in[f.r:f.w])
+		f.r = 0
+	}
+	for empty := 0; f.w-f.r < n; {
+		if f.rerr != nil {
+			return f.rerr
+		}
+		var m int
+		m, f.rerr = f.rd.Read(f.in[f.w:])
+		f.w += m
+		if m > 0 {
+			empty = 0
+		} else if empty++; empty == 100 && f.rerr == nil {
+			f.rerr = io.ErrNoProgress // as bufio does for a broken reader
+		}
+	}
+	return nil
+}
+
+// next makes the next message ready to hand out: checked in in, or read
+// and checked in buf. It hands out nothing of a message that fails.
 func (f *frameReader) next() error {
 	if cap(f.buf) > keepBuffer {
 		f.buf = nil
 	}
-	if f.buf == nil {
-		f.buf = make([]byte, maxCount, 512)
-	}
-	f.buf, f.off = f.buf[:maxCount], maxCount
-	cnt := &f.cnt
-	n, count, err := f.readCount(cnt)
+	f.buf, f.off = f.buf[:0], 0
+	n, count, err := f.peekCount()
 	if err != nil {
 		return err // io.EOF here is a clean end between messages
 	}
 	if count > f.limit {
 		return f.tooLarge(count)
 	}
-	if err := f.readBody(count); err != nil {
-		if f.check == nil {
-			f.off -= copy(f.buf[maxCount-n:maxCount], cnt[:n])
-		} else {
-			f.buf = f.buf[:maxCount]
+	if size := n + int(count); size <= len(f.in) {
+		if err := f.fill(size); err != nil {
+			return cut(err)
 		}
+		if f.check == nil {
+			f.pass = size
+			return nil
+		}
+		f.peeked, f.peekedCount = size, n
+		err = f.check.message(f.in[f.r+n : f.r+size])
+		if f.peeked != 0 { // checked in place
+			f.peeked = 0
+			if err == nil {
+				f.pass = size
+			}
+			return err
+		}
+		if err != nil { // joined into buf, then failed
+			f.buf = f.buf[:0]
+			return err
+		}
+		return f.ready()
+	}
+
+	// Larger than in: read into buf, count first.
+	if f.buf == nil {
+		f.buf = make([]byte, 0, 512)
+	}
+	f.buf = grow(f.buf, maxCount)
+	f.r += copy(f.buf[maxCount-n:maxCount], f.in[f.r:f.r+n])
+	if err := f.readBody(count); err != nil {
+		f.buf = f.buf[:0]
 		return err
 	}
 	if f.check != nil {
 		if err := f.check.message(f.buf[maxCount:]); err != nil {
-			f.buf = f.buf[:maxCount]
+			f.buf = f.buf[:0]
 			return err
 		}
-		if body := len(f.buf) - maxCount; uint64(body) != count { // joined
-			n = putCount(cnt, uint64(body))
+		if uint64(len(f.buf)-maxCount) != count { // joined
+			return f.ready()
 		}
 	}
-	f.off -= copy(f.buf[maxCount-n:maxCount], cnt[:n])
+	f.off = maxCount - n
 	return nil
 }
 
-// readCount reads a message's count into cnt and returns its length and
-// value.
-func (f *frameReader) readCount(cnt *[maxCount]byte) (int, uint64, error) {
-	var err error
-	if f.br != nil {
-		cnt[0], err = f.br.ReadByte()
-	} else {
-		_, err = io.ReadFull(f.r, cnt[:1])
-	}
-	if err != nil {
+// ready writes the count of the joined message in buf before it and makes
+// it ready to hand out.
+func (f *frameReader) ready() error {
+	n := putCount(&f.cnt, uint64(len(f.buf)-maxCount))
+	f.off = maxCount - copy(f.buf[maxCount-n:maxCount], f.cnt[:n])
+	return nil
+}
+
+// peekCount returns the length and value of the next message's count,
+// leaving it unread in in.
+func (f *frameReader) peekCount() (int, uint64, error) {
+	if err := f.fill(1); err != nil {
 		return 0, 0, err
 	}
-	b := cnt[0]
+	b := f.in[f.r]
 	if b < 0x80 {
 		return 1, uint64(b), nil
 	}
 	n := -int(int8(b))
 	if n < 1 || n > 8 {
-		return 0, 0, errors.New("netrpcx: corrupt message length prefix: the peer does not speak gob")
+		return 0, 0, errCorruptCount
 	}
-	if _, err := io.ReadFull(f.r, cnt[1:1+n]); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-		return 0, 0, err
+	if err := f.fill(1 + n); err != nil {
+		return 0, 0, cut(err)
 	}
 	var count uint64
-	for _, c := range cnt[1 : 1+n] {
+	for _, c := range f.in[f.r+1 : f.r+1+n] {
 		count = count<<8 | uint64(c)
 	}
 	return 1 + n, count, nil
 }
 
-// readBody appends count bytes of message to f.buf.
-func (f *frameReader) readBody(count uint64) error {
-	start := len(f.buf)
-	f.buf = grow(f.buf, int(count))
-	n, err := io.ReadFull(f.r, f.buf[start:])
-	f.buf = f.buf[:start+n]
+// cut reports a stream that ended inside a message as cut short.
+func cut(err error) error {
 	if err == io.EOF {
-		err = io.ErrUnexpectedEOF // the message was cut short
+		return io.ErrUnexpectedEOF
 	}
 	return err
 }
 
+// readBody appends count bytes of message to f.buf: those in in, then the
+// rest straight from rd.
+func (f *frameReader) readBody(count uint64) error {
+	start := len(f.buf)
+	f.buf = grow(f.buf, int(count))
+	n := copy(f.buf[start:], f.in[f.r:f.w])
+	f.r += n
+	if start+n == len(f.buf) {
+		return nil
+	}
+	if f.rerr != nil {
+		f.buf = f.buf[:start+n]
+		return cut(f.rerr)
+	}
+	m, err := io.ReadFull(f.rd, f.buf[start+n:])
+	f.buf = f.buf[:start+n+m]
+	if err != nil {
+		f.rerr = err
+	}
+	return cut(err)
+}
+
 // join reads the next message and appends it, after its count, to the
 // message being checked, which it returns: the gobCheck's way to follow an
-// interface value into the messages that define its type.
+// interface value into the messages that define its type. A message being
+// checked in in moves to buf first, as reading on may overwrite it.
 func (f *frameReader) join() ([]byte, error) {
-	cnt := &f.cnt
-	_, count, err := f.readCount(cnt)
+	if f.peeked != 0 {
+		f.buf = append(grow(f.buf[:0], maxCount), f.in[f.r+f.peekedCount:f.r+f.peeked]...)
+		f.r += f.peeked
+		f.peeked = 0
+	}
+	n, count, err := f.peekCount()
 	if err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF // the value was cut short
-		}
-		return nil, err
+		return nil, cut(err) // the value was cut short
 	}
 	if count > f.limit {
 		return nil, f.tooLarge(count)
 	}
-	n := putCount(cnt, count) // the part's count, as gob reads it when joined
+	f.r += n
+	n = putCount(&f.cnt, count) // the part's count, as gob reads it when joined
 	if size := uint64(len(f.buf)-maxCount+n) + count; size > f.limit {
 		return nil, f.tooLarge(size)
 	}
-	f.buf = append(f.buf, cnt[:n]...)
+	f.buf = append(f.buf, f.cnt[:n]...)
 	if err := f.readBody(count); err != nil {
 		return nil, err
 	}

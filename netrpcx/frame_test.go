@@ -23,23 +23,26 @@ func gobStream(t testing.TB, values ...any) []byte {
 }
 
 func TestFrameReaderPassesGob(t *testing.T) {
-	big := bytes.Repeat([]byte("x"), 300) // a count of two bytes
-	stream := gobStream(t, requestHeader{ServiceMethod: "Test.Add", Seq: 7, Timeout: 5}, big, struct{}{}, "")
+	big := bytes.Repeat([]byte("x"), 300)   // a count of two bytes
+	huge := bytes.Repeat([]byte("y"), 5000) // more than the reader's buffer
+	stream := gobStream(t, requestHeader{ServiceMethod: "Test.Add", Seq: 7, Timeout: 5}, big, huge, struct{}{}, "")
 	for name, r := range map[string]io.Reader{
 		"whole":      bytes.NewReader(stream),
 		"bytewise":   iotest.OneByteReader(bytes.NewReader(stream)),
 		"half reads": iotest.HalfReader(bytes.NewReader(stream)),
 	} {
 		t.Run(name, func(t *testing.T) {
-			dec := gob.NewDecoder(newFrameReader(r, 1024, "the option"))
+			dec := gob.NewDecoder(newFrameReader(r, 8192, "the option"))
 			var h requestHeader
 			var b []byte
 			var s string
 			if err := dec.Decode(&h); err != nil || h.Seq != 7 || h.ServiceMethod != "Test.Add" {
 				t.Fatalf("header %+v, %v", h, err)
 			}
-			if err := dec.Decode(&b); err != nil || !bytes.Equal(b, big) {
-				t.Fatalf("bytes: %v", err)
+			for _, want := range [][]byte{big, huge} {
+				if err := dec.Decode(&b); err != nil || !bytes.Equal(b, want) {
+					t.Fatalf("%d bytes: %v", len(want), err)
+				}
 			}
 			if err := dec.DecodeValue(reflect.Value{}); err != nil {
 				t.Fatalf("empty struct: %v", err)
@@ -93,8 +96,8 @@ func TestFrameReaderLimit(t *testing.T) {
 
 // FuzzFrameReader checks that the frame reader passes through exactly the
 // bytes of well-framed messages within the limit, stops at the first
-// oversized or malformed count without handing out any of it, and never
-// panics.
+// oversized, malformed or cut-short message without handing out any of it,
+// and never panics.
 func FuzzFrameReader(f *testing.F) {
 	f.Add([]byte{3, 1, 2, 3, 0}, uint16(10))
 	f.Add([]byte{0xFE, 0x01, 0x00}, uint16(300))
@@ -114,9 +117,8 @@ func FuzzFrameReader(f *testing.F) {
 }
 
 // model returns how many bytes of input a frame reader with limit hands out:
-// every byte up to the first count that is malformed or over the limit (none
-// of that count), or all of input, and whether input ends cleanly between
-// messages.
+// every message up to the first that is malformed, over the limit or cut
+// short (none of that one), and whether input ends cleanly between messages.
 func model(input []byte, limit uint64) (int, bool) {
 	i := 0
 	for i < len(input) {
@@ -137,7 +139,7 @@ func model(input []byte, limit uint64) (int, bool) {
 			return i, false
 		}
 		if uint64(len(input)-i-n) < count {
-			return len(input), false
+			return i, false
 		}
 		i += n + int(count)
 	}

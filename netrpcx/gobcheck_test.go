@@ -1,7 +1,6 @@
 package netrpcx
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/gob"
 	"errors"
@@ -644,7 +643,7 @@ func BenchmarkFrameReader(b *testing.B) {
 		body := bytes.Clone(buf.Bytes()) // without the type definitions
 		for _, mode := range []string{"unchecked", "checked"} {
 			b.Run(bc.name+"/"+mode, func(b *testing.B) {
-				r := bufio.NewReader(&loopReader{head: head, body: body}) // as the codecs read
+				r := &loopReader{head: head, body: body}
 				fr := newFrameReader(r, DefaultMaxMessageBytes, "the option")
 				if mode == "checked" {
 					fr = newCheckedFrameReader(r, DefaultMaxMessageBytes, "the option")

@@ -72,7 +72,7 @@ func newServerCodec(rwc io.ReadWriteCloser, opts *serverOptions) *serverCodec {
 		drainCh: make(chan struct{}),
 		calls:   make(map[uint64]*callState),
 	}
-	c.fr = newCheckedFrameReader(bufio.NewReader(rwc), opts.maxMessage, "netrpcx.WithMaxMessageBytes")
+	c.fr = newCheckedFrameReader(rwc, opts.maxMessage, "netrpcx.WithMaxMessageBytes")
 	c.dec = gob.NewDecoder(c.fr)
 	c.enc = gob.NewEncoder(c.bw)
 	return c
