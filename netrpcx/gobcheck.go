@@ -51,7 +51,21 @@ import (
 type gobCheck struct {
 	types map[int32]*gobType // the peer's type definitions, by id
 	w     gobWalker          // reused for each message: no allocation per call
+
+	// plainIDs has bit id-gobFirstUserID set for the ids of plain types
+	// (see gobWalker.plain) below maxPlainID: what most messages need to
+	// know, looked up before any walking.
+	plainIDs []uint64
 }
+
+// maxPlainID bounds the ids plainIDs holds, and so its size (1 KiB): the
+// Encoder numbers types from gobFirstUserID up, in the order its process
+// first meets them.
+const maxPlainID = gobFirstUserID + 8192
+
+// basicPlain has bit id set for the predefined types that are plain: all
+// but the interface.
+const basicPlain = 1<<gobBool | 1<<gobInt | 1<<gobUint | 1<<gobFloat | 1<<gobBytes | 1<<gobString | 1<<gobComplex
 
 // Limits for what no legitimate stream needs, each guarding the process
 // from something gob does not bound: the decoder's recursion (on its stack,
@@ -137,11 +151,52 @@ func newGobCheck(limit uint64, join func() ([]byte, error)) *gobCheck {
 // message checks one message (without its count). It may grow the message
 // with join; the error says what is wrong with it, or why join failed.
 func (c *gobCheck) message(msg []byte) error {
+	if id, ok := valueID(msg); ok && c.isPlainID(id) {
+		return nil
+	}
 	w := &c.w
 	w.b, w.p, w.depth = msg, 0, 0
 	err := w.message()
 	w.b = nil
 	return err
+}
+
+// valueID returns the type id of a message holding a value, if its id is
+// below 2^14; it does not know a definition or a longer id.
+func valueID(msg []byte) (int32, bool) {
+	var u int
+	switch {
+	case len(msg) == 0:
+		return 0, false
+	case msg[0] < 0x80:
+		u = int(msg[0])
+	case msg[0] == 0xFF && len(msg) > 1: // one byte follows
+		u = int(msg[1])
+	case msg[0] == 0xFE && len(msg) > 2: // two bytes follow
+		u = int(msg[1])<<8 | int(msg[2])
+	default:
+		return 0, false
+	}
+	return int32(u >> 1), u&1 == 0 // an odd u is a negative id: a definition
+}
+
+func (c *gobCheck) isPlainID(id int32) bool {
+	if id < gobFirstUserID {
+		return basicPlain>>id&1 != 0
+	}
+	i := uint(id - gobFirstUserID)
+	return int(i/64) < len(c.plainIDs) && c.plainIDs[i/64]>>(i%64)&1 != 0
+}
+
+func (c *gobCheck) markPlain(id int32) {
+	if id < gobFirstUserID || id >= maxPlainID {
+		return
+	}
+	i := uint(id - gobFirstUserID)
+	for int(i/64) >= len(c.plainIDs) {
+		c.plainIDs = append(c.plainIDs, 0)
+	}
+	c.plainIDs[i/64] |= 1 << (i % 64)
 }
 
 // gobWalker walks the message in b from p.
@@ -230,6 +285,7 @@ func (w *gobWalker) message() error {
 		var t *gobType
 		if t, err = w.lookup(id); err == nil {
 			if w.plain(t) {
+				w.c.markPlain(id)
 				return nil // left to gob, which bounds it
 			}
 			err = w.valueOf(t)
