@@ -591,8 +591,9 @@ func (b *builder) renderMethod(svc *service, mb *methodBuild, reg *importRegistr
 // service so that none hides a name the code spells where it is in scope:
 // the package's own types (a stream of s, a Page[req]) and import names.
 // Functions whose bodies spell only generated names and imports (which
-// never take a fixed local's name) keep fixed names: NewXHTTPHandler,
-// RegisterXNetRPC, the client constructors.
+// never take a fixed local's name) keep fixed names: NewXHTTPHandler, the
+// client constructors, and RegisterXNetRPC, whose adapter is named as the
+// adapter methods' receiver.
 func (b *builder) nameLocals(sb *serviceBuild, reg *importRegistry) {
 	svc := sb.svc
 	rt := svc.Runtime

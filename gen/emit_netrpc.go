@@ -11,7 +11,13 @@ func emitNetRPC(p *printer, s *service) {
 	p.line("")
 	p.line("// %s registers impl on srv as the net/rpc service %q.", s.RegisterNetRPC, s.WireName)
 	p.line("func %s(srv *%s.Server, impl %s) error {", s.RegisterNetRPC, rt.RPC, s.Name)
-	p.line("\treturn srv.RegisterName(%q, &%s{impl: impl})", s.WireName, s.NetRPCServer)
+	recv := s.NetRPCLocals.Recv
+	p.line("\t%s := &%s{impl: impl}", recv, s.NetRPCServer)
+	p.line("\treturn %s.Register(srv, %q, %s,", rt.NetRPCX, s.WireName, recv)
+	for _, m := range s.Methods {
+		p.line("\t\t%s.NewMethod(%q, %s.%s),", rt.NetRPCX, m.Name, recv, m.Name)
+	}
+	p.line("\t)")
 	p.line("}")
 	for _, m := range s.Methods {
 		p.line("")

@@ -221,6 +221,12 @@ type callState struct {
 
 	code    stdrpc.Code // set by Handle for a failed call
 	handled bool        // Handle ran, so codec.responding counts this call
+
+	// A call of a method Register recorded: the method, its full name,
+	// and its request and reply.
+	method        *Method
+	serviceMethod string
+	req, reply    any
 }
 
 var statePool = sync.Pool{New: func() any { return new(callState) }}

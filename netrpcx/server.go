@@ -94,7 +94,7 @@ func (s *Server) Serve(lis net.Listener) error {
 // and returns when it is closed. Shutdown and Close cover it like the
 // connections Serve accepts.
 func (s *Server) ServeConn(rwc io.ReadWriteCloser) {
-	c := newServerCodec(rwc, s.opts)
+	c := newServerCodec(rwc, s.opts, methodsOf(s.rpc))
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
@@ -104,7 +104,8 @@ func (s *Server) ServeConn(rwc io.ReadWriteCloser) {
 	s.codecs[c] = struct{}{}
 	s.mu.Unlock()
 
-	s.rpc.ServeCodec(c) // returns after every accepted call was answered, and closes c
+	s.rpc.ServeCodec(c) // returns after the calls it dispatched were answered, and closes c
+	<-c.closed          // once the workers' calls were answered too
 
 	s.mu.Lock()
 	delete(s.codecs, c)

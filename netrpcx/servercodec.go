@@ -24,18 +24,28 @@ import (
 // rpc.Server.ServeCodec calls ReadRequestHeader and ReadRequestBody from one
 // goroutine (the reader), WriteResponse from the goroutine of each call under
 // a mutex of its own, and Close once, after the reader stopped and every
-// accepted call was answered.
+// call it dispatched was answered.
+//
+// Calls of the methods Register recorded never reach rpc.Server: the reader
+// reads them within ReadRequestHeader and hands them to the codec's workers
+// (see serveMethod), which answer them as WriteResponse does.
 type serverCodec struct {
-	opts *serverOptions
-	rwc  io.ReadWriteCloser
-	fr   *frameReader
-	dec  *gob.Decoder
-	bw   *bufio.Writer
-	enc  *gob.Encoder
+	opts    *serverOptions
+	methods map[string]*Method // by "Service.Method"; see Register
+	rwc     io.ReadWriteCloser
+	fr      *frameReader
+	dec     *gob.Decoder
+	bw      *bufio.Writer
+	enc     *gob.Encoder
 
-	hdr  requestHeader  // the reader's
-	cur  *callState     // the reader's: the call whose body comes next
+	hdr requestHeader // the reader's
+	cur *callState    // the reader's: the call whose body comes next
+
+	wmu  sync.Mutex     // the writer's lock
 	resp responseHeader // the writer's
+
+	work  chan *callState // hands a call to a waiting worker; closed with the connection
+	spare atomic.Bool     // a worker waits on work
 
 	room    chan struct{} // a call was answered while the reader waited for room
 	drainCh chan struct{} // closed when draining begins
@@ -54,19 +64,24 @@ type serverCodec struct {
 	wakeable bool // draining interrupted the reader with a read deadline
 	readErr  error
 	dead     bool // the connection ended: every call is canceled, new ones at once
+	closing  bool // rpc.Server closed the codec: the last response closes the connection
 
 	streams    map[uint64]streamer // open server streams by id (see stream.go)
 	lastStream uint64              // the id of the last stream opened
 
 	closeOnce sync.Once
+	closed    chan struct{} // closed once the connection is
 }
 
 var errDraining = errors.New("netrpcx: server is shutting down")
 
-func newServerCodec(rwc io.ReadWriteCloser, opts *serverOptions) *serverCodec {
+func newServerCodec(rwc io.ReadWriteCloser, opts *serverOptions, methods map[string]*Method) *serverCodec {
 	c := &serverCodec{
 		opts:    opts,
+		methods: methods,
 		rwc:     rwc,
+		work:    make(chan *callState),
+		closed:  make(chan struct{}),
 		bw:      bufio.NewWriter(rwc),
 		room:    make(chan struct{}, 1),
 		drainCh: make(chan struct{}),
@@ -79,19 +94,37 @@ func newServerCodec(rwc io.ReadWriteCloser, opts *serverOptions) *serverCodec {
 }
 
 func (c *serverCodec) ReadRequestHeader(r *rpc.Request) error {
+	for {
+		st, err := c.readCall()
+		if err != nil {
+			return err
+		}
+		if m := c.methods[c.hdr.ServiceMethod]; m != nil {
+			c.serveMethod(st, m)
+			continue
+		}
+		c.cur = st
+		r.ServiceMethod = c.hdr.ServiceMethod
+		r.Seq = st.seq
+		return nil
+	}
+}
+
+// readCall reads the header of the next call and accepts the call.
+func (c *serverCodec) readCall() (*callState, error) {
 	if c.readErr != nil {
-		return c.readErr
+		return nil, c.readErr
 	}
 	for {
 		c.hdr = requestHeader{} // gob merges into the destination: start from zero
 		if err := c.dec.Decode(&c.hdr); err != nil {
-			return c.stopReading(err)
+			return nil, c.stopReading(err)
 		}
 		if c.hdr.ServiceMethod != cancelMethod {
 			break
 		}
 		if err := discard(c.dec); err != nil {
-			return c.stopReading(err)
+			return nil, c.stopReading(err)
 		}
 		if c.hdr.Stream != 0 {
 			c.closeStream(c.hdr.Stream)
@@ -143,12 +176,55 @@ func (c *serverCodec) ReadRequestHeader(r *rpc.Request) error {
 	if err != nil {
 		st.cancel()
 		st.reset()
-		return c.stopReading(err)
+		return nil, c.stopReading(err)
 	}
+	return st, nil
+}
+
+// invalidRequest is the body of a response with an error, as rpc.Server
+// sends it.
+var invalidRequest = struct{}{}
+
+// serveMethod reads the request of a call of m and hands the call to a
+// worker. A request that does not decode is answered at once, as
+// rpc.Server answers it.
+func (c *serverCodec) serveMethod(st *callState, m *Method) {
+	st.method = m
+	st.serviceMethod = c.hdr.ServiceMethod
+	st.req, st.reply = m.new()
 	c.cur = st
-	r.ServiceMethod = c.hdr.ServiceMethod
-	r.Seq = st.seq
-	return nil
+	if err := c.ReadRequestBody(st.req); err != nil {
+		c.respond(st.serviceMethod, st.seq, err.Error(), invalidRequest)
+		return
+	}
+	select {
+	case c.work <- st:
+	default:
+		go c.worker(st)
+	}
+}
+
+// worker runs calls: the one it was started with, then, if no other worker
+// waits already, the next ones handed to it. Its stack, grown by the first
+// call, serves the next; a new goroutine's would grow again, which costs
+// more than the rest of a small call.
+func (c *serverCodec) worker(st *callState) {
+	for {
+		var body any = st.reply
+		var text string
+		if err := st.method.call(st.req, st.reply); err != nil {
+			body, text = invalidRequest, err.Error()
+		}
+		c.respond(st.serviceMethod, st.seq, text, body) // st is gone after it
+		if !c.spare.CompareAndSwap(false, true) {
+			return
+		}
+		var ok bool
+		if st, ok = <-c.work; !ok {
+			return // the connection is closed
+		}
+		c.spare.Store(false)
+	}
 }
 
 func (c *serverCodec) ReadRequestBody(x any) error {
@@ -240,20 +316,27 @@ func (c *serverCodec) cancelCall(seq uint64) {
 }
 
 func (c *serverCodec) WriteResponse(r *rpc.Response, body any) error {
+	return c.respond(r.ServiceMethod, r.Seq, r.Error, body)
+}
+
+// respond writes the response of the call seq, with the error text if it
+// failed, and retires the call.
+func (c *serverCodec) respond(method string, seq uint64, text string, body any) error {
 	c.mu.Lock()
-	st := c.calls[r.Seq]
-	delete(c.calls, r.Seq)
+	st := c.calls[seq]
+	delete(c.calls, seq)
 	c.mu.Unlock()
 
-	c.resp = responseHeader{ServiceMethod: r.ServiceMethod, Seq: r.Seq, Error: r.Error}
-	if r.Error != "" {
-		c.resp.Code = responseCode(st, r.Error).String()
+	c.wmu.Lock()
+	c.resp = responseHeader{ServiceMethod: method, Seq: seq, Error: text}
+	if text != "" {
+		c.resp.Code = responseCode(st, text).String()
 	}
 	err := c.enc.Encode(&c.resp)
 	if err == nil {
 		if err = c.enc.Encode(body); err != nil {
 			c.opts.log().LogAttrs(context.Background(), slog.LevelError, "netrpcx: cannot encode a response; closing the connection",
-				slog.String("method", r.ServiceMethod), slog.String("error", err.Error()))
+				slog.String("method", method), slog.String("error", err.Error()))
 		}
 	}
 	var soon int32
@@ -265,6 +348,7 @@ func (c *serverCodec) WriteResponse(r *rpc.Response, body any) error {
 	if err == nil && soon == 0 {
 		err = c.bw.Flush()
 	}
+	c.wmu.Unlock()
 	if err != nil {
 		c.closeNow() // a connection whose writes fail is useless
 	}
@@ -275,10 +359,10 @@ func (c *serverCodec) WriteResponse(r *rpc.Response, body any) error {
 		c.full = false
 		c.room <- struct{}{} // cannot block: the reader takes it before setting full again
 	}
-	closeIdle := c.draining && !c.wakeable && c.inflight == 0
+	closeIdle := c.inflight == 0 && (c.closing || c.draining && !c.wakeable)
 	c.mu.Unlock()
 	if closeIdle {
-		c.Close()
+		c.closeConn()
 	}
 	if st != nil {
 		calls.drop(st)
@@ -321,13 +405,31 @@ func (c *serverCodec) drain() {
 	}
 }
 
-// Close is called by rpc.Server once every accepted call was answered. When
+// Close is called by rpc.Server once the reader stopped and every call it
+// dispatched was answered. Calls the workers run may remain: then the last
+// response closes the connection.
+func (c *serverCodec) Close() error {
+	c.mu.Lock()
+	c.closing = true
+	busy := c.inflight > 0
+	c.mu.Unlock()
+	if busy {
+		return nil
+	}
+	return c.closeConn()
+}
+
+// closeConn closes the connection once every call was answered. When
 // draining, it half-closes the connection and reads until the peer closes
 // too, so that the responses already sent are not lost to a reset caused by
 // requests the server did not read.
-func (c *serverCodec) Close() error {
+func (c *serverCodec) closeConn() error {
 	var err error
 	c.closeOnce.Do(func() {
+		// No call is in flight, and the reader accepts none: nothing
+		// sends on work any more.
+		defer close(c.work)
+		defer close(c.closed)
 		c.mu.Lock()
 		draining := c.draining
 		c.mu.Unlock()

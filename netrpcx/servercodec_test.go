@@ -59,14 +59,14 @@ func FuzzServerCodec(f *testing.F) {
 	))
 	f.Add(requests(f, requestHeader{ServiceMethod: "Fuzz.Add", Seq: 1}, FuzzArgs{1, 2}, requestHeader{ServiceMethod: "Fuzz.Add", Seq: 1}, FuzzArgs{1, 2}))
 	f.Add([]byte{0xFC, 0x40, 0, 0, 0})
-	rs := rpc.NewServer()
-	if err := rs.RegisterName("Fuzz", FuzzService{}); err != nil {
-		f.Fatal(err)
-	}
+	f.Add(requests(f, requestHeader{ServiceMethod: "Plain.Add", Seq: 1}, FuzzArgs{1, 2}, requestHeader{ServiceMethod: "Fuzz.Ping", Seq: 2}, struct{}{}))
+	rs := fuzzServer(f)
 	opts := newServerOptions([]ServerOption{WithMaxMessageBytes(1024), WithMaxInFlight(4), WithLogger(slog.New(slog.DiscardHandler))})
 	f.Fuzz(func(t *testing.T, input []byte) {
 		s := &stream{Reader: bytes.NewReader(input)}
-		rs.ServeCodec(newServerCodec(s, opts))
+		c := newServerCodec(s, opts, methodsOf(rs))
+		rs.ServeCodec(c)
+		<-c.closed // the workers' calls too
 		for i := range calls.shards {
 			sh := &calls.shards[i]
 			sh.mu.Lock()
@@ -79,18 +79,34 @@ func FuzzServerCodec(f *testing.F) {
 	})
 }
 
-// The well-formed seed gets the answers a client expects.
-func TestServerCodecAnswers(t *testing.T) {
+// fuzzServer serves FuzzService as "Fuzz", whose calls the codec runs
+// itself, and as "Plain", whose calls rpc.Server dispatches.
+func fuzzServer(t testing.TB) *rpc.Server {
 	rs := rpc.NewServer()
-	if err := rs.RegisterName("Fuzz", FuzzService{}); err != nil {
+	s := FuzzService{}
+	if err := Register(rs, "Fuzz", s, NewMethod("Add", s.Add), NewMethod("Ping", s.Ping)); err != nil {
 		t.Fatal(err)
 	}
+	if err := rs.RegisterName("Plain", s); err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+// The well-formed seed gets the answers a client expects, from either
+// dispatch.
+func TestServerCodecAnswers(t *testing.T) {
+	rs := fuzzServer(t)
 	s := &stream{Reader: bytes.NewReader(requests(t,
 		requestHeader{ServiceMethod: "Fuzz.Add", Seq: 1}, FuzzArgs{1, 2},
 		requestHeader{ServiceMethod: "Fuzz.Nope", Seq: 2}, struct{}{},
 		requestHeader{ServiceMethod: "Fuzz.Add", Seq: 3}, "not args",
+		requestHeader{ServiceMethod: "Plain.Add", Seq: 4}, FuzzArgs{1, 2},
+		requestHeader{ServiceMethod: "Plain.Add", Seq: 5}, "not args",
 	))}
-	rs.ServeCodec(newServerCodec(s, newServerOptions([]ServerOption{WithLogger(slog.New(slog.DiscardHandler))})))
+	c := newServerCodec(s, newServerOptions([]ServerOption{WithLogger(slog.New(slog.DiscardHandler))}), methodsOf(rs))
+	rs.ServeCodec(c)
+	<-c.closed
 
 	dec := gob.NewDecoder(&s.out)
 	got := map[uint64]string{}
@@ -106,11 +122,11 @@ func TestServerCodecAnswers(t *testing.T) {
 			discard(dec)
 		}
 		got[h.Seq] = h.Code
-		if h.Seq == 1 && sum != 3 {
-			t.Errorf("Fuzz.Add(1, 2) = %d", sum)
+		if (h.Seq == 1 || h.Seq == 4) && sum != 3 {
+			t.Errorf("seq %d: Add(1, 2) = %d", h.Seq, sum)
 		}
 	}
-	want := map[uint64]string{1: "", 2: "unimplemented", 3: "invalid_argument"}
+	want := map[uint64]string{1: "", 2: "unimplemented", 3: "invalid_argument", 4: "", 5: "invalid_argument"}
 	for seq, code := range want {
 		if c, ok := got[seq]; !ok || c != code {
 			t.Errorf("seq %d: code %q (answered %v), want %q", seq, c, ok, code)

@@ -39,7 +39,11 @@ type CalculatorNetRPC struct {
 
 // RegisterCalculatorNetRPC registers impl on srv as the net/rpc service "Calculator".
 func RegisterCalculatorNetRPC(srv *rpc.Server, impl Calculator) error {
-	return srv.RegisterName("Calculator", &CalculatorNetRPC{impl: impl})
+	s := &CalculatorNetRPC{impl: impl}
+	return netrpcx.Register(srv, "Calculator", s,
+		netrpcx.NewMethod("Add", s.Add),
+		netrpcx.NewMethod("Divide", s.Divide),
+	)
 }
 
 // Add serves Calculator.Add.

@@ -34,7 +34,11 @@ type ChatNetRPC struct {
 
 // RegisterChatNetRPC registers impl on srv as the net/rpc service "Chat".
 func RegisterChatNetRPC(srv *rpc.Server, impl Chat) error {
-	return srv.RegisterName("Chat", &ChatNetRPC{impl: impl})
+	s := &ChatNetRPC{impl: impl}
+	return netrpcx.Register(srv, "Chat", s,
+		netrpcx.NewMethod("Send", s.Send),
+		netrpcx.NewMethod("Subscribe", s.Subscribe),
+	)
 }
 
 // Send serves Chat.Send.

@@ -21,7 +21,10 @@ type ArithNetRPC struct {
 
 // RegisterArithNetRPC registers impl on srv as the net/rpc service "Arith".
 func RegisterArithNetRPC(srv *rpc.Server, impl Arith) error {
-	return srv.RegisterName("Arith", &ArithNetRPC{impl: impl})
+	s := &ArithNetRPC{impl: impl}
+	return netrpcx.Register(srv, "Arith", s,
+		netrpcx.NewMethod("Call", s.Call),
+	)
 }
 
 // Call serves Arith.Call.

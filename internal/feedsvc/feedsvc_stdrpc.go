@@ -33,7 +33,11 @@ type FeedNetRPC struct {
 
 // RegisterFeedNetRPC registers impl on srv as the net/rpc service "Feed".
 func RegisterFeedNetRPC(srv *rpc.Server, impl Feed) error {
-	return srv.RegisterName("Feed", &FeedNetRPC{impl: impl})
+	s := &FeedNetRPC{impl: impl}
+	return netrpcx.Register(srv, "Feed", s,
+		netrpcx.NewMethod("Count", s.Count),
+		netrpcx.NewMethod("Ticks", s.Ticks),
+	)
 }
 
 // Count serves Feed.Count, a stream, one batch of items per call.

@@ -50,7 +50,15 @@ type TestNetRPC struct {
 
 // RegisterTestNetRPC registers impl on srv as the net/rpc service "Test".
 func RegisterTestNetRPC(srv *rpc.Server, impl Test) error {
-	return srv.RegisterName("Test", &TestNetRPC{impl: impl})
+	s := &TestNetRPC{impl: impl}
+	return netrpcx.Register(srv, "Test", s,
+		netrpcx.NewMethod("Add", s.Add),
+		netrpcx.NewMethod("Echo", s.Echo),
+		netrpcx.NewMethod("Sleep", s.Sleep),
+		netrpcx.NewMethod("Ping", s.Ping),
+		netrpcx.NewMethod("Meta", s.Meta),
+		netrpcx.NewMethod("Divide", s.Divide),
+	)
 }
 
 // Add serves Test.Add.

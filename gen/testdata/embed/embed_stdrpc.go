@@ -37,7 +37,16 @@ type StoreNetRPC struct {
 
 // RegisterStoreNetRPC registers impl on srv as the net/rpc service "Store".
 func RegisterStoreNetRPC(srv *rpc.Server, impl Store) error {
-	return srv.RegisterName("Store", &StoreNetRPC{impl: impl})
+	s := &StoreNetRPC{impl: impl}
+	return netrpcx.Register(srv, "Store", s,
+		netrpcx.NewMethod("Get", s.Get),
+		netrpcx.NewMethod("Version", s.Version),
+		netrpcx.NewMethod("Name", s.Name),
+		netrpcx.NewMethod("Ping", s.Ping),
+		netrpcx.NewMethod("Echo", s.Echo),
+		netrpcx.NewMethod("Put", s.Put),
+		netrpcx.NewMethod("Close", s.Close),
+	)
 }
 
 // Get serves Store.Get.

@@ -22,7 +22,10 @@ type HeadersNetRPC struct {
 
 // RegisterHeadersNetRPC registers impl on srv as the net/rpc service "Headers".
 func RegisterHeadersNetRPC(srv *rpc.Server, impl Headers) error {
-	return srv.RegisterName("Headers", &HeadersNetRPC{impl: impl})
+	s := &HeadersNetRPC{impl: impl}
+	return netrpcx.Register(srv, "Headers", s,
+		netrpcx.NewMethod("Echo", s.Echo),
+	)
 }
 
 // Echo serves Headers.Echo.

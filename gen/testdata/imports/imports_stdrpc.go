@@ -34,7 +34,12 @@ type DirectoryNetRPC struct {
 
 // RegisterDirectoryNetRPC registers impl on srv as the net/rpc service "Directory".
 func RegisterDirectoryNetRPC(srv *rpc.Server, impl Directory) error {
-	return srv.RegisterName("Directory", &DirectoryNetRPC{impl: impl})
+	s := &DirectoryNetRPC{impl: impl}
+	return netrpcx.Register(srv, "Directory", s,
+		netrpcx.NewMethod("User", s.User),
+		netrpcx.NewMethod("Thing", s.Thing),
+		netrpcx.NewMethod("Account", s.Account),
+	)
 }
 
 // User serves Directory.User.

@@ -26,7 +26,10 @@ type OneNetRPC struct {
 
 // RegisterOneNetRPC registers impl on srv as the net/rpc service "One".
 func RegisterOneNetRPC(srv *rpc.Server, impl One) error {
-	return srv.RegisterName("One", &OneNetRPC{impl: impl})
+	s := &OneNetRPC{impl: impl}
+	return netrpcx.Register(srv, "One", s,
+		netrpcx.NewMethod("Hello", s.Hello),
+	)
 }
 
 // Hello serves One.Hello.
@@ -99,7 +102,10 @@ type TwoNetRPC struct {
 
 // RegisterTwoNetRPC registers impl on srv as the net/rpc service "acme.v1.Two".
 func RegisterTwoNetRPC(srv *rpc.Server, impl Two) error {
-	return srv.RegisterName("acme.v1.Two", &TwoNetRPC{impl: impl})
+	s := &TwoNetRPC{impl: impl}
+	return netrpcx.Register(srv, "acme.v1.Two", s,
+		netrpcx.NewMethod("Hello", s.Hello),
+	)
 }
 
 // Hello serves Two.Hello.

@@ -26,7 +26,10 @@ type ThreeNetRPC struct {
 
 // RegisterThreeNetRPC registers impl on srv as the net/rpc service "Three".
 func RegisterThreeNetRPC(srv *rpc.Server, impl Three) error {
-	return srv.RegisterName("Three", &ThreeNetRPC{impl: impl})
+	s := &ThreeNetRPC{impl: impl}
+	return netrpcx.Register(srv, "Three", s,
+		netrpcx.NewMethod("Count", s.Count),
+	)
 }
 
 // Count serves Three.Count.

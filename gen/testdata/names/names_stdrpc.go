@@ -66,7 +66,22 @@ type NamesNetRPC struct {
 
 // RegisterNamesNetRPC registers impl on srv as the net/rpc service "Names".
 func RegisterNamesNetRPC(srv *rpc.Server, impl Names) error {
-	return srv.RegisterName("Names", &NamesNetRPC{impl: impl})
+	s := &NamesNetRPC{impl: impl}
+	return netrpcx.Register(srv, "Names", s,
+		netrpcx.NewMethod("Locals", s.Locals),
+		netrpcx.NewMethod("Packages", s.Packages),
+		netrpcx.NewMethod("NoContext", s.NoContext),
+		netrpcx.NewMethod("Types", s.Types),
+		netrpcx.NewMethod("Unnamed", s.Unnamed),
+		netrpcx.NewMethod("Blank", s.Blank),
+		netrpcx.NewMethod("Impl", s.Impl),
+		netrpcx.NewMethod("Mux", s.Mux),
+		netrpcx.NewMethod("Opts", s.Opts),
+		netrpcx.NewMethod("S", s.S),
+		netrpcx.NewMethod("Error", s.Error),
+		netrpcx.NewMethod("Register", s.Register),
+		netrpcx.NewMethod("HTTPGet", s.HTTPGet),
+	)
 }
 
 // Locals serves Names.Locals.

@@ -59,7 +59,17 @@ type UsersNetRPC struct {
 
 // RegisterUsersNetRPC registers impl on srv as the net/rpc service "Users".
 func RegisterUsersNetRPC(srv *rpc.Server, impl Users) error {
-	return srv.RegisterName("Users", &UsersNetRPC{impl: impl})
+	s := &UsersNetRPC{impl: impl}
+	return netrpcx.Register(srv, "Users", s,
+		netrpcx.NewMethod("Get", s.Get),
+		netrpcx.NewMethod("List", s.List),
+		netrpcx.NewMethod("Update", s.Update),
+		netrpcx.NewMethod("Rename", s.Rename),
+		netrpcx.NewMethod("Delete", s.Delete),
+		netrpcx.NewMethod("Find", s.Find),
+		netrpcx.NewMethod("File", s.File),
+		netrpcx.NewMethod("Touch", s.Touch),
+	)
 }
 
 // Get serves Users.Get.

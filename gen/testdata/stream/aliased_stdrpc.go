@@ -28,7 +28,10 @@ type AliasedNetRPC struct {
 
 // RegisterAliasedNetRPC registers impl on srv as the net/rpc service "Aliased".
 func RegisterAliasedNetRPC(srv *rpc.Server, impl Aliased) error {
-	return srv.RegisterName("Aliased", &AliasedNetRPC{impl: impl})
+	s := &AliasedNetRPC{impl: impl}
+	return netrpcx.Register(srv, "Aliased", s,
+		netrpcx.NewMethod("Items", s.Items),
+	)
 }
 
 // Items serves Aliased.Items, a stream, one batch of items per call.

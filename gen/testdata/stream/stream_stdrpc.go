@@ -54,7 +54,15 @@ type EventsNetRPC struct {
 
 // RegisterEventsNetRPC registers impl on srv as the net/rpc service "Events".
 func RegisterEventsNetRPC(srv *rpc.Server, impl Events) error {
-	return srv.RegisterName("Events", &EventsNetRPC{impl: impl})
+	s := &EventsNetRPC{impl: impl}
+	return netrpcx.Register(srv, "Events", s,
+		netrpcx.NewMethod("Watch", s.Watch),
+		netrpcx.NewMethod("Levels", s.Levels),
+		netrpcx.NewMethod("Pages", s.Pages),
+		netrpcx.NewMethod("Forever", s.Forever),
+		netrpcx.NewMethod("Iter", s.Iter),
+		netrpcx.NewMethod("Add", s.Add),
+	)
 }
 
 // Watch serves Events.Watch, a stream, one batch of items per call.

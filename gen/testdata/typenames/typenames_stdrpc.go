@@ -60,7 +60,23 @@ type TypeNamesNetRPC struct {
 
 // RegisterTypeNamesNetRPC registers impl on srv as the net/rpc service "TypeNames".
 func RegisterTypeNamesNetRPC(srv *rpc.Server, impl TypeNames) error {
-	return srv.RegisterName("TypeNames", &TypeNamesNetRPC{impl: impl})
+	s2 := &TypeNamesNetRPC{impl: impl}
+	return netrpcx.Register(srv, "TypeNames", s2,
+		netrpcx.NewMethod("EachS", s2.EachS),
+		netrpcx.NewMethod("EachReq", s2.EachReq),
+		netrpcx.NewMethod("EachResp", s2.EachResp),
+		netrpcx.NewMethod("EachCtx", s2.EachCtx),
+		netrpcx.NewMethod("EachC", s2.EachC),
+		netrpcx.NewMethod("EachMux", s2.EachMux),
+		netrpcx.NewMethod("EachImpl", s2.EachImpl),
+		netrpcx.NewMethod("EachOpts", s2.EachOpts),
+		netrpcx.NewMethod("EachErr", s2.EachErr),
+		netrpcx.NewMethod("Pages", s2.Pages),
+		netrpcx.NewMethod("Boxes", s2.Boxes),
+		netrpcx.NewMethod("Envelopes", s2.Envelopes),
+		netrpcx.NewMethod("Errs", s2.Errs),
+		netrpcx.NewMethod("Resps", s2.Resps),
+	)
 }
 
 // EachS serves TypeNames.EachS, a stream, one batch of items per call.

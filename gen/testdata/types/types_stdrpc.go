@@ -78,7 +78,19 @@ type TypesNetRPC struct {
 
 // RegisterTypesNetRPC registers impl on srv as the net/rpc service "Types".
 func RegisterTypesNetRPC(srv *rpc.Server, impl Types) error {
-	return srv.RegisterName("Types", &TypesNetRPC{impl: impl})
+	s := &TypesNetRPC{impl: impl}
+	return netrpcx.Register(srv, "Types", s,
+		netrpcx.NewMethod("Users", s.Users),
+		netrpcx.NewMethod("Alias", s.Alias),
+		netrpcx.NewMethod("Pairs", s.Pairs),
+		netrpcx.NewMethod("Temp", s.Temp),
+		netrpcx.NewMethod("Times", s.Times),
+		netrpcx.NewMethod("Bytes", s.Bytes),
+		netrpcx.NewMethod("Maps", s.Maps),
+		netrpcx.NewMethod("Arrays", s.Arrays),
+		netrpcx.NewMethod("Pointers", s.Pointers),
+		netrpcx.NewMethod("Grow", s.Grow),
+	)
 }
 
 // Users serves Types.Users.

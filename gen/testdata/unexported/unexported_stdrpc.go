@@ -36,7 +36,11 @@ type GeometryNetRPC struct {
 
 // RegisterGeometryNetRPC registers impl on srv as the net/rpc service "Geometry".
 func RegisterGeometryNetRPC(srv *rpc.Server, impl Geometry) error {
-	return srv.RegisterName("Geometry", &GeometryNetRPC{impl: impl})
+	s := &GeometryNetRPC{impl: impl}
+	return netrpcx.Register(srv, "Geometry", s,
+		netrpcx.NewMethod("Mirror", s.Mirror),
+		netrpcx.NewMethod("Origin", s.Origin),
+	)
 }
 
 // Mirror serves Geometry.Mirror.

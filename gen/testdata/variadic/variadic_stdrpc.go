@@ -32,7 +32,11 @@ type StringsNetRPC struct {
 
 // RegisterStringsNetRPC registers impl on srv as the net/rpc service "Strings".
 func RegisterStringsNetRPC(srv *rpc.Server, impl Strings) error {
-	return srv.RegisterName("Strings", &StringsNetRPC{impl: impl})
+	s := &StringsNetRPC{impl: impl}
+	return netrpcx.Register(srv, "Strings", s,
+		netrpcx.NewMethod("Sum", s.Sum),
+		netrpcx.NewMethod("Join", s.Join),
+	)
 }
 
 // Sum serves Strings.Sum.

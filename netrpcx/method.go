@@ -1,0 +1,94 @@
+package netrpcx
+
+import (
+	"net/rpc"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"weak"
+)
+
+// A Method is one method of a generated net/rpc adapter, typed: what lets a
+// netrpcx server call it without rpc.Server's reflection. Generated code
+// makes them with NewMethod and passes them to Register.
+type Method struct {
+	name string
+	new  func() (req, resp any)
+	call func(req, resp any) error
+}
+
+// NewMethod returns the Method name of an adapter, whose Go method is fn.
+func NewMethod[Req, Resp any](name string, fn func(req *Req, resp *Resp) error) Method {
+	return Method{
+		name: name,
+		new:  func() (any, any) { return new(Req), new(Resp) },
+		call: func(req, resp any) error { return fn(req.(*Req), resp.(*Resp)) },
+	}
+}
+
+// Register registers rcvr, a generated adapter, on srv as the service name,
+// as srv.RegisterName does, and records its methods for the netrpcx servers
+// of srv.
+//
+// A netrpcx server calls a recorded method itself, on a goroutine it keeps
+// for the next call, where rpc.Server would call it by reflection on a new
+// goroutine whose stack then grows. Calls served by a stock codec, and
+// methods registered on srv otherwise, go through rpc.Server as before.
+func Register(srv *rpc.Server, name string, rcvr any, methods ...Method) error {
+	if err := srv.RegisterName(name, rcvr); err != nil {
+		return err
+	}
+	t := tableOf(srv)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	m := make(map[string]*Method, len(t.load())+len(methods))
+	for k, v := range t.load() {
+		m[k] = v
+	}
+	for i := range methods {
+		m[name+"."+methods[i].name] = &methods[i]
+	}
+	t.methods.Store(&m)
+	return nil
+}
+
+// methodTable is what Register recorded for one rpc.Server. Codecs read it
+// without a lock; Register replaces it whole.
+type methodTable struct {
+	mu      sync.Mutex // serializes Register
+	methods atomic.Pointer[map[string]*Method]
+}
+
+func (t *methodTable) load() map[string]*Method {
+	if m := t.methods.Load(); m != nil {
+		return *m
+	}
+	return nil
+}
+
+// tables holds the methodTable of every rpc.Server that Register was given,
+// weakly: an entry goes when its server does. It is package state because
+// RegisterXNetRPC has nothing but the *rpc.Server to keep it in, and the
+// netrpcx Server finds it from the same pointer.
+var tables sync.Map // weak.Pointer[rpc.Server] → *methodTable
+
+func tableOf(srv *rpc.Server) *methodTable {
+	key := weak.Make(srv)
+	if t, ok := tables.Load(key); ok {
+		return t.(*methodTable)
+	}
+	t, loaded := tables.LoadOrStore(key, new(methodTable))
+	if !loaded {
+		runtime.AddCleanup(srv, func(key weak.Pointer[rpc.Server]) { tables.Delete(key) }, key)
+	}
+	return t.(*methodTable)
+}
+
+// methodsOf returns the methods Register recorded for srv, by
+// "Service.Method".
+func methodsOf(srv *rpc.Server) map[string]*Method {
+	if t, ok := tables.Load(weak.Make(srv)); ok {
+		return t.(*methodTable).load()
+	}
+	return nil
+}
