@@ -49,9 +49,9 @@
 //     DeadlineExceeded or Canceled, and any other error is Unknown, without
 //     its text unless WithErrorText is set (the text is logged instead);
 //   - bounds every message it reads (WithMaxMessageBytes, 4 MiB by default)
-//     before allocating for it, checks it before gob decodes it (see Limits
-//     below), and closes a connection that sends more, or garbage, without
-//     disturbing the others;
+//     before allocating for it, allocates for it only as its bytes arrive,
+//     checks it before gob decodes it (see Limits below), and closes a
+//     connection that sends more, or garbage, without disturbing the others;
 //   - runs at most WithMaxInFlight calls at once (256 by default) and stops
 //     reading the connection while at the bound, which pushes back on the
 //     peer;

@@ -3,6 +3,7 @@ package netrpcx
 import (
 	"errors"
 	"io"
+	"slices"
 	"strconv"
 )
 
@@ -239,26 +240,33 @@ func cut(err error) error {
 }
 
 // readBody appends count bytes of message to f.buf: those in in, then the
-// rest straight from rd.
+// rest straight from rd. The buffer grows as the bytes arrive, at most
+// doubling each time, so that a peer announcing a large message and sending
+// little of it makes the server hold little more than it sent.
 func (f *frameReader) readBody(count uint64) error {
-	start := len(f.buf)
-	f.buf = grow(f.buf, int(count))
-	n := copy(f.buf[start:], f.in[f.r:f.w])
-	f.r += n
-	if start+n == len(f.buf) {
-		return nil
+	want := len(f.buf) + int(count)
+	take := min(f.w-f.r, int(count))
+	f.buf = append(f.buf, f.in[f.r:f.r+take]...)
+	f.r += take
+	for len(f.buf) < want {
+		if f.rerr != nil {
+			return cut(f.rerr)
+		}
+		if len(f.buf) == cap(f.buf) {
+			f.buf = slices.Grow(f.buf, min(want-len(f.buf), max(len(f.buf), minGrowth)))
+		}
+		n := min(cap(f.buf), want)
+		m, err := io.ReadFull(f.rd, f.buf[len(f.buf):n])
+		f.buf = f.buf[:len(f.buf)+m]
+		if err != nil {
+			f.rerr = err
+		}
 	}
-	if f.rerr != nil {
-		f.buf = f.buf[:start+n]
-		return cut(f.rerr)
-	}
-	m, err := io.ReadFull(f.rd, f.buf[start+n:])
-	f.buf = f.buf[:start+n+m]
-	if err != nil {
-		f.rerr = err
-	}
-	return cut(err)
+	return nil
 }
+
+// minGrowth is the least readBody grows its buffer by.
+const minGrowth = 64 << 10
 
 // join reads the next message and appends it, after its count, to the
 // message being checked, which it returns: the gobCheck's way to follow an

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"reflect"
+	"runtime"
 	"testing"
 	"testing/iotest"
 )
@@ -144,4 +145,24 @@ func model(input []byte, limit uint64) (int, bool) {
 		i += n + int(count)
 	}
 	return i, true
+}
+
+// A peer that announces a message at the limit and sends little of it
+// makes the reader hold little more than it sent.
+func TestFrameReaderGrowsAsBytesArrive(t *testing.T) {
+	const limit = 4 << 20
+	head := []byte{0xFD, 0x40, 0x00, 0x00} // a count of 4 MiB
+	for _, sent := range []int{100, 200 << 10} {
+		input := append(append([]byte{}, head...), make([]byte, sent)...)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := io.ReadAll(newFrameReader(bytes.NewReader(input), limit, "the option"))
+		runtime.ReadMemStats(&after)
+		if err != io.ErrUnexpectedEOF {
+			t.Fatalf("a message cut short: %v, want io.ErrUnexpectedEOF", err)
+		}
+		if grew := after.TotalAlloc - before.TotalAlloc; grew > uint64(4*sent+256<<10) {
+			t.Errorf("%d bytes of a %d-byte message made the reader allocate %d bytes", sent, limit, grew)
+		}
+	}
 }
