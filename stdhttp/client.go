@@ -24,7 +24,8 @@ type Client struct {
 	base      string
 	hc        *http.Client
 	intercept stdrpc.ClientInterceptor
-	maxLine   int // the longest stream line read
+	maxLine   int   // the longest stream line read
+	maxResp   int64 // the largest response body read
 }
 
 // A ClientOption configures a Client.
@@ -35,6 +36,20 @@ type clientConfig struct {
 	intercept []stdrpc.ClientInterceptor
 	tls       *tls.Config
 	maxLine   int
+	maxResp   int64
+}
+
+// DefaultMaxResponseBytes is the largest response body a Client reads
+// unless WithMaxResponseBytes says otherwise: DefaultMaxBodyBytes, what a
+// Service reads of a request.
+const DefaultMaxResponseBytes = DefaultMaxBodyBytes
+
+// WithMaxResponseBytes sets the largest response body Call reads (default
+// DefaultMaxResponseBytes): a larger one fails the call with code
+// resource_exhausted instead of growing a buffer without bound. n <= 0
+// restores the default. Streams bound each item instead (WithMaxLineBytes).
+func WithMaxResponseBytes(n int64) ClientOption {
+	return func(c *clientConfig) { c.maxResp = n }
 }
 
 // WithHTTPClient makes the client send its requests through hc (for its
@@ -104,9 +119,13 @@ func NewClient(baseURL string, opts ...ClientOption) *Client {
 		base:      strings.TrimSuffix(baseURL, "/"),
 		intercept: stdrpc.ChainClient(cfg.intercept...),
 		maxLine:   cfg.maxLine,
+		maxResp:   cfg.maxResp,
 	}
 	if c.maxLine <= 0 {
 		c.maxLine = DefaultMaxLineBytes
+	}
+	if c.maxResp <= 0 {
+		c.maxResp = DefaultMaxResponseBytes
 	}
 	switch {
 	case cfg.hc == nil && cfg.tls == nil:
@@ -192,21 +211,38 @@ func (c *Client) call(ctx context.Context, path string, req, resp any) error {
 	if resp == nil {
 		return nil
 	}
+	if hresp.ContentLength > c.maxResp {
+		return c.tooLarge(url, hresp.ContentLength)
+	}
 	buf := getBuffer()
 	defer putBuffer(buf)
 	if n := hresp.ContentLength; n > 0 && n <= maxPooled {
 		buf.Grow(int(n) + bytes.MinRead)
 	}
-	if _, err := buf.ReadFrom(hresp.Body); err != nil {
+	n, err := buf.ReadFrom(io.LimitReader(hresp.Body, c.maxResp+1))
+	if err != nil {
 		if ctx.Err() != nil {
 			return ctxError(url, ctx.Err())
 		}
 		return stdrpc.Errorf(stdrpc.Unavailable, "reading the response from %s: %v", url, err)
 	}
+	if n > c.maxResp {
+		return c.tooLarge(url, -1)
+	}
 	if err := json.Unmarshal(buf.Bytes(), resp); err != nil {
 		return stdrpc.Errorf(stdrpc.Internal, "decoding the response from %s: %v", url, err)
 	}
 	return nil
+}
+
+// tooLarge is the error for a response body over the limit; size is -1
+// when unknown.
+func (c *Client) tooLarge(url string, size int64) error {
+	what := "more than " + strconv.FormatInt(c.maxResp, 10) + " bytes"
+	if size >= 0 {
+		what = strconv.FormatInt(size, 10) + " bytes, over the limit of " + strconv.FormatInt(c.maxResp, 10)
+	}
+	return stdrpc.Errorf(stdrpc.ResourceExhausted, "the response from %s holds %s (raise it with stdhttp.WithMaxResponseBytes)", url, what)
 }
 
 // post sends req as JSON to url, with ctx's deadline as TimeoutHeader,

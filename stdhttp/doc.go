@@ -87,7 +87,9 @@
 // as a proxy's 502 page, the code CodeFromHTTPStatus gives with the status
 // and the start of the body in the message. Redirects are not followed: a
 // POST silently turned into a GET elsewhere is never what a call meant, so a
-// 3xx is an error naming its Location.
+// 3xx is an error naming its Location. A response body over 4 MiB (unless
+// WithMaxResponseBytes) fails with resource_exhausted; the client reads no
+// more of it.
 //
 // The client sends its context's deadline as Stdrpc-Timeout-Ms and its
 // outgoing metadata as headers. By default clients share one transport that

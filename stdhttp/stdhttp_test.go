@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -531,5 +532,43 @@ func TestForwardedTimeoutHeader(t *testing.T) {
 	defer cancel()
 	if got, err := c.Meta(ctx, stdhttp.TimeoutHeader); err != nil || got == "1" || got == "" {
 		t.Errorf("with a one-hour deadline the server saw %s = %q, %v", stdhttp.TimeoutHeader, got, err)
+	}
+}
+
+// A response body over the client's limit fails the call with
+// resource_exhausted, whether its length is announced or not, and a body
+// at the limit decodes.
+func TestMaxResponseBytes(t *testing.T) {
+	const limit = 1024
+	echo := func(n int) string {
+		return `{"id":1,"name":"` + strings.Repeat("x", n-len(`{"id":1,"name":""}`)) + `"}`
+	}
+	for _, chunked := range []bool{false, true} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n, _ := strconv.Atoi(r.Header.Get("X-Size"))
+			w.Header().Set("Content-Type", "application/json")
+			if chunked {
+				w.(http.Flusher).Flush() // the length is not known in advance
+			}
+			io.WriteString(w, echo(n))
+		}))
+		c := stdhttp.NewClient(srv.URL, stdhttp.WithMaxResponseBytes(limit))
+		call := func(n int) error {
+			ctx := stdrpc.AppendOutgoing(context.Background(), "X-Size", strconv.Itoa(n))
+			var p testsvc.Payload
+			err := c.Call(ctx, "/Test/Echo", testsvc.Payload{}, &p)
+			if err == nil && len(p.Name) != n-len(`{"id":1,"name":""}`) {
+				t.Fatalf("a %d-byte body decoded to a name of %d bytes", n, len(p.Name))
+			}
+			return err
+		}
+		e := wantError(t, call(limit+1), stdrpc.ResourceExhausted, "")
+		if !strings.Contains(e.Message(), "stdhttp.WithMaxResponseBytes") {
+			t.Errorf("chunked %v: message %q does not name the option", chunked, e.Message())
+		}
+		if err := call(limit); err != nil {
+			t.Errorf("chunked %v: a body at the limit: %v", chunked, err)
+		}
+		srv.Close()
 	}
 }
