@@ -55,7 +55,9 @@
 //   - runs at most WithMaxInFlight calls at once (256 by default) and stops
 //     reading the connection while at the bound, which pushes back on the
 //     peer;
-//   - closes the connection when a write fails.
+//   - closes the connection when a write fails;
+//   - with WithIdleTimeout, closes a connection that idles, or holds a
+//     request half-sent, for longer than the timeout.
 //
 // # Limits
 //

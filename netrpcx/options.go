@@ -32,6 +32,7 @@ type serverOptions struct {
 	errorText   bool
 	logger      *slog.Logger
 	tls         *tls.Config
+	idleTimeout time.Duration
 }
 
 func newServerOptions(opts []ServerOption) *serverOptions {
@@ -61,6 +62,17 @@ func (o *serverOptions) log() *slog.Logger {
 // through a generated adapter, the first outermost. Repeated options add up.
 func WithInterceptors(in ...stdrpc.ServerInterceptor) ServerOption {
 	return func(o *serverOptions) { o.interceptor = stdrpc.ChainServer(in...) }
+}
+
+// WithIdleTimeout closes a connection on which no call is in flight, no
+// stream is open and no request arrives for d, like http.Server's
+// IdleTimeout; a request must also arrive whole within d. The client redials
+// for its next call; a call it sends just as the server gives up on the
+// connection fails with stdrpc.Unavailable. It needs a connection with read
+// deadlines (a net.Conn); other streams are never closed for idling. By
+// default connections may idle forever.
+func WithIdleTimeout(d time.Duration) ServerOption {
+	return func(o *serverOptions) { o.idleTimeout = max(d, 0) }
 }
 
 // WithMaxMessageBytes bounds the size of each message (request header or

@@ -66,6 +66,12 @@ type serverCodec struct {
 	dead     bool // the connection ended: every call is canceled, new ones at once
 	closing  bool // rpc.Server closed the codec: the last response closes the connection
 
+	// For WithIdleTimeout: the connection's read deadlines, whether the
+	// reader waits for a request, and whether a deadline is set.
+	deadline   interface{ SetReadDeadline(time.Time) error }
+	atBoundary bool
+	armed      bool
+
 	streams    map[uint64]streamer // open server streams by id (see stream.go)
 	lastStream uint64              // the id of the last stream opened
 
@@ -86,6 +92,9 @@ func newServerCodec(rwc io.ReadWriteCloser, opts *serverOptions, methods map[str
 		room:    make(chan struct{}, 1),
 		drainCh: make(chan struct{}),
 		calls:   make(map[uint64]*callState),
+	}
+	if opts.idleTimeout > 0 {
+		c.deadline, _ = rwc.(interface{ SetReadDeadline(time.Time) error })
 	}
 	c.fr = newCheckedFrameReader(rwc, opts.maxMessage, "netrpcx.WithMaxMessageBytes")
 	c.dec = gob.NewDecoder(c.fr)
@@ -116,6 +125,12 @@ func (c *serverCodec) readCall() (*callState, error) {
 		return nil, c.readErr
 	}
 	for {
+		if c.deadline != nil {
+			c.mu.Lock()
+			c.atBoundary = true
+			c.idleDeadline()
+			c.mu.Unlock()
+		}
 		c.hdr = requestHeader{} // gob merges into the destination: start from zero
 		if err := c.dec.Decode(&c.hdr); err != nil {
 			return nil, c.stopReading(err)
@@ -168,6 +183,7 @@ func (c *serverCodec) readCall() (*callState, error) {
 	default:
 		c.calls[st.seq] = st
 		c.inflight++
+		c.atBoundary = false
 		if c.dead {
 			st.cancel()
 		}
@@ -179,6 +195,24 @@ func (c *serverCodec) readCall() (*callState, error) {
 		return nil, c.stopReading(err)
 	}
 	return st, nil
+}
+
+// idleDeadline sets the read deadline WithIdleTimeout asks for while the
+// reader waits for a request: the idle timeout from now if the connection
+// is idle, none if it is not. c.mu must be held; draining sets deadlines of
+// its own.
+func (c *serverCodec) idleDeadline() {
+	if c.draining {
+		return
+	}
+	switch {
+	case c.inflight == 0 && len(c.streams) == 0:
+		c.deadline.SetReadDeadline(time.Now().Add(c.opts.idleTimeout))
+		c.armed = true
+	case c.armed:
+		c.deadline.SetReadDeadline(time.Time{})
+		c.armed = false
+	}
 }
 
 // invalidRequest is the body of a response with an error, as rpc.Server
@@ -360,6 +394,9 @@ func (c *serverCodec) respond(method string, seq uint64, text string, body any) 
 		c.room <- struct{}{} // cannot block: the reader takes it before setting full again
 	}
 	closeIdle := c.inflight == 0 && (c.closing || c.draining && !c.wakeable)
+	if c.atBoundary && c.deadline != nil {
+		c.idleDeadline()
+	}
 	c.mu.Unlock()
 	if closeIdle {
 		c.closeConn()
