@@ -1,7 +1,9 @@
 package netrpcx
 
 import (
+	"fmt"
 	"net/rpc"
+	"reflect"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -35,6 +37,15 @@ func NewMethod[Req, Resp any](name string, fn func(req *Req, resp *Resp) error) 
 // goroutine whose stack then grows. Calls served by a stock codec, and
 // methods registered on srv otherwise, go through rpc.Server as before.
 func Register(srv *rpc.Server, name string, rcvr any, methods ...Method) error {
+	v := reflect.ValueOf(rcvr)
+	for i, m := range methods {
+		switch {
+		case m.call == nil:
+			return fmt.Errorf("netrpcx: Register %s: method %d was not made by NewMethod", name, i)
+		case !v.MethodByName(m.name).IsValid():
+			return fmt.Errorf("netrpcx: Register %s: %T has no method %s; each Method must be one of rcvr's", name, rcvr, m.name)
+		}
+	}
 	if err := srv.RegisterName(name, rcvr); err != nil {
 		return err
 	}

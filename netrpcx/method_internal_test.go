@@ -37,3 +37,25 @@ func TestMethodTablesGoWithTheirServer(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// Register refuses methods that rcvr lacks or NewMethod did not make,
+// before registering anything.
+func TestRegisterChecksMethods(t *testing.T) {
+	s := tableSvc{}
+	for _, tc := range []struct {
+		m    Method
+		want string
+	}{
+		{NewMethod("N", s.M), "netrpcx: Register T: netrpcx.tableSvc has no method N; each Method must be one of rcvr's"},
+		{Method{}, "netrpcx: Register T: method 0 was not made by NewMethod"},
+	} {
+		srv := rpc.NewServer()
+		err := Register(srv, "T", s, tc.m)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("error %v, want %q", err, tc.want)
+		}
+		if err := srv.RegisterName("T", s); err != nil {
+			t.Errorf("the refused Register registered T: %v", err)
+		}
+	}
+}
