@@ -536,7 +536,7 @@ func (b *builder) buildFile(pkg *packages.Package, source string, sbs []*service
 	f := &genFile{
 		Build:   buildConstraint(sbs[0].decl.file),
 		Source:  source,
-		Path:    strings.TrimSuffix(source, ".go") + "_stdrpc.go",
+		Path:    outputPath(source),
 		Package: pkg.Name,
 		Imports: reg.imports(),
 	}

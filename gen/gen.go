@@ -52,6 +52,7 @@
 package gen
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"os"
@@ -220,9 +221,12 @@ func (b *builder) build(pkgs []*packages.Package) ([]*genFile, []*packages.Packa
 		files = append(files, b.buildPackage(sc)...)
 	}
 	if !anyService && len(b.d.list) == 0 {
-		if len(loadDiags) > 0 {
+		switch {
+		case len(loadDiags) > 0:
 			b.d.list = append(b.d.list, loadDiags...)
-		} else {
+		case servicesElsewhere(pkgs):
+			// Nothing to do on this platform; see write.
+		default:
 			var paths []string
 			for _, pkg := range pkgs {
 				paths = append(paths, pkg.PkgPath)
@@ -232,6 +236,22 @@ func (b *builder) build(pkgs []*packages.Package) ([]*genFile, []*packages.Packa
 		}
 	}
 	return files, pkgs
+}
+
+// servicesElsewhere reports whether a source file the load left out, built
+// only for another platform or other tags, marks a service.
+func servicesElsewhere(pkgs []*packages.Package) bool {
+	for _, pkg := range pkgs {
+		for _, name := range pkg.IgnoredFiles {
+			if _, generated := sourcePath(name); generated || !strings.HasSuffix(name, ".go") {
+				continue
+			}
+			if src, err := os.ReadFile(name); err == nil && bytes.Contains(src, []byte("//"+directivePrefix+":service")) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func describePackages(paths []string) string {

@@ -9,7 +9,7 @@ import "go/token"
 // A genFile is one generated file: the services declared in one source file.
 type genFile struct {
 	Source  string // the source file declaring the services (absolute)
-	Path    string // the generated file: Source with _stdrpc.go for .go (absolute)
+	Path    string // the generated file: see outputPath (absolute)
 	Package string // package name
 	// Build is the source file's //go:build expression, if any; the
 	// generated file is built under the same condition.

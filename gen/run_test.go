@@ -275,3 +275,45 @@ func TestNoModule(t *testing.T) {
 		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// A service in a file named for an OS is generated into a file named for
+// it too, so that the go command builds both or neither.
+func TestKeepsOSSuffix(t *testing.T) {
+	dir := tempModule(t, map[string]string{"calc_linux.go": calculatorSrc})
+	t.Setenv("GOOS", "linux")
+	res, err := gen.Run(gen.Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Files) != 1 || filepath.Base(res.Files[0].Path) != "calc_stdrpc_linux.go" {
+		t.Fatalf("wrote %+v, want calc_stdrpc_linux.go", res.Files)
+	}
+}
+
+// Generating on one platform leaves alone the files generated for services
+// that only another platform builds: their sources cannot be read here.
+func TestKeepsOtherPlatformsOutput(t *testing.T) {
+	for _, files := range []map[string]string{
+		{"calc_windows.go": calculatorSrc, "other.go": "package calc\n"},
+		{"calc.go": "//go:build windows\n\n" + calculatorSrc, "other.go": "package calc\n"},
+	} {
+		dir := tempModule(t, files)
+		t.Setenv("GOOS", "windows")
+		res, err := gen.Run(gen.Config{Dir: dir})
+		if err != nil || len(res.Files) != 1 {
+			t.Fatalf("generating for windows: %+v, %v", res, err)
+		}
+		out := res.Files[0].Path
+		t.Setenv("GOOS", "linux")
+		res, err = gen.Run(gen.Config{Dir: dir, Check: true})
+		if err != nil || len(res.Files) != 0 {
+			t.Fatalf("checking on linux: %+v, %v; want nothing to do", res, err)
+		}
+		if _, err := gen.Run(gen.Config{Dir: dir}); err != nil {
+			t.Fatalf("generating on linux: %v", err)
+		}
+		if _, err := os.Stat(out); err != nil {
+			t.Fatalf("generating on linux removed %s: %v", filepath.Base(out), err)
+		}
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"golang.org/x/tools/go/packages"
 )
@@ -45,9 +44,18 @@ func write(res *Result, pkgs []*packages.Package, dir string, check bool) error 
 		}
 		return ds
 	}
+	// Generated files carry !stdrpcgen, so the load ignored them all; those
+	// nothing generated this time are stale, unless their source is ignored
+	// too: built only elsewhere (another OS, other tags), it could not be
+	// read, and its generated file stays as it is.
 	for _, pkg := range pkgs {
+		ignored := make(map[string]bool, len(pkg.IgnoredFiles))
 		for _, name := range pkg.IgnoredFiles {
-			if want[name] || !strings.HasSuffix(name, "_stdrpc.go") {
+			ignored[name] = true
+		}
+		for _, name := range pkg.IgnoredFiles {
+			source, ok := sourcePath(name)
+			if want[name] || !ok || ignored[source] {
 				continue
 			}
 			if old, err := os.ReadFile(name); err == nil && bytes.HasPrefix(old, generatedLine) {

@@ -23,7 +23,9 @@
 //	//go:generate go tool stdrpc
 //
 // For each source file declaring services, stdrpc writes <file>_stdrpc.go
-// beside it with, per service S:
+// beside it (<file>_stdrpc_linux.go for <file>_linux.go: a file named for
+// an OS or architecture keeps its name's constraint, as it keeps its
+// //go:build line) with, per service S:
 //
 //	func RegisterSNetRPC(srv *rpc.Server, impl S) error
 //	func NewSNetRPCClient(c *netrpcx.Client) S
