@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -25,7 +27,7 @@ func load(dir string, patterns []string, fset *token.FileSet) ([]*packages.Packa
 		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo,
 		Dir:        dir,
 		Fset:       fset,
-		BuildFlags: []string{"-tags=" + buildTag},
+		BuildFlags: []string{tagsFlag()},
 	}
 	pkgs, err := packages.Load(cfg, patterns...)
 	if err == nil && len(pkgs) == 0 {
@@ -34,13 +36,59 @@ func load(dir string, patterns []string, fset *token.FileSet) ([]*packages.Packa
 	return pkgs, err
 }
 
+// tagsFlag returns the -tags flag to load with: buildTag, after the tags a
+// -tags in GOFLAGS sets, which a -tags flag on the command line would
+// otherwise replace.
+func tagsFlag() string {
+	tags := []string{}
+	for _, f := range strings.Fields(goflags()) {
+		v, ok := strings.CutPrefix(f, "-tags=")
+		if !ok {
+			v, ok = strings.CutPrefix(f, "--tags=")
+		}
+		if ok && v != "" {
+			tags = append(tags, strings.Split(v, ",")...)
+		}
+	}
+	return "-tags=" + strings.Join(append(tags, buildTag), ",")
+}
+
+// goflags returns GOFLAGS as the go command sees it: from the environment,
+// or else from the file go env -w writes.
+func goflags() string {
+	if v, ok := os.LookupEnv("GOFLAGS"); ok {
+		return v
+	}
+	file := os.Getenv("GOENV")
+	if file == "" {
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			return ""
+		}
+		file = filepath.Join(dir, "go", "env")
+	}
+	if file == "off" {
+		return ""
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return ""
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(strings.TrimRight(line, "\r\n"), "GOFLAGS="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
 // whyNothingLoaded asks go list why patterns matched nothing. Reading
 // export data, packages.Load drops go list's complaint when go list fails
 // as a whole (a go.mod that needs go mod tidy, no go.mod at all) and
 // returns no packages and no error; so, on this failing path only, the go
 // command runs once more for its words.
 func whyNothingLoaded(dir string, patterns []string) error {
-	cmd := exec.Command("go", append([]string{"list", "-e", "-tags=" + buildTag, "-f", "{{.ImportPath}}", "--"}, patterns...)...)
+	cmd := exec.Command("go", append([]string{"list", "-e", tagsFlag(), "-f", "{{.ImportPath}}", "--"}, patterns...)...)
 	cmd.Dir = dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

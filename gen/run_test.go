@@ -317,3 +317,23 @@ func TestKeepsOtherPlatformsOutput(t *testing.T) {
 		}
 	}
 }
+
+// The tags GOFLAGS sets still apply: stdrpc adds its own to them.
+func TestKeepsGOFLAGSTags(t *testing.T) {
+	dir := tempModule(t, map[string]string{
+		"calc.go": `package calc
+
+import "context"
+
+//stdrpc:service
+type Calculator interface {
+	Add(ctx context.Context, a, b Number) (Number, error)
+}
+`,
+		"number.go": "//go:build extra\n\npackage calc\n\ntype Number int\n",
+	})
+	t.Setenv("GOFLAGS", "-tags=extra -mod=mod")
+	if _, err := gen.Run(gen.Config{Dir: dir}); err != nil {
+		t.Fatalf("with GOFLAGS=%s: %v", os.Getenv("GOFLAGS"), err)
+	}
+}

@@ -96,8 +96,8 @@
 // matches no package, or -check found stale files; 2 for bad usage.
 //
 // Generated files carry //go:build !stdrpcgen and stdrpc loads packages with
-// -tags=stdrpcgen, so a stale or broken generated file never stops
-// regeneration.
+// the tag stdrpcgen, added to those a -tags in GOFLAGS sets, so a stale or
+// broken generated file never stops regeneration.
 package main
 
 import (
