@@ -128,9 +128,31 @@ func BenchmarkDeadlineAndMetadata(b *testing.B) {
 	})
 }
 
-// BenchmarkPipeAdd is BenchmarkAdd over net.Pipe: without the kernel's
-// share, it shows what netrpcx itself costs per call.
+// BenchmarkPipeAdd and BenchmarkPipeEcho are BenchmarkAdd and
+// BenchmarkEcho over net.Pipe: without the kernel's share, they show what
+// netrpcx itself costs per call.
 func BenchmarkPipeAdd(b *testing.B) {
+	benchPipe(b, func(c *rpc.Client) error {
+		var sum int
+		return c.Call("Stock.Add", &StockArgs{A: 2, B: 3}, &sum)
+	}, func(ctx context.Context, test testsvc.Test) error {
+		_, err := test.Add(ctx, 2, 3)
+		return err
+	})
+}
+
+func BenchmarkPipeEcho(b *testing.B) {
+	p := testsvc.NewPayload()
+	benchPipe(b, func(c *rpc.Client) error {
+		var reply testsvc.Payload
+		return c.Call("Stock.Echo", &p, &reply)
+	}, func(ctx context.Context, test testsvc.Test) error {
+		_, err := test.Echo(ctx, p)
+		return err
+	})
+}
+
+func benchPipe(b *testing.B, stock func(*rpc.Client) error, generated func(context.Context, testsvc.Test) error) {
 	b.Run("stock", func(b *testing.B) {
 		rs := rpc.NewServer()
 		if err := rs.Register(Stock{}); err != nil {
@@ -140,10 +162,7 @@ func BenchmarkPipeAdd(b *testing.B) {
 		go rs.ServeConn(server)
 		c := rpc.NewClient(client)
 		defer c.Close()
-		run(b, false, func() error {
-			var sum int
-			return c.Call("Stock.Add", &StockArgs{A: 2, B: 3}, &sum)
-		})
+		run(b, false, func() error { return stock(c) })
 	})
 	b.Run("netrpcx", func(b *testing.B) {
 		server, client := net.Pipe()
@@ -152,9 +171,6 @@ func BenchmarkPipeAdd(b *testing.B) {
 		defer c.Close()
 		test := testsvc.NewTestNetRPCClient(c)
 		ctx := context.Background()
-		run(b, false, func() error {
-			_, err := test.Add(ctx, 2, 3)
-			return err
-		})
+		run(b, false, func() error { return generated(ctx, test) })
 	})
 }
