@@ -2,6 +2,7 @@ package netrpcx
 
 import (
 	"fmt"
+	"maps"
 	"net/rpc"
 	"reflect"
 	"runtime"
@@ -37,12 +38,12 @@ func NewMethod[Req, Resp any](name string, fn func(req *Req, resp *Resp) error) 
 // goroutine whose stack then grows. Calls served by a stock codec, and
 // methods registered on srv otherwise, go through rpc.Server as before.
 func Register(srv *rpc.Server, name string, rcvr any, methods ...Method) error {
-	v := reflect.ValueOf(rcvr)
+	rv := reflect.ValueOf(rcvr)
 	for i, m := range methods {
 		switch {
 		case m.call == nil:
 			return fmt.Errorf("netrpcx: Register %s: method %d was not made by NewMethod", name, i)
-		case !v.MethodByName(m.name).IsValid():
+		case !rv.MethodByName(m.name).IsValid():
 			return fmt.Errorf("netrpcx: Register %s: %T has no method %s; each Method must be one of rcvr's", name, rcvr, m.name)
 		}
 	}
@@ -52,14 +53,14 @@ func Register(srv *rpc.Server, name string, rcvr any, methods ...Method) error {
 	t := tableOf(srv)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	m := make(map[string]*Method, len(t.load())+len(methods))
-	for k, v := range t.load() {
-		m[k] = v
+	table := maps.Clone(t.load())
+	if table == nil {
+		table = make(map[string]*Method, len(methods))
 	}
 	for i := range methods {
-		m[name+"."+methods[i].name] = &methods[i]
+		table[name+"."+methods[i].name] = &methods[i]
 	}
-	t.methods.Store(&m)
+	t.methods.Store(&table)
 	return nil
 }
 
