@@ -72,7 +72,7 @@ func NewClient(conn io.ReadWriteCloser, opts ...ClientOption) *Client {
 // Every error is a *stdrpc.Error: the code the server sent; Unknown with the
 // text for a stock server's error; Unavailable when the connection failed or
 // cannot be made.
-func (c *Client) Call(ctx context.Context, serviceMethod string, args, reply any) error {
+func (c *Client) Call(ctx context.Context, serviceMethod string, args, reply any, opts ...CallOption) error {
 	in := c.opts.interceptor
 	if in == nil {
 		return c.call(ctx, serviceMethod, args, reply)

@@ -199,3 +199,25 @@ func WithBackoff(min, max time.Duration) ClientOption {
 		}
 	}
 }
+
+// A CallOption changes how one call is made. Generated clients pass the
+// options a method's declaration asks for.
+type CallOption struct{ idempotent bool }
+
+// Idempotent marks a call as safe to send again: making it twice has the
+// effect of making it once. A call so marked whose connection breaks after
+// the request was written is retried on another connection (another
+// instance when there are several) while its deadline and the client's
+// retry budget allow; any other call fails with stdrpc.Unavailable there,
+// since the server may have run it. Generated clients pass it for methods
+// marked //stdrpc:idempotent or routed with GET or HEAD.
+func Idempotent() CallOption { return CallOption{idempotent: true} }
+
+func idempotent(opts []CallOption) bool {
+	for _, o := range opts {
+		if o.idempotent {
+			return true
+		}
+	}
+	return false
+}

@@ -167,7 +167,7 @@ func NewClient(baseURL string, opts ...ClientOption) *Client {
 //
 // ctx's deadline travels as the Stdrpc-Timeout-Ms header and
 // stdrpc.Outgoing(ctx) as headers.
-func (c *Client) Call(ctx context.Context, path string, req, resp any) error {
+func (c *Client) Call(ctx context.Context, path string, req, resp any, opts ...CallOption) error {
 	if c.intercept == nil {
 		return c.call(ctx, path, req, resp)
 	}
@@ -319,4 +319,25 @@ func ctxError(url string, err error) error {
 func closeBody(b io.ReadCloser) {
 	_, _ = io.CopyN(io.Discard, b, 64<<10)
 	_ = b.Close()
+}
+
+// A CallOption changes how one call is made. Generated clients pass the
+// options a method's declaration asks for.
+type CallOption struct{ idempotent bool }
+
+// Idempotent marks a call as safe to send again: making it twice has the
+// effect of making it once. A call so marked is retried after a connection
+// error or a 502, 503 or 504 (the answers of a proxy whose upstream is
+// restarting) while its deadline and the client's retry budget allow.
+// Generated clients pass it for methods marked //stdrpc:idempotent or
+// routed with GET or HEAD.
+func Idempotent() CallOption { return CallOption{idempotent: true} }
+
+func idempotent(opts []CallOption) bool {
+	for _, o := range opts {
+		if o.idempotent {
+			return true
+		}
+	}
+	return false
 }
