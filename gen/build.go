@@ -7,6 +7,7 @@ import (
 	"go/build/constraint"
 	"go/token"
 	"go/types"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -52,9 +53,16 @@ func (b *builder) buildPackage(sc *pkgScan) []*genFile {
 		}
 	}
 	for fn, rds := range sc.routes {
-		if !sc.routed[fn] {
+		if !sc.served[fn] {
 			for _, rd := range rds {
 				b.d.at(rd.pos, "", "//stdrpc:http is on %s.%s, which is not a method of a //stdrpc:service interface: mark the interface, or move the route", recvName(fn), fn.Name())
+			}
+		}
+	}
+	for fn, ds := range sc.idempotent {
+		if !sc.served[fn] {
+			for _, d := range ds {
+				b.d.at(d.pos, "", "//stdrpc:idempotent is on %s.%s, which is not a method of a //stdrpc:service interface: mark the interface, or remove the directive", recvName(fn), fn.Name())
 			}
 		}
 	}
@@ -119,7 +127,7 @@ func (b *builder) buildService(sc *pkgScan, sd *serviceDecl) *serviceBuild {
 	}
 	ok := true
 	for _, site := range sites {
-		sc.routed[site.fn] = true
+		sc.served[site.fn] = true
 		mb := b.buildMethod(sc, svc, site)
 		if mb == nil {
 			ok = false
@@ -214,6 +222,7 @@ func (b *builder) buildMethod(sc *pkgScan, svc *service, ms methodSite) *methodB
 	}
 
 	m := &rpcMethod{Name: fn.Name(), Kind: unary, Pos: b.fset.Position(ms.site), Doc: docLines(sc.docs[fn])}
+	m.Idempotent = b.idempotent(sc, fn, subject)
 	mb := &methodBuild{m: m, fn: fn, site: ms.site}
 	sig := fn.Type().(*types.Signature)
 	ok := true
@@ -297,6 +306,30 @@ func (b *builder) buildMethod(sc *pkgScan, svc *service, ms methodSite) *methodB
 		}
 	}
 	return mb
+}
+
+// idempotent reports whether a method is safe to call twice: marked
+// //stdrpc:idempotent, or routed with GET or HEAD. It reports a mark with
+// arguments, and a mark given twice.
+func (b *builder) idempotent(sc *pkgScan, fn *types.Func, subject string) bool {
+	marks := sc.idempotent[fn]
+	for i, d := range marks {
+		switch {
+		case i > 0:
+			b.d.at(d.pos, subject, "//stdrpc:idempotent is given twice: keep one")
+		case d.dir.arg != "":
+			b.d.at(d.pos+token.Pos(d.dir.argOff), subject, "//stdrpc:idempotent takes no arguments (the line alone marks the method): remove %q", d.dir.arg)
+		}
+	}
+	if len(marks) > 0 {
+		return true
+	}
+	for _, rd := range sc.routes[fn] {
+		if rd.dir.method == http.MethodGet || rd.dir.method == http.MethodHead {
+			return true
+		}
+	}
+	return false
 }
 
 // checkResults checks the results of a unary method: data results, then
@@ -650,8 +683,9 @@ func (b *builder) nameClient(mb *methodBuild, rt runtimeNames) {
 	if !m.HasContext {
 		ns.take(rt.Context)
 	}
-	if m.Kind == serverStream {
-		// The body calls netrpcx.Stream[T] or stdhttp.Stream[T].
+	if m.Kind == serverStream || m.Idempotent {
+		// The body calls netrpcx.Stream[T] or stdhttp.Stream[T], or passes
+		// netrpcx.Idempotent() or stdhttp.Idempotent().
 		ns.take(rt.NetRPCX, rt.StdHTTP)
 		ns.take(identsIn(m.Elem)...)
 	}

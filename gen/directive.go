@@ -11,23 +11,28 @@ import (
 //
 //	//stdrpc:service [name=NAME]   in an interface's doc comment
 //	//stdrpc:http METHOD PATTERN   in a method's doc comment
+//	//stdrpc:idempotent            in a method's doc comment
 
 const directivePrefix = "stdrpc"
 
 // Directive names.
 const (
-	dirService = "service"
-	dirHTTP    = "http"
+	dirService    = "service"
+	dirHTTP       = "http"
+	dirIdempotent = "idempotent"
 )
 
-var directiveNames = []string{dirService, dirHTTP}
+var directiveNames = []string{dirService, dirHTTP, dirIdempotent}
+
+// directiveList names the directives for a message.
+const directiveList = "the directives are //stdrpc:service, //stdrpc:http and //stdrpc:idempotent"
 
 // httpMethods are the verbs a //stdrpc:http route may use.
 var httpMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE"}
 
 // A directive is one parsed //stdrpc: comment.
 type directive struct {
-	name string // dirService or dirHTTP
+	name string // dirService, dirHTTP or dirIdempotent
 
 	// service
 	svcName    string // value of name=, or ""
@@ -38,6 +43,11 @@ type directive struct {
 	pattern    string // "/users/{id}"
 	methodOff  int    // byte offset of method in the comment text
 	patternOff int    // byte offset of pattern in the comment text
+
+	// idempotent: the first argument, which it does not take (reported
+	// with the method it is on), and its offset
+	arg    string
+	argOff int
 }
 
 // A directiveError is a problem with a directive, at a byte offset in the
@@ -94,13 +104,19 @@ func parseDirective(text string) (d directive, ok bool, derr *directiveError) {
 		return parseService(args, argsOff)
 	case dirHTTP:
 		return parseHTTP(args, argsOff)
+	case dirIdempotent:
+		d := directive{name: dirIdempotent}
+		if ws := fields(args, argsOff); len(ws) > 0 {
+			d.arg, d.argOff = ws[0].text, ws[0].off
+		}
+		return d, true, nil
 	case "":
-		return fail(0, "empty directive //stdrpc: (the directives are //stdrpc:service and //stdrpc:http)")
+		return fail(0, "empty directive //stdrpc: (%s)", directiveList)
 	}
 	if s := suggest(name, directiveNames); s != "" {
 		return fail(0, "unknown directive //stdrpc:%s: did you mean //stdrpc:%s?", name, s)
 	}
-	return fail(0, "unknown directive //stdrpc:%s (the directives are //stdrpc:service and //stdrpc:http)", name)
+	return fail(0, "unknown directive //stdrpc:%s (%s)", name, directiveList)
 }
 
 func parseService(args string, off int) (directive, bool, *directiveError) {

@@ -22,6 +22,9 @@ func TestParseDirective(t *testing.T) {
 		{text: "//stdrpc:service name=acme.v1.Calculator", ok: true, want: directive{name: dirService, svcName: "acme.v1.Calculator", svcNameOff: 22}},
 		{text: "//stdrpc:http GET /users/{id}", ok: true, want: directive{name: dirHTTP, method: "GET", methodOff: 14, pattern: "/users/{id}", patternOff: 18}},
 		{text: "//stdrpc:http  DELETE\t/x", ok: true, want: directive{name: dirHTTP, method: "DELETE", methodOff: 15, pattern: "/x", patternOff: 22}},
+		{text: "//stdrpc:idempotent", ok: true, want: directive{name: dirIdempotent}},
+		{text: "//stdrpc:idempotent yes please", ok: true, want: directive{name: dirIdempotent, arg: "yes", argOff: 20}},
+		{text: "//stdrpc:idempotnet", ok: true, wantErr: "unknown directive //stdrpc:idempotnet: did you mean //stdrpc:idempotent?"},
 		{text: "//stdrpc:Service", ok: true, wantErr: "unknown directive //stdrpc:Service: did you mean //stdrpc:service?"},
 		{text: "//stdrpx:http GET /", ok: true, wantErr: "unknown directive //stdrpx:http: did you mean //stdrpc:http?"},
 		{text: "//stdrpc:service name=a name=b", ok: true, wantErr: "name is given twice: keep one", errOff: 24},
@@ -54,6 +57,7 @@ func FuzzParseDirective(f *testing.F) {
 		"//stdrpc:service", "//stdrpc:service name=acme.v1.X", "//stdrpc:http GET /users/{id}",
 		"//stdrpc:http", "// stdrpc:service", "//stdrcp:service", "//stdrpc:", "//:", "//stdrpc:service name=",
 		"//stdrpc:http get /x extra", "//go:generate x", "//stdrpc:service\u00a0name=x",
+		"//stdrpc:idempotent", "//stdrpc:idempotent x",
 	} {
 		f.Add(s)
 	}
@@ -86,6 +90,10 @@ func FuzzParseDirective(f *testing.F) {
 			if d.pattern == "" || strings.ContainsFunc(d.pattern, func(r rune) bool { return r == ' ' || r == '\t' }) {
 				t.Fatalf("pattern %q is empty or has spaces", d.pattern)
 			}
+		case dirIdempotent:
+			if d.arg != "" && !strings.HasPrefix(text[d.argOff:], d.arg) {
+				t.Fatalf("argument %q at %d does not match %q", d.arg, d.argOff, text)
+			}
 		default:
 			t.Fatalf("unknown directive name %q accepted", d.name)
 		}
@@ -102,9 +110,14 @@ func FuzzParseDirective(f *testing.F) {
 			}
 		case dirHTTP:
 			again = "//stdrpc:http " + d.method + " " + d.pattern
+		case dirIdempotent:
+			again = "//stdrpc:idempotent"
+			if d.arg != "" {
+				again += " " + d.arg
+			}
 		}
 		d2, ok2, derr2 := parseDirective(again)
-		if !ok2 || derr2 != nil || d2.name != d.name || d2.svcName != d.svcName || d2.method != d.method || d2.pattern != d.pattern {
+		if !ok2 || derr2 != nil || d2.name != d.name || d2.svcName != d.svcName || d2.method != d.method || d2.pattern != d.pattern || d2.arg != d.arg {
 			t.Fatalf("%q parsed as %+v; reprinted %q parses as %+v, %+v", text, d, again, d2, derr2)
 		}
 	})

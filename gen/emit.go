@@ -175,7 +175,8 @@ func clientRequest(m *rpcMethod) string {
 }
 
 // emitClientBody prints the body of a client method calling path through
-// the receiver's c field; a stream calls rtPkg.Stream.
+// the receiver's c field, passing rtPkg.Idempotent() for an idempotent
+// method; a stream calls rtPkg.Stream, which takes no call options.
 func emitClientBody(p *printer, m *rpcMethod, path, rtPkg string) {
 	cf := m.Client
 	req := clientRequest(m)
@@ -183,8 +184,12 @@ func emitClientBody(p *printer, m *rpcMethod, path, rtPkg string) {
 		p.line("\treturn %s.Stream[%s](%s, %s.c, %q, %s)", rtPkg, m.Elem, cf.Ctx, cf.Recv, path, req)
 		return
 	}
+	opts := ""
+	if m.Idempotent {
+		opts = ", " + rtPkg + ".Idempotent()"
+	}
 	if m.Response.Kind == noShape {
-		p.line("\treturn %s.c.Call(%s, %q, %s, nil)", cf.Recv, cf.Ctx, path, req)
+		p.line("\treturn %s.c.Call(%s, %q, %s, nil%s)", cf.Recv, cf.Ctx, path, req, opts)
 		return
 	}
 	p.line("\tvar %s %s", cf.Resp, m.Response.Type)
@@ -192,7 +197,7 @@ func emitClientBody(p *printer, m *rpcMethod, path, rtPkg string) {
 	if cf.ErrDeclared {
 		assign = "="
 	}
-	p.line("\t%s %s %s.c.Call(%s, %q, %s, &%s)", cf.Err, assign, cf.Recv, cf.Ctx, path, req, cf.Resp)
+	p.line("\t%s %s %s.c.Call(%s, %q, %s, &%s%s)", cf.Err, assign, cf.Recv, cf.Ctx, path, req, cf.Resp, opts)
 	var vals []string
 	if m.Response.Kind == direct {
 		vals = append(vals, cf.Resp)

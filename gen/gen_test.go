@@ -19,6 +19,7 @@ var update = flag.Bool("update", false, "rewrite the golden files (the generated
 var goldenCases = []string{
 	"bench",
 	"embed",
+	"idempotent",
 	"imports",
 	"multi",
 	"names",

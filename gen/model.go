@@ -108,6 +108,11 @@ type rpcMethod struct {
 
 	Routes []*route // the method's //stdrpc:http routes
 
+	// Idempotent reports that the method is safe to call twice: it is
+	// marked //stdrpc:idempotent, or has a GET or HEAD route. A unary
+	// method's clients pass the runtime's Idempotent call option.
+	Idempotent bool
+
 	Client  clientFunc // the generated client method
 	HTTPVar string     // the handler's local variable in Register<Service>HTTP
 }

@@ -63,7 +63,7 @@ func (b *builder) checkRoutes(sc *pkgScan, sb *serviceBuild) {
 }
 
 // buildRoute validates one route and binds its parameters.
-func (b *builder) buildRoute(svc *service, mb *methodBuild, rd routeDirective) *route {
+func (b *builder) buildRoute(svc *service, mb *methodBuild, rd placedDirective) *route {
 	m, d := mb.m, rd.dir
 	subject := svc.Name + "." + m.Name
 	full := d.method + " " + d.pattern

@@ -9,15 +9,16 @@ import (
 )
 
 // A pkgScan is what the directives of one package say: its services and the
-// routes and doc comments of its interface methods.
+// routes, idempotent marks and doc comments of its interface methods.
 type pkgScan struct {
-	pkg      *packages.Package
-	services []*serviceDecl
-	docs     map[*types.Func]*ast.CommentGroup
-	routes   map[*types.Func][]routeDirective
-	// routed records the methods whose routes a service used; a route on
+	pkg        *packages.Package
+	services   []*serviceDecl
+	docs       map[*types.Func]*ast.CommentGroup
+	routes     map[*types.Func][]placedDirective // //stdrpc:http lines
+	idempotent map[*types.Func][]placedDirective // //stdrpc:idempotent lines
+	// served records the methods a service serves; a method directive on
 	// any other method is misplaced.
-	routed map[*types.Func]bool
+	served map[*types.Func]bool
 }
 
 // A serviceDecl is an interface type marked //stdrpc:service.
@@ -29,8 +30,8 @@ type serviceDecl struct {
 	dir      directive
 }
 
-// A routeDirective is a //stdrpc:http line and where it is.
-type routeDirective struct {
+// A placedDirective is a directive of a method and where it is.
+type placedDirective struct {
 	dir directive
 	pos token.Pos // the comment's start
 }
@@ -39,10 +40,11 @@ type routeDirective struct {
 // ones, and returns the services they mark.
 func (b *builder) scan(pkg *packages.Package) *pkgScan {
 	sc := &pkgScan{
-		pkg:    pkg,
-		docs:   map[*types.Func]*ast.CommentGroup{},
-		routes: map[*types.Func][]routeDirective{},
-		routed: map[*types.Func]bool{},
+		pkg:        pkg,
+		docs:       map[*types.Func]*ast.CommentGroup{},
+		routes:     map[*types.Func][]placedDirective{},
+		idempotent: map[*types.Func][]placedDirective{},
+		served:     map[*types.Func]bool{},
 	}
 	for _, f := range pkg.Syntax {
 		parsed := map[*ast.Comment]directive{}
@@ -79,8 +81,8 @@ func (b *builder) scan(pkg *packages.Package) *pkgScan {
 					switch d.name {
 					case dirService:
 						b.d.at(c.Slash, "", "//stdrpc:service must be in the doc comment of an interface type declaration")
-					case dirHTTP:
-						b.d.at(c.Slash, "", "//stdrpc:http must be in the doc comment of a method of a //stdrpc:service interface")
+					case dirHTTP, dirIdempotent:
+						b.d.at(c.Slash, "", "//stdrpc:%s must be in the doc comment of a method of a //stdrpc:service interface", d.name)
 					}
 				}
 			}
@@ -105,8 +107,13 @@ func (b *builder) scanType(sc *pkgScan, f *ast.File, ts *ast.TypeSpec, doc *ast.
 					continue
 				}
 				for _, c := range field.Doc.List {
-					if d, ok := parsed[c]; ok && d.name == dirHTTP {
-						sc.routes[fn] = append(sc.routes[fn], routeDirective{dir: d, pos: c.Slash})
+					d, ok := parsed[c]
+					switch {
+					case ok && d.name == dirHTTP:
+						sc.routes[fn] = append(sc.routes[fn], placedDirective{dir: d, pos: c.Slash})
+						used[c] = true
+					case ok && d.name == dirIdempotent:
+						sc.idempotent[fn] = append(sc.idempotent[fn], placedDirective{dir: d, pos: c.Slash})
 						used[c] = true
 					}
 				}
@@ -119,6 +126,11 @@ func (b *builder) scanType(sc *pkgScan, f *ast.File, ts *ast.TypeSpec, doc *ast.
 	var marked *ast.Comment
 	for _, c := range doc.List {
 		d, ok := parsed[c]
+		if ok && d.name == dirIdempotent {
+			used[c] = true
+			b.d.at(c.Slash, ts.Name.Name, "//stdrpc:idempotent marks a method, not a type: put it in the doc comment of each method that is safe to call twice")
+			continue
+		}
 		if !ok || d.name != dirService {
 			continue
 		}

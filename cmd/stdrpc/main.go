@@ -52,6 +52,14 @@
 // otherwise from a JSON body. Every method also answers
 // POST /{Service}/{Method}.
 //
+//	//stdrpc:idempotent
+//
+// declares that calling a method twice has the effect of calling it once; a
+// method with a GET or HEAD route is idempotent without it. Its generated
+// clients pass netrpcx.Idempotent() or stdhttp.Idempotent() on each call
+// (not on a stream's), so the runtime may send it again after a connection
+// breaks.
+//
 // # Methods
 //
 // The first parameter may be a context.Context and the last result must be

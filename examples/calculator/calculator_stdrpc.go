@@ -81,7 +81,7 @@ func (c calculatorNetRPCClient) Add(ctx context.Context, a, b int) (int, error) 
 // Divide returns the quotient and remainder of a/b.
 func (c calculatorNetRPCClient) Divide(ctx context.Context, a, b int) (quo, rem int, err error) {
 	var resp CalculatorDivideResponse
-	err = c.c.Call(ctx, "Calculator.Divide", &CalculatorDivideRequest{A: a, B: b}, &resp)
+	err = c.c.Call(ctx, "Calculator.Divide", &CalculatorDivideRequest{A: a, B: b}, &resp, netrpcx.Idempotent())
 	return resp.Quo, resp.Rem, err
 }
 
@@ -130,6 +130,6 @@ func (c calculatorHTTPClient) Add(ctx context.Context, a, b int) (int, error) {
 // Divide returns the quotient and remainder of a/b.
 func (c calculatorHTTPClient) Divide(ctx context.Context, a, b int) (quo, rem int, err error) {
 	var resp CalculatorDivideResponse
-	err = c.c.Call(ctx, "/Calculator/Divide", &CalculatorDivideRequest{A: a, B: b}, &resp)
+	err = c.c.Call(ctx, "/Calculator/Divide", &CalculatorDivideRequest{A: a, B: b}, &resp, stdhttp.Idempotent())
 	return resp.Quo, resp.Rem, err
 }

@@ -143,14 +143,14 @@ func (c testNetRPCClient) Ping(ctx context.Context) error {
 // Meta returns the first incoming metadata value for key.
 func (c testNetRPCClient) Meta(ctx context.Context, key string) (string, error) {
 	var resp string
-	err := c.c.Call(ctx, "Test.Meta", &TestMetaRequest{Key: key}, &resp)
+	err := c.c.Call(ctx, "Test.Meta", &TestMetaRequest{Key: key}, &resp, netrpcx.Idempotent())
 	return resp, err
 }
 
 // Divide returns the quotient and remainder of a/b.
 func (c testNetRPCClient) Divide(ctx context.Context, a, b int) (quo, rem int, err error) {
 	var resp TestDivideResponse
-	err = c.c.Call(ctx, "Test.Divide", &TestDivideRequest{A: a, B: b}, &resp)
+	err = c.c.Call(ctx, "Test.Divide", &TestDivideRequest{A: a, B: b}, &resp, netrpcx.Idempotent())
 	return resp.Quo, resp.Rem, err
 }
 
@@ -235,13 +235,13 @@ func (c testHTTPClient) Ping(ctx context.Context) error {
 // Meta returns the first incoming metadata value for key.
 func (c testHTTPClient) Meta(ctx context.Context, key string) (string, error) {
 	var resp string
-	err := c.c.Call(ctx, "/Test/Meta", &TestMetaRequest{Key: key}, &resp)
+	err := c.c.Call(ctx, "/Test/Meta", &TestMetaRequest{Key: key}, &resp, stdhttp.Idempotent())
 	return resp, err
 }
 
 // Divide returns the quotient and remainder of a/b.
 func (c testHTTPClient) Divide(ctx context.Context, a, b int) (quo, rem int, err error) {
 	var resp TestDivideResponse
-	err = c.c.Call(ctx, "/Test/Divide", &TestDivideRequest{A: a, B: b}, &resp)
+	err = c.c.Call(ctx, "/Test/Divide", &TestDivideRequest{A: a, B: b}, &resp, stdhttp.Idempotent())
 	return resp.Quo, resp.Rem, err
 }

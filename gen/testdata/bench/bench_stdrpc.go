@@ -740,7 +740,7 @@ func (c bigNetRPCClient) Method00(ctx context.Context, a, b int) (int, error) {
 // Method01 is method number 1.
 func (c bigNetRPCClient) Method01(ctx context.Context, name string) (User, error) {
 	var resp User
-	err := c.c.Call(ctx, "Big.Method01", &BigMethod01Request{Name: name}, &resp)
+	err := c.c.Call(ctx, "Big.Method01", &BigMethod01Request{Name: name}, &resp, netrpcx.Idempotent())
 	return resp, err
 }
 
@@ -782,7 +782,7 @@ func (c bigNetRPCClient) Method06(ctx context.Context, m map[string]int, ids []i
 // Method07 is method number 7.
 func (c bigNetRPCClient) Method07(ctx context.Context, limit int, cursor string) (Page[User], error) {
 	var resp Page[User]
-	err := c.c.Call(ctx, "Big.Method07", &BigMethod07Request{Limit: limit, Cursor: cursor}, &resp)
+	err := c.c.Call(ctx, "Big.Method07", &BigMethod07Request{Limit: limit, Cursor: cursor}, &resp, netrpcx.Idempotent())
 	return resp, err
 }
 
@@ -839,7 +839,7 @@ func (c bigNetRPCClient) Method15(ctx context.Context, a, b int) (int, error) {
 // Method16 is method number 16.
 func (c bigNetRPCClient) Method16(ctx context.Context, name string) (User, error) {
 	var resp User
-	err := c.c.Call(ctx, "Big.Method16", &BigMethod16Request{Name: name}, &resp)
+	err := c.c.Call(ctx, "Big.Method16", &BigMethod16Request{Name: name}, &resp, netrpcx.Idempotent())
 	return resp, err
 }
 
@@ -881,7 +881,7 @@ func (c bigNetRPCClient) Method21(ctx context.Context, m map[string]int, ids []i
 // Method22 is method number 22.
 func (c bigNetRPCClient) Method22(ctx context.Context, limit int, cursor string) (Page[User], error) {
 	var resp Page[User]
-	err := c.c.Call(ctx, "Big.Method22", &BigMethod22Request{Limit: limit, Cursor: cursor}, &resp)
+	err := c.c.Call(ctx, "Big.Method22", &BigMethod22Request{Limit: limit, Cursor: cursor}, &resp, netrpcx.Idempotent())
 	return resp, err
 }
 
@@ -938,7 +938,7 @@ func (c bigNetRPCClient) Method30(ctx context.Context, a, b int) (int, error) {
 // Method31 is method number 31.
 func (c bigNetRPCClient) Method31(ctx context.Context, name string) (User, error) {
 	var resp User
-	err := c.c.Call(ctx, "Big.Method31", &BigMethod31Request{Name: name}, &resp)
+	err := c.c.Call(ctx, "Big.Method31", &BigMethod31Request{Name: name}, &resp, netrpcx.Idempotent())
 	return resp, err
 }
 
@@ -980,7 +980,7 @@ func (c bigNetRPCClient) Method36(ctx context.Context, m map[string]int, ids []i
 // Method37 is method number 37.
 func (c bigNetRPCClient) Method37(ctx context.Context, limit int, cursor string) (Page[User], error) {
 	var resp Page[User]
-	err := c.c.Call(ctx, "Big.Method37", &BigMethod37Request{Limit: limit, Cursor: cursor}, &resp)
+	err := c.c.Call(ctx, "Big.Method37", &BigMethod37Request{Limit: limit, Cursor: cursor}, &resp, netrpcx.Idempotent())
 	return resp, err
 }
 
@@ -1037,7 +1037,7 @@ func (c bigNetRPCClient) Method45(ctx context.Context, a, b int) (int, error) {
 // Method46 is method number 46.
 func (c bigNetRPCClient) Method46(ctx context.Context, name string) (User, error) {
 	var resp User
-	err := c.c.Call(ctx, "Big.Method46", &BigMethod46Request{Name: name}, &resp)
+	err := c.c.Call(ctx, "Big.Method46", &BigMethod46Request{Name: name}, &resp, netrpcx.Idempotent())
 	return resp, err
 }
 
@@ -1352,7 +1352,7 @@ func (c bigHTTPClient) Method00(ctx context.Context, a, b int) (int, error) {
 // Method01 is method number 1.
 func (c bigHTTPClient) Method01(ctx context.Context, name string) (User, error) {
 	var resp User
-	err := c.c.Call(ctx, "/Big/Method01", &BigMethod01Request{Name: name}, &resp)
+	err := c.c.Call(ctx, "/Big/Method01", &BigMethod01Request{Name: name}, &resp, stdhttp.Idempotent())
 	return resp, err
 }
 
@@ -1394,7 +1394,7 @@ func (c bigHTTPClient) Method06(ctx context.Context, m map[string]int, ids []int
 // Method07 is method number 7.
 func (c bigHTTPClient) Method07(ctx context.Context, limit int, cursor string) (Page[User], error) {
 	var resp Page[User]
-	err := c.c.Call(ctx, "/Big/Method07", &BigMethod07Request{Limit: limit, Cursor: cursor}, &resp)
+	err := c.c.Call(ctx, "/Big/Method07", &BigMethod07Request{Limit: limit, Cursor: cursor}, &resp, stdhttp.Idempotent())
 	return resp, err
 }
 
@@ -1451,7 +1451,7 @@ func (c bigHTTPClient) Method15(ctx context.Context, a, b int) (int, error) {
 // Method16 is method number 16.
 func (c bigHTTPClient) Method16(ctx context.Context, name string) (User, error) {
 	var resp User
-	err := c.c.Call(ctx, "/Big/Method16", &BigMethod16Request{Name: name}, &resp)
+	err := c.c.Call(ctx, "/Big/Method16", &BigMethod16Request{Name: name}, &resp, stdhttp.Idempotent())
 	return resp, err
 }
 
@@ -1493,7 +1493,7 @@ func (c bigHTTPClient) Method21(ctx context.Context, m map[string]int, ids []int
 // Method22 is method number 22.
 func (c bigHTTPClient) Method22(ctx context.Context, limit int, cursor string) (Page[User], error) {
 	var resp Page[User]
-	err := c.c.Call(ctx, "/Big/Method22", &BigMethod22Request{Limit: limit, Cursor: cursor}, &resp)
+	err := c.c.Call(ctx, "/Big/Method22", &BigMethod22Request{Limit: limit, Cursor: cursor}, &resp, stdhttp.Idempotent())
 	return resp, err
 }
 
@@ -1550,7 +1550,7 @@ func (c bigHTTPClient) Method30(ctx context.Context, a, b int) (int, error) {
 // Method31 is method number 31.
 func (c bigHTTPClient) Method31(ctx context.Context, name string) (User, error) {
 	var resp User
-	err := c.c.Call(ctx, "/Big/Method31", &BigMethod31Request{Name: name}, &resp)
+	err := c.c.Call(ctx, "/Big/Method31", &BigMethod31Request{Name: name}, &resp, stdhttp.Idempotent())
 	return resp, err
 }
 
@@ -1592,7 +1592,7 @@ func (c bigHTTPClient) Method36(ctx context.Context, m map[string]int, ids []int
 // Method37 is method number 37.
 func (c bigHTTPClient) Method37(ctx context.Context, limit int, cursor string) (Page[User], error) {
 	var resp Page[User]
-	err := c.c.Call(ctx, "/Big/Method37", &BigMethod37Request{Limit: limit, Cursor: cursor}, &resp)
+	err := c.c.Call(ctx, "/Big/Method37", &BigMethod37Request{Limit: limit, Cursor: cursor}, &resp, stdhttp.Idempotent())
 	return resp, err
 }
 
@@ -1649,7 +1649,7 @@ func (c bigHTTPClient) Method45(ctx context.Context, a, b int) (int, error) {
 // Method46 is method number 46.
 func (c bigHTTPClient) Method46(ctx context.Context, name string) (User, error) {
 	var resp User
-	err := c.c.Call(ctx, "/Big/Method46", &BigMethod46Request{Name: name}, &resp)
+	err := c.c.Call(ctx, "/Big/Method46", &BigMethod46Request{Name: name}, &resp, stdhttp.Idempotent())
 	return resp, err
 }
 

@@ -129,7 +129,7 @@ func (c storeNetRPCClient) Version(ctx context.Context) (int, error) {
 // Name returns the store's name.
 func (c storeNetRPCClient) Name(ctx context.Context) (string, error) {
 	var resp string
-	err := c.c.Call(ctx, "Store.Name", struct{}{}, &resp)
+	err := c.c.Call(ctx, "Store.Name", struct{}{}, &resp, netrpcx.Idempotent())
 	return resp, err
 }
 
@@ -225,7 +225,7 @@ func (c storeHTTPClient) Version(ctx context.Context) (int, error) {
 // Name returns the store's name.
 func (c storeHTTPClient) Name(ctx context.Context) (string, error) {
 	var resp string
-	err := c.c.Call(ctx, "/Store/Name", struct{}{}, &resp)
+	err := c.c.Call(ctx, "/Store/Name", struct{}{}, &resp, stdhttp.Idempotent())
 	return resp, err
 }
 

@@ -12,7 +12,10 @@ type Payload struct{ V int }
 type Names interface {
 	// Locals has parameters named like the generated locals.
 	Locals(ctx context.Context, err string, req int, resp bool, reply string, args []string, c float64, s int8, r uint) (impl int, client string, e error)
-	// Packages has parameters named like the packages generated code imports.
+	// Packages has parameters named like the packages generated code
+	// imports; it is idempotent, so its clients refer to netrpcx and stdhttp.
+	//
+	//stdrpc:idempotent
 	Packages(ctx context.Context, http string, rpc int, json bool, context string, stdrpc string, netrpcx int, stdhttp int) (string, error)
 	// NoContext has no context, and a parameter named context.
 	NoContext(context string) (string, error)

@@ -197,10 +197,11 @@ func (c2 namesNetRPCClient) Locals(ctx context.Context, err string, req int, res
 	return resp2.Impl, resp2.Client, e
 }
 
-// Packages has parameters named like the packages generated code imports.
-func (c namesNetRPCClient) Packages(ctx context.Context, http string, rpc int, json bool, context, stdrpc string, netrpcx, stdhttp int) (string, error) {
+// Packages has parameters named like the packages generated code
+// imports; it is idempotent, so its clients refer to netrpcx and stdhttp.
+func (c namesNetRPCClient) Packages(ctx context.Context, http string, rpc int, json bool, context, stdrpc string, netrpcx2, stdhttp2 int) (string, error) {
 	var resp string
-	err := c.c.Call(ctx, "Names.Packages", &NamesPackagesRequest{Http: http, Rpc: rpc, Json: json, Context: context, Stdrpc: stdrpc, Netrpcx: netrpcx, Stdhttp: stdhttp}, &resp)
+	err := c.c.Call(ctx, "Names.Packages", &NamesPackagesRequest{Http: http, Rpc: rpc, Json: json, Context: context, Stdrpc: stdrpc, Netrpcx: netrpcx2, Stdhttp: stdhttp2}, &resp, netrpcx.Idempotent())
 	return resp, err
 }
 
@@ -343,10 +344,11 @@ func (c2 namesHTTPClient) Locals(ctx context.Context, err string, req int, resp 
 	return resp2.Impl, resp2.Client, e
 }
 
-// Packages has parameters named like the packages generated code imports.
-func (c namesHTTPClient) Packages(ctx context.Context, http string, rpc int, json bool, context, stdrpc string, netrpcx, stdhttp int) (string, error) {
+// Packages has parameters named like the packages generated code
+// imports; it is idempotent, so its clients refer to netrpcx and stdhttp.
+func (c namesHTTPClient) Packages(ctx context.Context, http string, rpc int, json bool, context, stdrpc string, netrpcx2, stdhttp2 int) (string, error) {
 	var resp string
-	err := c.c.Call(ctx, "/Names/Packages", &NamesPackagesRequest{Http: http, Rpc: rpc, Json: json, Context: context, Stdrpc: stdrpc, Netrpcx: netrpcx, Stdhttp: stdhttp}, &resp)
+	err := c.c.Call(ctx, "/Names/Packages", &NamesPackagesRequest{Http: http, Rpc: rpc, Json: json, Context: context, Stdrpc: stdrpc, Netrpcx: netrpcx2, Stdhttp: stdhttp2}, &resp, stdhttp.Idempotent())
 	return resp, err
 }
 

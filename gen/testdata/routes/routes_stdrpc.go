@@ -147,14 +147,14 @@ func NewUsersNetRPCClient(c *netrpcx.Client) Users {
 // Get returns a user.
 func (c usersNetRPCClient) Get(ctx context.Context, id int) (User, error) {
 	var resp User
-	err := c.c.Call(ctx, "Users.Get", &UsersGetRequest{Id: id}, &resp)
+	err := c.c.Call(ctx, "Users.Get", &UsersGetRequest{Id: id}, &resp, netrpcx.Idempotent())
 	return resp, err
 }
 
 // List lists users with optional filters from the query string.
 func (c usersNetRPCClient) List(ctx context.Context, prefix string, tags []string, since time.Time, limit int) ([]User, error) {
 	var resp []User
-	err := c.c.Call(ctx, "Users.List", &UsersListRequest{Prefix: prefix, Tags: tags, Since: since, Limit: limit}, &resp)
+	err := c.c.Call(ctx, "Users.List", &UsersListRequest{Prefix: prefix, Tags: tags, Since: since, Limit: limit}, &resp, netrpcx.Idempotent())
 	return resp, err
 }
 
@@ -187,7 +187,7 @@ func (c usersNetRPCClient) Find(ctx context.Context, f Filter) ([]User, error) {
 // File serves a path with slashes.
 func (c usersNetRPCClient) File(ctx context.Context, path string) (string, error) {
 	var resp string
-	err := c.c.Call(ctx, "Users.File", &UsersFileRequest{Path: path}, &resp)
+	err := c.c.Call(ctx, "Users.File", &UsersFileRequest{Path: path}, &resp, netrpcx.Idempotent())
 	return resp, err
 }
 
@@ -283,14 +283,14 @@ func NewUsersHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Users {
 // Get returns a user.
 func (c usersHTTPClient) Get(ctx context.Context, id int) (User, error) {
 	var resp User
-	err := c.c.Call(ctx, "/Users/Get", &UsersGetRequest{Id: id}, &resp)
+	err := c.c.Call(ctx, "/Users/Get", &UsersGetRequest{Id: id}, &resp, stdhttp.Idempotent())
 	return resp, err
 }
 
 // List lists users with optional filters from the query string.
 func (c usersHTTPClient) List(ctx context.Context, prefix string, tags []string, since time.Time, limit int) ([]User, error) {
 	var resp []User
-	err := c.c.Call(ctx, "/Users/List", &UsersListRequest{Prefix: prefix, Tags: tags, Since: since, Limit: limit}, &resp)
+	err := c.c.Call(ctx, "/Users/List", &UsersListRequest{Prefix: prefix, Tags: tags, Since: since, Limit: limit}, &resp, stdhttp.Idempotent())
 	return resp, err
 }
 
@@ -323,7 +323,7 @@ func (c usersHTTPClient) Find(ctx context.Context, f Filter) ([]User, error) {
 // File serves a path with slashes.
 func (c usersHTTPClient) File(ctx context.Context, path string) (string, error) {
 	var resp string
-	err := c.c.Call(ctx, "/Users/File", &UsersFileRequest{Path: path}, &resp)
+	err := c.c.Call(ctx, "/Users/File", &UsersFileRequest{Path: path}, &resp, stdhttp.Idempotent())
 	return resp, err
 }
 

@@ -75,3 +75,27 @@ type Plain interface {
 type Twice interface {
 	M(ctx context.Context) error
 }
+
+// Marks has //stdrpc:idempotent lines with arguments, twice, and on the
+// interface.
+//
+//stdrpc:service
+//stdrpc:idempotent
+type Marks interface {
+	//stdrpc:idempotent true
+	Args(ctx context.Context) error
+	//stdrpc:idempotent
+	//stdrpc:idempotent
+	Twice(ctx context.Context) error
+	//stdrpc:idempotnet
+	Typo(ctx context.Context) error
+}
+
+//stdrpc:idempotent
+func NotAMethod() {}
+
+// PlainToo is not a service.
+type PlainToo interface {
+	//stdrpc:idempotent
+	M(ctx context.Context) error
+}
