@@ -2,6 +2,7 @@ package netrpcx_test
 
 import (
 	"context"
+	"encoding/gob"
 	"errors"
 	"net"
 	"strings"
@@ -317,7 +318,8 @@ func TestDeadlineWhileWriterBlocked(t *testing.T) {
 	go func() {
 		conn, err := lis.Accept()
 		if err == nil {
-			accepted <- conn // held open, never read
+			answerHello(gob.NewDecoder(conn), gob.NewEncoder(conn))
+			accepted <- conn // held open, never read again
 		}
 	}()
 	c := dial(t, lis.Addr().String())

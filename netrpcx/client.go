@@ -2,62 +2,128 @@ package netrpcx
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"io"
 	"math/rand/v2"
-	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/stdrpc/stdrpc"
+	"github.com/stdrpc/stdrpc/internal/retry"
 )
 
-// A Client calls net/rpc services over one connection at a time. It speaks
-// the gob wire format of net/rpc, so it calls stock net/rpc servers too
-// (without deadlines, cancellation, metadata or codes reaching them).
+// A Client calls net/rpc services. It speaks the gob wire format of
+// net/rpc, so it calls stock net/rpc servers too (without deadlines,
+// cancellation, metadata or codes reaching them).
 //
-// A Client is safe for concurrent use; calls share its connection. A Client
-// made by Dial redials after its connection drops: the next call dials, and
-// after a failed dial calls fail at once with stdrpc.Unavailable until a
-// backoff has passed (see WithBackoff).
+// A Client made by Dial keeps one connection per address of its service:
+// one for an IP address, one per address a host name resolves to, or one
+// per address a Resolver returns. Each call goes to the less loaded of two
+// connections picked at random (the "power of two choices"), and calls on
+// one connection share its writes. A connection that drops is redialed;
+// an address whose dial failed is left alone for a backoff (WithBackoff)
+// and redialed in the background. A Client is safe for concurrent use.
+//
+// Failover: a call that was not sent (its connection failed first, or the
+// server said it was going away before reading it) goes to another
+// connection, always. A call that was sent when its connection broke fails
+// with stdrpc.Unavailable, since the server may have run it, unless it is
+// Idempotent: then it is sent again elsewhere, while its deadline and the
+// client's retry budget allow.
 type Client struct {
-	opts    *clientOptions
-	network string
-	address string // empty for a Client made by NewClient, which never redials
+	opts     *clientOptions
+	network  string
+	address  string   // as given to Dial, for TLS server names and errors
+	resolver Resolver // nil: the address is used as it is
+	budget   *retry.Budget
 
-	cur atomic.Pointer[clientConn] // the live connection, or nil
+	eps atomic.Pointer[[]*endpoint] // the current addresses; never empty
 
-	mu       sync.Mutex
-	dialing  chan struct{} // closed when the dial in progress ends; nil if none
-	failures int           // failed dials in a row
-	retryAt  time.Time     // no dial before this
-	lastErr  error         // why the last connection or dial failed
-	closed   bool
+	mu        sync.Mutex
+	closed    bool
+	resolving bool
+	resolved  time.Time     // when the last resolution began
+	stop      chan struct{} // closed by Close: ends the resolver loop
 }
 
-// Dial connects to the net/rpc server at address (net.Dial's network and
-// address forms) and returns a Client for it, or an error if it cannot
-// connect now.
+// Dial returns a Client for the net/rpc servers at address (net.Dial's
+// network and address forms). A TCP address whose host is a name is
+// resolved with DNS, now and every WithResolveInterval; WithResolver
+// replaces that. Dial connects to every address, checking that each
+// speaks net/rpc, and fails only if none can be reached.
 func Dial(network, address string, opts ...ClientOption) (*Client, error) {
-	c := &Client{opts: newClientOptions(opts), network: network, address: address}
-	cc, err := c.dial(context.Background())
-	if err != nil {
-		return nil, stdrpc.NewError(stdrpc.Unavailable, err)
+	o := newClientOptions(opts)
+	c := &Client{
+		opts:     o,
+		network:  network,
+		address:  address,
+		resolver: o.resolver,
+		budget:   retry.NewBudget(o.retryTokens),
+		stop:     make(chan struct{}),
 	}
-	c.cur.Store(cc)
+	if c.resolver == nil {
+		c.resolver = defaultResolver(network, address)
+	}
+	addrs := []string{address}
+	if c.resolver != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), o.dialTimeout)
+		resolved, err := c.resolver.Resolve(ctx)
+		cancel()
+		if err != nil {
+			return nil, stdrpc.Errorf(stdrpc.Unavailable, "netrpcx: resolving %s: %w", address, err)
+		}
+		if len(resolved) == 0 {
+			return nil, stdrpc.Errorf(stdrpc.Unavailable, "netrpcx: %s resolved to no address", address)
+		}
+		addrs = resolved
+		c.resolved = time.Now()
+	}
+	eps := make([]*endpoint, len(addrs))
+	for i, a := range addrs {
+		eps[i] = &endpoint{client: c, addr: a}
+	}
+	c.eps.Store(&eps)
+
+	// Connect to every address at once; one is enough to begin.
+	errs := make([]error, len(eps))
+	var wg sync.WaitGroup
+	for i, ep := range eps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = ep.connect(context.Background())
+		}()
+	}
+	wg.Wait()
+	if !slices.Contains(errs, nil) {
+		c.Close()
+		return nil, stdrpc.NewError(stdrpc.Unavailable, errors.Join(errs...))
+	}
+	if c.resolver != nil {
+		go c.resolveLoop()
+	}
 	return c, nil
 }
 
 // NewClient returns a Client that calls over conn, an established
 // connection or any stream. It never redials: once conn fails, every call
-// fails with stdrpc.Unavailable. TLS and dialer options do not apply.
+// fails with stdrpc.Unavailable. TLS, dialer and resolver options do not
+// apply, and no hello is exchanged, so any net/rpc peer will do.
 func NewClient(conn io.ReadWriteCloser, opts ...ClientOption) *Client {
-	c := &Client{opts: newClientOptions(opts)}
-	c.cur.Store(newClientConn(c, conn))
+	c := &Client{opts: newClientOptions(opts), budget: retry.NewBudget(0), stop: make(chan struct{})}
+	ep := &endpoint{client: c}
+	cc := newClientConn(ep, conn)
+	ep.cur.Store(cc)
+	c.eps.Store(&[]*endpoint{ep})
+	cc.start()
 	return c
 }
+
+// balanced reports whether the client spreads calls over several
+// addresses, or may come to.
+func (c *Client) balanced() bool { return c.resolver != nil || len(*c.eps.Load()) > 1 }
 
 // Call calls serviceMethod ("Service.Method"; the service part may hold
 // dots) with args and decodes the result into reply, a pointer, or discards
@@ -71,14 +137,17 @@ func NewClient(conn io.ReadWriteCloser, opts ...ClientOption) *Client {
 //
 // Every error is a *stdrpc.Error: the code the server sent; Unknown with the
 // text for a stock server's error; Unavailable when the connection failed or
-// cannot be made.
+// cannot be made (see Client for what is retried).
 func (c *Client) Call(ctx context.Context, serviceMethod string, args, reply any, opts ...CallOption) error {
+	idem := idempotent(opts)
 	in := c.opts.interceptor
 	if in == nil {
-		return c.call(ctx, serviceMethod, args, reply)
+		_, err := c.callOn(ctx, serviceMethod, args, reply, idem)
+		return err
 	}
 	err := in(ctx, callInfo(serviceMethod), func(ctx context.Context) error {
-		return c.call(ctx, serviceMethod, args, reply)
+		_, err := c.callOn(ctx, serviceMethod, args, reply, idem)
+		return err
 	})
 	if err != nil {
 		return stdrpc.FromError(err) // an interceptor's own error gets a code too
@@ -86,39 +155,142 @@ func (c *Client) Call(ctx context.Context, serviceMethod string, args, reply any
 	return nil
 }
 
-func (c *Client) call(ctx context.Context, serviceMethod string, args, reply any) error {
-	_, err := c.callOn(ctx, serviceMethod, args, reply)
-	return err
-}
-
 // callOn makes a call and returns the connection it went on, where the
 // later calls of a stream must go.
-func (c *Client) callOn(ctx context.Context, serviceMethod string, args, reply any) (*clientConn, error) {
-	timeout, err := timeLeft(ctx)
-	if err != nil {
+func (c *Client) callOn(ctx context.Context, serviceMethod string, args, reply any, idem bool) (*clientConn, error) {
+	if _, err := timeLeft(ctx); err != nil {
 		return nil, err
 	}
-	cc := c.cur.Load()
-	if cc == nil {
-		if cc, err = c.connect(ctx); err != nil {
-			return nil, err
-		}
-	}
 	md := stdrpc.Outgoing(ctx)
-	err = cc.call(ctx, serviceMethod, timeout, md, 0, args, reply)
-	if err == errNotSent {
-		// The connection failed before this request went out: nothing was
-		// sent, so trying once more on a fresh connection is safe.
-		cause := cc.failure()
-		c.lost(cc, cause)
-		if cc, err = c.connect(ctx); err != nil {
+	var (
+		last    *endpoint // where the last attempt went
+		lastErr error
+	)
+	// Each attempt either was not sent, which happens at most once per
+	// connection failure, or is a retry that took a token from the budget;
+	// the bound only guards against a pathological resolver.
+	for range maxAttempts {
+		ep := c.pick(last)
+		cc, err := ep.connect(ctx)
+		if err != nil {
+			if ctx.Err() != nil || !c.balanced() {
+				return nil, err
+			}
+			// Not sent: try another address, unless every one has been
+			// tried and failed.
+			if lastErr = err; c.allDown() {
+				return nil, err
+			}
+			last = ep
+			continue
+		}
+		timeout, err := timeLeft(ctx)
+		if err != nil {
 			return nil, err
 		}
-		if err = cc.call(ctx, serviceMethod, timeout, md, 0, args, reply); err == errNotSent {
-			return cc, unavailable(cause)
+		ep.load.Add(1)
+		err = cc.call(ctx, serviceMethod, timeout, md, 0, args, reply)
+		ep.load.Add(-1)
+		var lost *lostError
+		switch {
+		case err == nil:
+			c.budget.Succeeded()
+			return cc, nil
+		case err == errNotSent:
+			// Nothing was read by the server: sending it again is safe.
+			if cause := cc.failure(); cause != nil {
+				lastErr = unavailable(cause)
+				ep.lost(cc, cause)
+			} else {
+				lastErr = unavailable(errLeaving)
+			}
+			last = ep
+			continue
+		case errors.As(err, &lost):
+			if !idem || ctx.Err() != nil || !c.budget.Take() {
+				return cc, unavailable(lost.err)
+			}
+			lastErr = unavailable(lost.err)
+			last = ep
+			continue
+		default:
+			return cc, err
 		}
 	}
-	return cc, err
+	return nil, lastErr
+}
+
+// maxAttempts bounds the attempts of one call.
+const maxAttempts = 16
+
+// pick returns the endpoint for the next call: the better of two picked at
+// random, avoid if there is a choice (the one the call just failed on).
+func (c *Client) pick(avoid *endpoint) *endpoint {
+	eps := *c.eps.Load()
+	n := len(eps)
+	if n == 1 {
+		return eps[0]
+	}
+	now := time.Now()
+	i := rand.IntN(n)
+	j := rand.IntN(n - 1)
+	if j >= i {
+		j++
+	}
+	a, b := eps[i], eps[j]
+	if b == avoid || (a != avoid && better(a, b, now)) {
+		a, b = b, a // a is now the worse
+	}
+	if best := b; best.state(now) == 2 {
+		return best
+	}
+	// Neither has a live connection: look for one that has, then for one
+	// that may be dialed.
+	start := rand.IntN(n)
+	var dialable *endpoint
+	for k := range n {
+		ep := eps[(start+k)%n]
+		if ep == avoid {
+			continue
+		}
+		switch ep.state(now) {
+		case 2:
+			return ep
+		case 1:
+			if dialable == nil {
+				dialable = ep
+			}
+		}
+	}
+	if dialable != nil {
+		return dialable
+	}
+	if b != avoid {
+		return b
+	}
+	return a
+}
+
+// better reports whether a is a better pick than b: a live connection
+// over none, then fewer calls under way.
+func better(a, b *endpoint, now time.Time) bool {
+	sa, sb := a.state(now), b.state(now)
+	if sa != sb {
+		return sa > sb
+	}
+	return a.load.Load() < b.load.Load()
+}
+
+// allDown reports whether no address has a connection or may be dialed
+// now: every one waits out a backoff.
+func (c *Client) allDown() bool {
+	now := time.Now()
+	for _, ep := range *c.eps.Load() {
+		if ep.state(now) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // timeLeft returns the time ctx has left, zero for no deadline, or the
@@ -151,122 +323,93 @@ func ctxError(ctx context.Context) error {
 	return stdrpc.NewError(stdrpc.Canceled, err)
 }
 
-// Close closes the connection. Calls in flight and later calls fail with
+// Close closes the connections. Calls in flight and later calls fail with
 // stdrpc.Unavailable.
 func (c *Client) Close() error {
 	c.mu.Lock()
-	c.closed = true
-	c.lastErr = errClientClosed
-	cc := c.cur.Swap(nil)
+	if !c.closed {
+		c.closed = true
+		close(c.stop)
+	}
 	c.mu.Unlock()
-	if cc != nil {
-		return cc.fail(errClientClosed)
+	for _, ep := range *c.eps.Load() {
+		ep.close(errClientClosed, true)
 	}
 	return nil
 }
 
 var errClientClosed = errors.New("netrpcx: the client is closed")
 
-// connect returns the live connection, dialing if there is none.
-func (c *Client) connect(ctx context.Context) (*clientConn, error) {
+// resolveLoop asks the resolver again every interval until Close.
+func (c *Client) resolveLoop() {
+	t := time.NewTicker(c.opts.resolveInterval)
+	defer t.Stop()
 	for {
-		c.mu.Lock()
-		if cc := c.cur.Load(); cc != nil {
-			c.mu.Unlock()
-			return cc, nil
+		select {
+		case <-t.C:
+			c.resolve()
+		case <-c.stop:
+			return
 		}
-		switch {
-		case c.closed:
-			c.mu.Unlock()
-			return nil, stdrpc.NewError(stdrpc.Unavailable, errClientClosed)
-		case c.address == "":
-			err := c.lastErr
-			c.mu.Unlock()
-			return nil, stdrpc.Errorf(stdrpc.Unavailable, "netrpcx: the connection is gone and a client made by NewClient does not redial: %w", err)
-		case c.dialing != nil:
-			ch := c.dialing
-			c.mu.Unlock()
-			select {
-			case <-ch:
-				continue // see how the dial went
-			case <-ctx.Done():
-				return nil, ctxError(ctx)
-			}
-		case time.Now().Before(c.retryAt):
-			err, wait := c.lastErr, time.Until(c.retryAt)
-			c.mu.Unlock()
-			return nil, stdrpc.Errorf(stdrpc.Unavailable, "%w (next dial in %v)", err, wait.Round(time.Millisecond))
-		}
-		ch := make(chan struct{})
-		c.dialing = ch
-		c.mu.Unlock()
-
-		cc, err := c.dial(ctx)
-
-		c.mu.Lock()
-		c.dialing = nil
-		close(ch)
-		if err != nil {
-			if ctx.Err() == nil { // the dial failed, not the caller's patience
-				c.failures++
-				c.retryAt = time.Now().Add(c.backoff())
-				c.lastErr = err
-			}
-			c.mu.Unlock()
-			return nil, stdrpc.NewError(stdrpc.Unavailable, err)
-		}
-		c.failures, c.retryAt = 0, time.Time{}
-		if c.closed {
-			c.mu.Unlock()
-			cc.fail(errClientClosed)
-			return nil, stdrpc.NewError(stdrpc.Unavailable, errClientClosed)
-		}
-		c.cur.Store(cc)
-		c.mu.Unlock()
-		return cc, nil
 	}
 }
 
-// backoff returns the wait after c.failures failed dials: exponential,
-// capped, with jitter so that many clients do not redial in step.
-func (c *Client) backoff() time.Duration {
-	d := c.opts.backoffMin
-	for i := 1; i < c.failures && d < c.opts.backoffMax; i++ {
-		d *= 2
+// resolveSoon asks the resolver again after a connection failed, at most
+// once per resolveAfterFailure.
+func (c *Client) resolveSoon() {
+	if c.resolver == nil {
+		return
 	}
-	d = min(d, c.opts.backoffMax)
-	return d - time.Duration(rand.Int64N(int64(d)/5+1)) // up to 20% less
-}
-
-// dial makes a connection to c.address.
-func (c *Client) dial(ctx context.Context) (*clientConn, error) {
-	conn, err := c.opts.dial(ctx, c.network, c.address)
-	if err != nil {
-		return nil, err
-	}
-	if cfg := c.opts.tls; cfg != nil {
-		if cfg.ServerName == "" {
-			cfg = cfg.Clone()
-			cfg.ServerName = c.address
-			if host, _, err := net.SplitHostPort(c.address); err == nil {
-				cfg.ServerName = host
-			}
-		}
-		tc := tls.Client(conn, cfg)
-		if err := tc.HandshakeContext(ctx); err != nil {
-			conn.Close()
-			return nil, err
-		}
-		conn = tc
-	}
-	return newClientConn(c, conn), nil
-}
-
-// lost forgets cc after it failed, so that the next call redials.
-func (c *Client) lost(cc *clientConn, err error) {
 	c.mu.Lock()
-	if c.cur.CompareAndSwap(cc, nil) {
-		c.lastErr = err
-	}
+	due := !c.closed && !c.resolving && time.Since(c.resolved) >= resolveAfterFailure
 	c.mu.Unlock()
+	if due {
+		go c.resolve()
+	}
+}
+
+// resolve asks the resolver for the addresses and keeps the endpoints of
+// those that remain, adds the new ones and lets the others go once their
+// calls are answered.
+func (c *Client) resolve() {
+	c.mu.Lock()
+	if c.closed || c.resolving {
+		c.mu.Unlock()
+		return
+	}
+	c.resolving, c.resolved = true, time.Now()
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.resolving = false
+		c.mu.Unlock()
+	}()
+
+	ctx, cancel := context.WithTimeout(context.Background(), c.opts.dialTimeout)
+	addrs, err := c.resolver.Resolve(ctx)
+	cancel()
+	if err != nil || len(addrs) == 0 {
+		return // keep what we have: a resolver's hiccup is no reason to stop calling
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	old := *c.eps.Load()
+	next := make([]*endpoint, 0, len(addrs))
+	for _, a := range addrs {
+		i := slices.IndexFunc(old, func(ep *endpoint) bool { return ep.addr == a })
+		if i >= 0 {
+			next = append(next, old[i])
+		} else if !slices.ContainsFunc(next, func(ep *endpoint) bool { return ep.addr == a }) {
+			next = append(next, &endpoint{client: c, addr: a})
+		}
+	}
+	c.eps.Store(&next)
+	for _, ep := range old {
+		if !slices.Contains(next, ep) {
+			ep.close(errClientClosed, false)
+		}
+	}
 }

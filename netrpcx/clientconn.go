@@ -2,6 +2,7 @@ package netrpcx
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/gob"
 	"errors"
@@ -19,12 +20,17 @@ import (
 // clientConn is one connection of a Client: a writer shared under a mutex, a
 // reader goroutine that delivers responses, and the calls awaiting them.
 type clientConn struct {
-	client *Client
-	conn   io.ReadWriteCloser
+	ep   *endpoint
+	conn io.ReadWriteCloser
 
-	wsem    chan struct{}    // the writer's lock; a channel so that waiting can end with a context
-	writers atomic.Int32     // goroutines writing or waiting to; the last one flushes
-	out     *recordingWriter // the connection, under bw
+	// leaving is set once the server said it goes away, or the endpoint
+	// was dropped: no new call goes on this connection, and it closes when
+	// the last one is answered.
+	leaving atomic.Bool
+
+	wsem    chan struct{} // the writer's lock; a channel so that waiting can end with a context
+	writers atomic.Int32  // goroutines writing or waiting to; the last one flushes
+	out     *timedWriter  // the connection, under bw
 	bw      *bufio.Writer
 	enc     *gob.Encoder
 	hdr     requestHeader // under wsem
@@ -52,11 +58,13 @@ type call struct {
 
 var callPool = sync.Pool{New: func() any { return &call{done: make(chan struct{}, 1)} }}
 
-func newClientConn(c *Client, conn io.ReadWriteCloser) *clientConn {
+// newClientConn returns a connection ready for hello; start sets it going.
+func newClientConn(ep *endpoint, conn io.ReadWriteCloser) *clientConn {
+	o := ep.client.opts
 	cc := &clientConn{
-		client:  c,
+		ep:      ep,
 		conn:    conn,
-		out:     &recordingWriter{w: conn},
+		out:     deadlineWriter(conn, o.writeTimeout),
 		pending: make(map[uint64]*call),
 		kick:    make(chan struct{}, 1),
 		wsem:    make(chan struct{}, 1),
@@ -64,11 +72,81 @@ func newClientConn(c *Client, conn io.ReadWriteCloser) *clientConn {
 	}
 	cc.bw = bufio.NewWriter(cc.out)
 	cc.enc = gob.NewEncoder(cc.bw)
-	cc.fr = newCheckedFrameReader(conn, c.opts.maxMessage, "netrpcx.WithMaxResponseBytes")
+	cc.fr = newCheckedFrameReader(conn, o.maxMessage, "netrpcx.WithMaxResponseBytes")
 	cc.dec = gob.NewDecoder(cc.fr)
+	return cc
+}
+
+// start starts delivering responses and sending cancel requests.
+func (cc *clientConn) start() {
 	go cc.read()
 	go cc.flusher()
-	return cc
+}
+
+// hello sends the hello request and reads the answer, within timeout or
+// ctx's deadline, whichever comes first: a peer that does not speak net/rpc
+// fails the dial, naming what it said, instead of the first call.
+func (cc *clientConn) hello(ctx context.Context, timeout time.Duration) error {
+	dl := time.Now().Add(timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(dl) {
+		dl = d
+	}
+	if conn, ok := cc.conn.(interface{ SetReadDeadline(time.Time) error }); ok {
+		conn.SetReadDeadline(dl)
+		defer conn.SetReadDeadline(time.Time{})
+		stop := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Unix(1, 0)) })
+		defer stop()
+	}
+	cc.out.next = dl
+	cc.hdr = requestHeader{ServiceMethod: helloMethod}
+	err := cc.enc.Encode(&cc.hdr)
+	if err == nil {
+		err = cc.enc.Encode(struct{}{})
+	}
+	if err == nil {
+		err = cc.bw.Flush()
+	}
+	cc.out.next = time.Time{}
+	if err != nil {
+		return err
+	}
+	var rh responseHeader
+	if err := cc.dec.Decode(&rh); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return cc.notRPC(err, timeout)
+	}
+	switch {
+	case rh.ServiceMethod != helloMethod || rh.Seq != 0:
+		return fmt.Errorf("netrpcx: the server answered the hello with %q, seq %d: it is not a net/rpc server", rh.ServiceMethod, rh.Seq)
+	case rh.Error != "": // a stock server: it speaks net/rpc, and that is all it says
+		return discard(cc.dec)
+	}
+	var h hello
+	if err := cc.dec.Decode(&h); err != nil {
+		return cc.notRPC(err, timeout)
+	}
+	if h.Leaving {
+		return errLeaving
+	}
+	return nil
+}
+
+// notRPC explains why a hello's answer did not read as net/rpc.
+func (cc *clientConn) notRPC(err error, timeout time.Duration) error {
+	got := cc.fr.received()
+	if len(got) == 0 {
+		if isTimeout(err) {
+			return fmt.Errorf("netrpcx: no answer to the net/rpc hello within %v: is the server a net/rpc server? (%w)", timeout, err)
+		}
+		return fmt.Errorf("netrpcx: the server closed the connection without answering the net/rpc hello: %w", err)
+	}
+	if bytes.HasPrefix(got, []byte("HTTP/")) {
+		line, _, _ := bytes.Cut(got, []byte("\r\n"))
+		return fmt.Errorf("netrpcx: the server answered %q: it speaks HTTP, not net/rpc (call it with the generated HTTP client, or dial its net/rpc port)", line)
+	}
+	return fmt.Errorf("netrpcx: the server's answer to the net/rpc hello is not gob (it began %q): %w", got[:min(len(got), 32)], err)
 }
 
 // cancelReq names a call (seq) or a stream to cancel.
@@ -96,9 +174,11 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 	pc := callPool.Get().(*call)
 	pc.reply = reply
 	cc.mu.Lock()
-	if cc.pending == nil {
+	if cc.pending == nil || cc.leaving.Load() {
 		cc.mu.Unlock()
-		cc.writers.Add(-1)
+		if cc.writers.Add(-1) == 0 {
+			cc.kickFlusher() // the writer may have left the flush to us
+		}
 		<-cc.wsem
 		callPool.Put(pc)
 		return errNotSent
@@ -109,6 +189,7 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 	cc.mu.Unlock()
 
 	err := cc.write(seq, method, timeout, md, stream, args)
+	cc.out.next = time.Time{}
 	<-cc.wsem
 	if err != nil {
 		cc.mu.Lock()
@@ -127,7 +208,7 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 		if errors.Is(err, errEncode) {
 			return stdrpc.NewError(stdrpc.InvalidArgument, err)
 		}
-		return unavailable(err)
+		return &lostError{err}
 	}
 
 	if done := ctx.Done(); done != nil {
@@ -165,6 +246,9 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 	return err
 }
 
+// writeGrace is the least time a write is given.
+const writeGrace = 5 * time.Millisecond
+
 // errNotSent reports that the connection had failed before the request was
 // written, so that the call can go on another connection.
 var errNotSent = errors.New("netrpcx: connection failed before the request was sent")
@@ -176,6 +260,13 @@ var errEncode = errors.New("cannot encode the request")
 // others waiting leave the flush to the last of them, so that concurrent
 // calls share writes.
 func (cc *clientConn) write(seq uint64, method string, timeout time.Duration, md stdrpc.Metadata, stream uint64, args any) error {
+	if timeout > 0 {
+		// A write that blocks past the deadline breaks the connection. A
+		// write to a peer that reads takes microseconds, so a grace of a
+		// few milliseconds spares the connection a deadline that is all
+		// but gone, and still returns the caller in time.
+		cc.out.next = time.Now().Add(max(timeout, writeGrace))
+	}
 	cc.hdr = requestHeader{ServiceMethod: method, Seq: seq, Timeout: int64(timeout), Metadata: flatten(md), Stream: stream}
 	err := cc.enc.Encode(&cc.hdr)
 	if err == nil {
@@ -242,11 +333,20 @@ func (cc *clientConn) read() {
 			cc.fail(err)
 			return
 		}
+		if hdr.ServiceMethod == goAwayMethod && hdr.Error == "" {
+			if err := discard(cc.dec); err != nil {
+				cc.fail(err)
+				return
+			}
+			cc.goAway(hdr.Seq)
+			continue
+		}
 		cc.mu.Lock()
 		pc := cc.pending[hdr.Seq]
 		if pc != nil {
 			delete(cc.pending, hdr.Seq)
 		}
+		idle := len(cc.pending) == 0 && cc.leaving.Load()
 		cc.mu.Unlock()
 
 		var err error
@@ -265,7 +365,7 @@ func (cc *clientConn) read() {
 		}
 		if err != nil {
 			if pc != nil {
-				pc.err = unavailable(err)
+				pc.err = &lostError{err}
 				pc.done <- struct{}{}
 			}
 			cc.fail(err)
@@ -274,8 +374,50 @@ func (cc *clientConn) read() {
 		if pc != nil {
 			pc.done <- struct{}{}
 		}
+		if idle {
+			cc.fail(errGoneAway)
+			return
+		}
 	}
 }
+
+// goAway handles the server's word that it read no request after last:
+// later calls were never read, so they go elsewhere, and no call is sent
+// here any more. The connection closes once the rest are answered.
+func (cc *clientConn) goAway(last uint64) {
+	var refused []*call
+	cc.mu.Lock()
+	cc.leaving.Store(true)
+	for seq, pc := range cc.pending {
+		if seq > last {
+			delete(cc.pending, seq)
+			refused = append(refused, pc)
+		}
+	}
+	idle := cc.pending != nil && len(cc.pending) == 0
+	cc.mu.Unlock()
+	cc.ep.lost(cc, errLeaving)
+	for _, pc := range refused {
+		pc.err = errNotSent
+		pc.done <- struct{}{}
+	}
+	if idle {
+		cc.fail(errGoneAway)
+	}
+}
+
+// retire lets the connection go once the calls on it are answered.
+func (cc *clientConn) retire() {
+	cc.mu.Lock()
+	cc.leaving.Store(true)
+	idle := cc.pending != nil && len(cc.pending) == 0
+	cc.mu.Unlock()
+	if idle {
+		cc.fail(errGoneAway)
+	}
+}
+
+var errGoneAway = errors.New("netrpcx: the connection was let go")
 
 // cancelStream tells the server to end the open stream id; the flusher
 // sends the request. It does nothing once the connection failed, which ends
@@ -316,9 +458,10 @@ func (cc *clientConn) fail(err error) error {
 
 	close(cc.done)
 	cerr := cc.conn.Close()
-	cc.client.lost(cc, err)
+	cc.ep.lost(cc, err)
+	lost := &lostError{err}
 	for _, pc := range pending {
-		pc.err = unavailable(err)
+		pc.err = lost
 		pc.done <- struct{}{}
 	}
 	return cerr
@@ -354,17 +497,9 @@ func remoteError(code, text string) *stdrpc.Error {
 	return stdrpc.Errorf(c, "%s", strings.TrimPrefix(text, code+": "))
 }
 
-// recordingWriter remembers the first write error, which tells a failing
-// connection from a value gob cannot encode.
-type recordingWriter struct {
-	w   io.Writer
-	err error
-}
+// A lostError is the failure of a call whose request was sent, or may have
+// been, when its connection broke: the server may have run it.
+type lostError struct{ err error }
 
-func (r *recordingWriter) Write(p []byte) (int, error) {
-	n, err := r.w.Write(p)
-	if err != nil && r.err == nil {
-		r.err = err
-	}
-	return n, err
-}
+func (e *lostError) Error() string { return e.err.Error() }
+func (e *lostError) Unwrap() error { return e.err }

@@ -2,7 +2,7 @@ package netrpcx
 
 // PendingCalls returns how many calls c's connection awaits responses for.
 func PendingCalls(c *Client) int {
-	cc := c.cur.Load()
+	cc := (*c.eps.Load())[0].cur.Load()
 	if cc == nil {
 		return 0
 	}

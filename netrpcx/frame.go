@@ -340,3 +340,7 @@ func (e *tooLargeError) Error() string {
 }
 
 func (e *tooLargeError) Unwrap() error { return errTooLarge }
+
+// received returns the bytes read from the stream so far and not yet
+// handed out, for an error that quotes what a peer sent.
+func (f *frameReader) received() []byte { return f.in[f.r:f.w] }

@@ -2,10 +2,12 @@ package netrpcx_test
 
 import (
 	"bytes"
+	"encoding/gob"
 	"io"
 	"log/slog"
 	"net"
 	"net/rpc"
+	"reflect"
 	"sync"
 	"testing"
 
@@ -81,3 +83,28 @@ func (b *logBuffer) String() string {
 }
 
 func (b *logBuffer) logger() *slog.Logger { return slog.New(slog.NewTextHandler(b, nil)) }
+
+// answerHello reads the hello a Client sends first on a connection and
+// answers it as a stock net/rpc server does: with an error naming the
+// service it cannot find. Fake servers call it before their own protocol.
+func answerHello(dec *gob.Decoder, enc *gob.Encoder) error {
+	var req struct {
+		ServiceMethod string
+		Seq           uint64
+	}
+	if err := dec.Decode(&req); err != nil {
+		return err
+	}
+	if err := dec.DecodeValue(reflect.Value{}); err != nil { // the body: discard it
+		return err
+	}
+	type response struct {
+		ServiceMethod string
+		Seq           uint64
+		Error         string
+	}
+	if err := enc.Encode(response{req.ServiceMethod, req.Seq, "rpc: can't find service " + req.ServiceMethod}); err != nil {
+		return err
+	}
+	return enc.Encode(struct{}{})
+}

@@ -162,6 +162,10 @@ func TestHostileMapResponse(t *testing.T) {
 			go func() {
 				defer conn.Close()
 				dec := gob.NewDecoder(conn)
+				enc := gob.NewEncoder(conn)
+				if answerHello(dec, enc) != nil {
+					return
+				}
 				var req request
 				var args Counts
 				if dec.Decode(&req) != nil || dec.Decode(&args) != nil {
@@ -172,7 +176,6 @@ func TestHostileMapResponse(t *testing.T) {
 					io.Copy(io.Discard, conn) // until the client closes
 					return
 				}
-				enc := gob.NewEncoder(conn)
 				enc.Encode(response{req.ServiceMethod, req.Seq, ""})
 				enc.Encode(args)
 				io.Copy(io.Discard, conn)

@@ -26,17 +26,19 @@ const (
 type ServerOption func(*serverOptions)
 
 type serverOptions struct {
-	interceptor stdrpc.ServerInterceptor
-	maxMessage  int
-	maxInFlight int
-	errorText   bool
-	logger      *slog.Logger
-	tls         *tls.Config
-	idleTimeout time.Duration
+	interceptor  stdrpc.ServerInterceptor
+	maxMessage   int
+	maxInFlight  int
+	errorText    bool
+	logger       *slog.Logger
+	tls          *tls.Config
+	idleTimeout  time.Duration
+	writeTimeout time.Duration
+	drainDelay   time.Duration
 }
 
 func newServerOptions(opts []ServerOption) *serverOptions {
-	o := &serverOptions{maxMessage: DefaultMaxMessageBytes, maxInFlight: DefaultMaxInFlight}
+	o := &serverOptions{maxMessage: DefaultMaxMessageBytes, maxInFlight: DefaultMaxInFlight, writeTimeout: DefaultWriteTimeout}
 	var in []stdrpc.ServerInterceptor
 	for _, opt := range opts {
 		opt(o)
@@ -73,6 +75,24 @@ func WithInterceptors(in ...stdrpc.ServerInterceptor) ServerOption {
 // default connections may idle forever.
 func WithIdleTimeout(d time.Duration) ServerOption {
 	return func(o *serverOptions) { o.idleTimeout = max(d, 0) }
+}
+
+// WithWriteTimeout bounds each write of responses to a connection (default
+// DefaultWriteTimeout). A peer that stops reading its responses for longer
+// loses the connection, and its calls' memory is released, instead of
+// holding them forever. d <= 0 means no bound. It needs a connection with
+// write deadlines (a net.Conn).
+func WithWriteTimeout(d time.Duration) ServerOption {
+	return func(o *serverOptions) { o.writeTimeout = max(d, 0) }
+}
+
+// WithDrainDelay makes Shutdown keep serving for d before it stops reading,
+// while the server answers the hello of new connections (and Client.Health)
+// with "leaving": long enough for a balancer or a service registry to stop
+// sending new connections here. netrpcx clients need no delay: Shutdown
+// tells each of them to move their new calls elsewhere. The default is 0.
+func WithDrainDelay(d time.Duration) ServerOption {
+	return func(o *serverOptions) { o.drainDelay = max(d, 0) }
 }
 
 // WithMaxMessageBytes bounds the size of each message (request header or
@@ -126,19 +146,32 @@ func WithServerTLS(config *tls.Config) ServerOption {
 type ClientOption func(*clientOptions)
 
 type clientOptions struct {
-	interceptor stdrpc.ClientInterceptor
-	tls         *tls.Config
-	dial        func(ctx context.Context, network, addr string) (net.Conn, error)
-	maxMessage  int
-	backoffMin  time.Duration
-	backoffMax  time.Duration
+	interceptor     stdrpc.ClientInterceptor
+	tls             *tls.Config
+	dial            func(ctx context.Context, network, addr string) (net.Conn, error)
+	dialTimeout     time.Duration
+	maxMessage      int
+	backoffMin      time.Duration
+	backoffMax      time.Duration
+	writeTimeout    time.Duration
+	resolver        Resolver
+	resolveInterval time.Duration
+	retryTokens     int
 }
+
+// DefaultRetryBudget is the burst of retries a Client allows (see
+// WithRetryBudget).
+const DefaultRetryBudget = 10
 
 func newClientOptions(opts []ClientOption) *clientOptions {
 	o := &clientOptions{
-		maxMessage: DefaultMaxResponseBytes,
-		backoffMin: 100 * time.Millisecond,
-		backoffMax: 5 * time.Second,
+		maxMessage:      DefaultMaxResponseBytes,
+		backoffMin:      100 * time.Millisecond,
+		backoffMax:      time.Second,
+		dialTimeout:     defaultDialTimeout,
+		writeTimeout:    DefaultWriteTimeout,
+		resolveInterval: DefaultResolveInterval,
+		retryTokens:     DefaultRetryBudget,
 	}
 	var in []stdrpc.ClientInterceptor
 	for _, opt := range opts {
@@ -150,10 +183,48 @@ func newClientOptions(opts []ClientOption) *clientOptions {
 	}
 	o.interceptor = stdrpc.ChainClient(in...)
 	if o.dial == nil {
-		d := net.Dialer{Timeout: defaultDialTimeout}
+		d := net.Dialer{Timeout: o.dialTimeout}
 		o.dial = d.DialContext
 	}
 	return o
+}
+
+// WithResolver makes Dial take its addresses from r instead of from the
+// address it is given (which then only names the service in errors and,
+// with TLS, the server name to verify). See Resolver.
+func WithResolver(r Resolver) ClientOption {
+	return func(o *clientOptions) { o.resolver = r }
+}
+
+// WithResolveInterval sets how often a Client asks its resolver (DNS for a
+// host name) for the addresses again (default DefaultResolveInterval). It
+// also asks, at most once a second, after a connection fails.
+func WithResolveInterval(d time.Duration) ClientOption {
+	return func(o *clientOptions) {
+		if d > 0 {
+			o.resolveInterval = d
+		}
+	}
+}
+
+// WithRetryBudget sets the retry budget: a token bucket of n tokens, full
+// at first. A retry of an Idempotent call takes one token, a call that
+// succeeds gives a tenth of one back, and below half full no retry is made.
+// So a burst of n/2 retries is allowed, and then retries add at most 10 %
+// to the calls that succeed: a failing fleet is not hammered. The default
+// is DefaultRetryBudget; 0 turns retries off. Calls that were never sent
+// are always sent elsewhere, budget or not.
+func WithRetryBudget(n int) ClientOption {
+	return func(o *clientOptions) { o.retryTokens = max(n, 0) }
+}
+
+// WithClientWriteTimeout bounds each write of requests to a connection
+// (default DefaultWriteTimeout); a call's deadline bounds its own writes
+// too. A write that cannot finish in time breaks the connection: the calls
+// on it fail (or go elsewhere, as Client says), and the next call redials.
+// So a server that stops reading holds no caller past its deadline.
+func WithClientWriteTimeout(d time.Duration) ClientOption {
+	return func(o *clientOptions) { o.writeTimeout = max(d, 0) }
 }
 
 // WithClientInterceptors adds interceptors that wrap every call the client
@@ -185,10 +256,11 @@ func WithMaxResponseBytes(n int) ClientOption {
 	}
 }
 
-// WithBackoff sets how long a client waits before redialing after a failed
-// dial: min after the first failure, doubling after each further one, at
-// most max. Calls made while it waits fail at once with stdrpc.Unavailable.
-// The defaults are 100ms and 5s.
+// WithBackoff sets how long a client waits before redialing an address
+// after a failed dial: min after the first failure, doubling after each
+// further one, at most max. Calls that only that address could take fail
+// at once with stdrpc.Unavailable meanwhile. The defaults are 100ms and 1s,
+// so that an instance is back in use within a second of its return.
 func WithBackoff(min, max time.Duration) ClientOption {
 	return func(o *clientOptions) {
 		if min > 0 {

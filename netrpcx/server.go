@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/rpc"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,6 +20,8 @@ var ErrServerClosed = errors.New("netrpcx: server closed")
 type Server struct {
 	rpc  *rpc.Server
 	opts *serverOptions
+
+	leaving atomic.Bool // Shutdown began: hellos answer so
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -94,7 +97,7 @@ func (s *Server) Serve(lis net.Listener) error {
 // and returns when it is closed. Shutdown and Close cover it like the
 // connections Serve accepts.
 func (s *Server) ServeConn(rwc io.ReadWriteCloser) {
-	c := newServerCodec(rwc, s.opts, methodsOf(s.rpc))
+	c := newServerCodec(rwc, s.opts, methodsOf(s.rpc), &s.leaving)
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
@@ -150,14 +153,26 @@ func (s *Server) beginClosing() ([]*serverCodec, error) {
 	return codecs, err
 }
 
-// Shutdown stops the server gracefully, like http.Server.Shutdown: it closes
-// the listeners, stops reading requests, waits for every call already read
-// to finish and its response to be written, and then closes the
-// connections. A request the server had not read yet is not served; its
-// caller sees the connection close (stdrpc.Unavailable) and may retry
-// elsewhere. If ctx ends first, Shutdown closes what is left as Close does
-// and returns ctx's error.
+// Shutdown stops the server gracefully, like http.Server.Shutdown. After
+// the drain delay (WithDrainDelay), it closes the listeners and stops
+// reading requests; it tells each netrpcx client the last request it read,
+// so that the client sends its later calls to another instance (or
+// redials) instead of losing them; it waits for every call already read to
+// finish and its response to be written, and then closes the connections.
+// A stock net/rpc client is told nothing: a request of its that the server
+// had not read fails with the connection (stdrpc.Unavailable). If ctx ends
+// first, Shutdown closes what is left as Close does and returns ctx's
+// error.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.leaving.Store(true)
+	if d := s.opts.drainDelay; d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
+	}
 	codecs, err := s.beginClosing()
 	for _, c := range codecs {
 		c.drain()

@@ -72,6 +72,13 @@ type serverCodec struct {
 	atBoundary bool
 	armed      bool
 
+	// For going away: whether the peer said hello (and so understands a
+	// go-away), the Seq of the last call accepted, and whether the server
+	// is about to leave (a drain delay), which hello answers report.
+	hello   bool
+	lastSeq uint64
+	leaving *atomic.Bool
+
 	streams    map[uint64]streamer // open server streams by id (see stream.go)
 	lastStream uint64              // the id of the last stream opened
 
@@ -81,14 +88,15 @@ type serverCodec struct {
 
 var errDraining = errors.New("netrpcx: server is shutting down")
 
-func newServerCodec(rwc io.ReadWriteCloser, opts *serverOptions, methods map[string]*Method) *serverCodec {
+func newServerCodec(rwc io.ReadWriteCloser, opts *serverOptions, methods map[string]*Method, leaving *atomic.Bool) *serverCodec {
 	c := &serverCodec{
 		opts:    opts,
 		methods: methods,
 		rwc:     rwc,
+		leaving: leaving,
 		work:    make(chan *callState),
 		closed:  make(chan struct{}),
-		bw:      bufio.NewWriter(rwc),
+		bw:      bufio.NewWriter(deadlineWriter(rwc, opts.writeTimeout)),
 		room:    make(chan struct{}, 1),
 		drainCh: make(chan struct{}),
 		calls:   make(map[uint64]*callState),
@@ -135,11 +143,17 @@ func (c *serverCodec) readCall() (*callState, error) {
 		if err := c.dec.Decode(&c.hdr); err != nil {
 			return nil, c.stopReading(err)
 		}
-		if c.hdr.ServiceMethod != cancelMethod {
+		if c.hdr.ServiceMethod != cancelMethod && c.hdr.ServiceMethod != helloMethod {
 			break
 		}
 		if err := discard(c.dec); err != nil {
 			return nil, c.stopReading(err)
+		}
+		if c.hdr.ServiceMethod == helloMethod {
+			if err := c.sayHello(c.hdr.Seq); err != nil {
+				return nil, c.stopReading(err)
+			}
+			continue
 		}
 		if c.hdr.Stream != 0 {
 			c.closeStream(c.hdr.Stream)
@@ -182,6 +196,7 @@ func (c *serverCodec) readCall() (*callState, error) {
 		err = errors.New("netrpcx: the peer reused the Seq of a call in flight; closing the connection")
 	default:
 		c.calls[st.seq] = st
+		c.lastSeq = st.seq
 		c.inflight++
 		c.atBoundary = false
 		if c.dead {
@@ -303,12 +318,21 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 // canceled: nobody will read their responses.
 func (c *serverCodec) stopReading(err error) error {
 	c.mu.Lock()
-	draining := c.draining
-	if c.readErr == nil {
+	if !c.draining && c.hello && c.armed && isTimeout(err) {
+		// Idle: leave as Shutdown does, so that a call the peer sends
+		// as the timeout fires is refused, not lost.
+		c.draining = true
+		close(c.drainCh)
+	}
+	draining, first := c.draining, c.readErr == nil
+	if first {
 		c.readErr = io.EOF
 	}
 	c.mu.Unlock()
 	if draining {
+		if first {
+			c.goAway()
+		}
 		return io.EOF
 	}
 	c.cancelAll()
@@ -320,6 +344,47 @@ func (c *serverCodec) stopReading(err error) error {
 		c.opts.log().LogAttrs(context.Background(), level, "netrpcx: closing connection", c.remote(), slog.String("error", err.Error()))
 	}
 	return io.EOF
+}
+
+// sayHello answers a hello request.
+func (c *serverCodec) sayHello(seq uint64) error {
+	c.mu.Lock()
+	c.hello = true
+	leaving := c.draining || c.leaving != nil && c.leaving.Load()
+	c.mu.Unlock()
+	return c.writeControl(helloMethod, seq, &hello{Leaving: leaving})
+}
+
+// goAway tells a peer that said hello that the server reads no more
+// requests on this connection, naming the last one it will answer. The
+// reader calls it once it has stopped, so that the Seq is final.
+func (c *serverCodec) goAway() {
+	c.mu.Lock()
+	hello, last := c.hello, c.lastSeq
+	c.mu.Unlock()
+	if hello {
+		c.writeControl(goAwayMethod, last, struct{}{})
+	}
+}
+
+// writeControl writes and flushes a message that answers no call.
+func (c *serverCodec) writeControl(method string, seq uint64, body any) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.resp = responseHeader{ServiceMethod: method, Seq: seq}
+	err := c.enc.Encode(&c.resp)
+	if err == nil {
+		err = c.enc.Encode(body)
+	}
+	if err == nil {
+		err = c.bw.Flush()
+	}
+	return err
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // isConnError reports whether err is an ordinary network failure rather than

@@ -58,7 +58,7 @@ func Stream[T any](ctx context.Context, c *Client, serviceMethod string, req any
 // stream ends or each returns false.
 func readStream[T any](ctx context.Context, c *Client, method string, req any, each func(T) bool) error {
 	var b Batch[T]
-	cc, err := c.callOn(ctx, method, req, &b)
+	cc, err := c.callOn(ctx, method, req, &b, false)
 	if err != nil {
 		return err
 	}

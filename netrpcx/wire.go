@@ -86,3 +86,27 @@ type responseHeader struct {
 // already forgotten the Seq and discards the answer. So canceling is
 // harmless against any net/rpc server.
 const cancelMethod = "_netrpcx.Cancel"
+
+// helloMethod is the ServiceMethod of the request a Client made by Dial
+// sends first on each connection, before any call, with Seq zero and an
+// empty body. A netrpcx server answers with a hello body; a stock server
+// answers with an error ("rpc: can't find service"), which still proves it
+// speaks net/rpc. Anything else (an HTTP server's "HTTP/1.1 400", silence)
+// fails the dial instead of the first call. The request also tells the
+// server that this peer understands goAwayMethod.
+const helloMethod = "_netrpcx.Hello"
+
+// hello is the body of a netrpcx server's answer to helloMethod.
+type hello struct {
+	// Leaving is set once the server has begun to shut down: the client
+	// should not use this connection, nor redial this address for now.
+	Leaving bool
+}
+
+// goAwayMethod is the ServiceMethod of a response that a netrpcx server
+// sends, to peers that said hello only, when it stops reading a connection
+// (Shutdown, or WithIdleTimeout): its Seq is that of the last request the
+// server read and will answer, and its body is an empty struct. The client
+// sends nothing more on the connection; calls with a higher Seq were never
+// read, so they are safe to send elsewhere, idempotent or not.
+const goAwayMethod = "_netrpcx.GoAway"
