@@ -1,26 +1,24 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/stdrpc/stdrpc/internal/testenv"
 )
 
 // TestPythonClient calls the generated server from Python's requests
 // library, a client that no Go code wrote: it proves the wire shape is plain
 // JSON over HTTP.
 func TestPythonClient(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err == nil {
-		err = exec.Command(python, "-c", "import requests").Run()
-	}
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("python3 with requests is required in CI (.ci/run installs python3-requests): %v", err)
-		}
-		t.Skipf("python3 with requests not available: %v", err)
+	const install = "apt-get install python3-requests"
+	python := testenv.LookPath(t, install, "python3")
+	if out, err := exec.Command(python, "-c", "import requests").CombinedOutput(); err != nil {
+		testenv.Missing(t, "Python's requests library", install, fmt.Errorf("%v: %s", err, bytes.TrimSpace(out)))
 	}
 	srv := httptest.NewServer(NewArithHTTPHandler(arith{}))
 	defer srv.Close()
