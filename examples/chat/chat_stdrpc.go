@@ -64,13 +64,13 @@ func NewChatNetRPCClient(c *netrpcx.Client) Chat {
 	return chatNetRPCClient{c: c}
 }
 
-// Send posts text to room as user.
+// Send posts text to room as user. Both must be non-empty.
 func (c chatNetRPCClient) Send(ctx context.Context, room, user, text string) error {
 	return c.c.Call(ctx, "Chat.Send", &ChatSendRequest{Room: room, User: user, Text: text}, nil)
 }
 
-// Subscribe streams the messages sent to room from now on, until ctx
-// is done.
+// Subscribe streams the last messages sent to room (up to 50, oldest
+// first), then the messages sent from now on, until ctx is done.
 func (c chatNetRPCClient) Subscribe(ctx context.Context, room string) iter.Seq2[Message, error] {
 	return netrpcx.Stream[Message](ctx, c.c, "Chat.Subscribe", &ChatSubscribeRequest{Room: room})
 }
@@ -112,13 +112,13 @@ func NewChatHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Chat {
 	return chatHTTPClient{c: stdhttp.NewClient(baseURL, opts...)}
 }
 
-// Send posts text to room as user.
+// Send posts text to room as user. Both must be non-empty.
 func (c chatHTTPClient) Send(ctx context.Context, room, user, text string) error {
 	return c.c.Call(ctx, "/Chat/Send", &ChatSendRequest{Room: room, User: user, Text: text}, nil)
 }
 
-// Subscribe streams the messages sent to room from now on, until ctx
-// is done.
+// Subscribe streams the last messages sent to room (up to 50, oldest
+// first), then the messages sent from now on, until ctx is done.
 func (c chatHTTPClient) Subscribe(ctx context.Context, room string) iter.Seq2[Message, error] {
 	return stdhttp.Stream[Message](ctx, c.c, "/Chat/Subscribe", &ChatSubscribeRequest{Room: room})
 }

@@ -5,11 +5,16 @@
 //	go run ./examples/chat            # then open the printed URL in two windows
 //	go run ./examples/chat -addr 127.0.0.1:8090
 //
+// A room keeps its last 50 messages for those who join. Stop the server
+// (interrupt) and start it again: open pages say they are reconnecting,
+// and carry on once it is back (EventSource reconnects by itself).
+//
 // The same Chat is served over net/rpc with -rpc ADDRESS; the generated
 // net/rpc client streams the same messages.
 package main
 
 import (
+	"context"
 	"embed"
 	"flag"
 	"fmt"
@@ -18,6 +23,10 @@ import (
 	"net"
 	"net/http"
 	"net/rpc"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
 
 	"github.com/stdrpc/stdrpc/netrpcx"
 )
@@ -39,6 +48,8 @@ func main() {
 	rpcAddr := flag.String("rpc", "", "also serve net/rpc on this `address`")
 	flag.Parse()
 
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	chat := newHub()
 	if *rpcAddr != "" {
 		srv := rpc.NewServer()
@@ -50,12 +61,47 @@ func main() {
 			log.Fatal(err)
 		}
 		fmt.Printf("net/rpc on %s\n", lis.Addr())
-		go netrpcx.Serve(lis, srv)
+		rpcServer := netrpcx.NewServer(srv)
+		go rpcServer.Serve(lis)
+		defer rpcServer.Close()
 	}
 	lis, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Printf("open http://%s/?room=lobby\n", lis.Addr())
-	log.Fatal(http.Serve(lis, newHandler(chat)))
+	if err := serve(ctx, lis, newHandler(chat)); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// serve serves h on lis until ctx is done, then stops accepting, ends the
+// open message streams (so that pages reconnect, to the next server once
+// there is one) and waits a few seconds for other requests to finish.
+func serve(ctx context.Context, lis net.Listener, h http.Handler) error {
+	streams, endStreams := context.WithCancel(context.Background())
+	defer endStreams()
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		// No WriteTimeout: it would cut the event streams.
+		BaseContext: func(net.Listener) context.Context { return streams },
+	}
+	// Shutdown waits for connections to go idle, which a stream never
+	// does until its context ends.
+	srv.RegisterOnShutdown(endStreams)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(lis) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	wait, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if srv.Shutdown(wait) != nil {
+		srv.Close() // past the wait: cut what is left
+	}
+	return nil
 }
