@@ -1,194 +1,372 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
+	"context"
+	"flag"
 	"fmt"
-	"net/http/httptest"
-	"os"
-	"os/exec"
+	"image"
+	"image/color"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/stdrpc/stdrpc/internal/testenv"
 )
 
-// TestPageInBrowser loads the chat page in headless Chromium, lets it send a
-// message with fetch (?send=), types and sends a second one through the form,
-// and waits until both come back through the EventSource stream and are
-// rendered.
-func TestPageInBrowser(t *testing.T) {
-	chromium := findChromium(t)
-	srv := httptest.NewServer(newHandler(newHub()))
-	// A cleanup, not a defer: cleanups run last-in first-out, so the
-	// browser (registered after) is gone before Close waits for its open
-	// event stream to end.
-	t.Cleanup(srv.Close)
+var screenshots = flag.String("screenshots", "", "write the browser tests' screenshots to this `directory`")
 
-	b := startBrowser(t, chromium)
-	page := b.open(srv.URL + "/?room=browser&user=ann&send=hello+from+fetch")
-
-	const list = `document.getElementById("messages").textContent`
-	page.waitFor(list, "annhello from fetch")
-	page.eval(`document.getElementById("text").value = "typed in the form";
-		document.querySelector("#send button").click()`)
-	page.waitFor(list, "annhello from fetchanntyped in the form")
-}
+// Expressions the tests read the page with.
+const (
+	statusText  = `document.getElementById("status").textContent`
+	statusState = `document.getElementById("status").className`
+	emptyText   = `(e => e.hidden ? "" : e.textContent)(document.getElementById("empty"))`
+	listText    = `document.getElementById("messages").textContent`
+	// The messages shown, as "user: text" lines.
+	listLines = `JSON.stringify([...document.querySelectorAll("#messages .msg")].map(li =>
+		li.querySelector(".user").textContent + ": " + li.querySelector(".text").textContent))`
+)
 
 func findChromium(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
+	t.Helper()
+	return testenv.LookPath(t, "apt-get install chromium", "chromium", "chromium-browser", "google-chrome")
+}
+
+// TestPageShowsFirstMessage loads the page as a reader in Germany on India
+// time would, before and after its stream opens, receives a message from
+// someone else and sends one through the form, then checks the
+// screenshots on a desktop and on a phone: what the status says, the
+// messages with their times in the reader's locale and zone, a layout
+// that fits, and nothing wrong in the console or the server's log.
+func TestPageShowsFirstMessage(t *testing.T) {
+	chromium := findChromium(t)
+	srv := startServer(t, "127.0.0.1:0", newHub(), true)
+	b := startBrowser(t, chromium)
+	p := b.newPage("de-DE", "Asia/Kolkata")
+	p.navigate(srv.url + "/?room=release&user=Ann")
+
+	// Until the stream opens the page says so, rather than showing an
+	// empty room.
+	p.waitFor(`document.readyState`, "complete")
+	var before struct{ Status, State, Empty, Room string }
+	p.evalJSON(`JSON.stringify({status: `+statusText+`, state: `+statusState+`,
+		empty: `+emptyText+`, room: document.querySelector("h1").textContent})`, &before)
+	if before.Status != "Connecting…" || before.State != "connecting" || before.Empty != "Loading recent messages…" || before.Room != "#release" {
+		t.Errorf("before the stream opens the page shows %+v, want room #release, Connecting… and Loading recent messages…", before)
+	}
+	p.screenshot("1-connecting")
+	srv.release()
+	p.waitFor(statusText, "Live")
+	p.waitFor(emptyText, "No messages yet. Say hello!")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := NewChatHTTPClient(srv.url).Send(ctx, "release", "Bob", "Is the build green?"); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor(listText, "Is the build green?")
+	p.eval(`document.getElementById("text").value = "Yes, and the screenshots look right.";
+		document.querySelector("#send button").click()`)
+	p.waitFor(listText, "the screenshots look right.")
+	p.waitFor(`document.getElementById("text").value === ""`, "true") // cleared once sent
+
+	var lines []string
+	p.evalJSON(listLines, &lines)
+	if want := []string{"Bob: Is the build green?", "Ann: Yes, and the screenshots look right."}; !slices.Equal(lines, want) {
+		t.Errorf("messages shown: %q, want %q", lines, want)
+	}
+	if got := p.eval(`document.querySelector("#messages .msg:last-child").className`); got != "msg mine" {
+		t.Errorf("the reader's own message has class %q, want %q", got, "msg mine")
+	}
+	if got := p.eval(emptyText); got != "" {
+		t.Errorf("with messages shown the page still says %q", got)
+	}
+
+	// Times in the reader's locale (de-DE: 24 hours) and zone (UTC+05:30).
+	var times []struct{ DateTime, Text string }
+	p.evalJSON(`JSON.stringify([...document.querySelectorAll("#messages time")].map(e =>
+		({dateTime: e.dateTime, text: e.textContent})))`, &times)
+	india := time.FixedZone("IST", 5*3600+30*60)
+	for _, tm := range times {
+		at, err := time.Parse(time.RFC3339Nano, tm.DateTime)
+		if err != nil {
+			t.Fatalf("time element: %v", err)
+		}
+		if want := at.In(india).Format("15:04"); tm.Text != want {
+			t.Errorf("a message sent at %s shows %q, want %q", tm.DateTime, tm.Text, want)
 		}
 	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("chromium is required in CI (.ci/run installs Debian's chromium)")
+	if len(times) != 2 {
+		t.Errorf("%d time elements, want one per message", len(times))
 	}
-	t.Skip("chromium not installed (apt-get install chromium)")
-	return ""
+
+	checkScreenshot(t, p, p.screenshot("2-desktop"), "live")
+
+	// A phone, in dark mode: the viewport tag makes the page as wide as
+	// the screen, and nothing sticks out sideways.
+	p.viewport(390, 844, 3, true)
+	p.colorScheme("dark")
+	var phone struct{ InnerWidth, ScrollWidth int }
+	p.evalJSON(`JSON.stringify({innerWidth: innerWidth, scrollWidth: document.documentElement.scrollWidth})`, &phone)
+	if phone.InnerWidth != 390 || phone.ScrollWidth > 390 {
+		t.Errorf("on a 390-pixel phone the page is %d pixels wide with %d of content, want 390 and no more",
+			phone.InnerWidth, phone.ScrollWidth)
+	}
+	checkScreenshot(t, p, p.screenshot("3-phone-dark"), "live")
+
+	for _, problem := range p.problems() {
+		t.Errorf("page: %s", problem)
+	}
+	for _, r := range srv.failures() {
+		t.Errorf("server answered %s", r)
+	}
 }
 
-// browser speaks the Chrome DevTools Protocol over --remote-debugging-pipe:
-// NUL-terminated JSON messages, commands on fd 3 and replies on fd 4, so no
-// WebSocket client is needed.
-type browser struct {
-	t    *testing.T
-	cmd  *exec.Cmd
-	in   *os.File
-	out  *bufio.Reader
-	next int
-}
-
-type page struct {
-	b       *browser
-	session string
-}
-
-func startBrowser(t *testing.T, chromium string) *browser {
-	cmdR, cmdW, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
+// checkScreenshot checks what img shows: it has the page's size, the
+// status dot has its state's colour, and the form and the last message are
+// on screen with text drawn in them.
+func checkScreenshot(t *testing.T, p *page, img image.Image, state string) {
+	t.Helper()
+	size := img.Bounds().Size()
+	if want := (image.Point{int(float64(p.width) * p.scale), int(float64(p.height) * p.scale)}); size != want {
+		t.Errorf("screenshot is %v pixels, want %v", size, want)
 	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
+	at := func(x, y float64) color.RGBA {
+		r, g, b, _ := img.At(int(x*p.scale), int(y*p.scale)).RGBA()
+		return color.RGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), 255}
 	}
-	// Not t.TempDir: Chromium's helper processes may still be writing the
-	// profile when the test's own cleanup would remove it.
-	profile, err := os.MkdirTemp("", "stdrpc-chat-browser-")
-	if err != nil {
-		t.Fatal(err)
+	dot := p.box("#status .dot")
+	c := at((dot.Left+dot.Right)/2, (dot.Top+dot.Bottom)/2)
+	green := c.G > 120 && int(c.G) > int(c.R)+50 && int(c.G) > int(c.B)+40
+	if want := state == "live"; green != want {
+		t.Errorf("status dot is %v on screen (green: %v), want green: %v for %s", c, green, want, state)
 	}
-	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir="+profile, "--remote-debugging-pipe", "about:blank")
-	cmd.ExtraFiles = []*os.File{cmdR, outW} // fd 3: commands in, fd 4: replies out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	cmdR.Close()
-	outW.Close()
-	b := &browser{t: t, cmd: cmd, in: cmdW, out: bufio.NewReader(outR)}
-	t.Cleanup(func() {
-		// Ask the browser to close, so that it stops its helper processes,
-		// and kill it only if it does not exit in time.
-		b.send("", "Browser.close", map[string]any{})
-		cmdW.Close()
-		exited := make(chan struct{})
-		go func() { cmd.Wait(); close(exited) }()
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-exited
+	for _, sel := range []string{"#send", "#messages .msg:last-child"} {
+		r := p.box(sel)
+		if r.Left < 0 || r.Top < 0 || r.Right > float64(p.width) || r.Bottom > float64(p.height) || r.Right <= r.Left {
+			t.Errorf("%s at %+v is not wholly on the %d×%d screen", sel, r, p.width, p.height)
+			continue
 		}
-		for range 50 { // helpers may still be finishing their writes
-			if os.RemoveAll(profile) == nil {
+		// Text is drawn: a share of the pixels inside the box (its border
+		// left out) differ from its background, sampled in a corner.
+		bg := at(r.Left+3, r.Top+3)
+		ink, all := 0, 0
+		for y := r.Top + 3; y < r.Bottom-3; y++ {
+			for x := r.Left + 3; x < r.Right-3; x++ {
+				all++
+				if d := at(x, y); diff(d.R, bg.R)+diff(d.G, bg.G)+diff(d.B, bg.B) > 96 {
+					ink++
+				}
+			}
+		}
+		if all == 0 || ink*100 < all {
+			t.Errorf("%s looks blank on screen: %d of %d pixels differ from its background %v", sel, ink, all, bg)
+		}
+	}
+}
+
+func diff(a, b uint8) int {
+	if a > b {
+		return int(a - b)
+	}
+	return int(b - a)
+}
+
+// TestPageNeedsAName checks that the page sends nothing without a name,
+// remembers the name given across a reload, and that the reloaded page,
+// a new subscriber, shows the room's earlier messages.
+func TestPageNeedsAName(t *testing.T) {
+	chromium := findChromium(t)
+	srv := startServer(t, "127.0.0.1:0", newHub(), false)
+	b := startBrowser(t, chromium)
+	p := b.newPage("en-US", "UTC")
+	p.navigate(srv.url + "/?room=names")
+	p.waitFor(statusText, "Live")
+
+	p.eval(`document.getElementById("text").value = "anyone here?";
+		document.querySelector("#send button").click()`)
+	if got := p.eval(`document.getElementById("user").matches(":invalid") && document.activeElement.id`); got != "user" {
+		t.Errorf("after sending without a name, the name field is invalid and focused: %q, want %q", got, "user")
+	}
+	time.Sleep(300 * time.Millisecond) // a send would have reached the server by now
+	if posts := srv.count("POST "); posts != 0 {
+		t.Errorf("the page sent %d messages without a name", posts)
+	}
+
+	p.eval(`document.getElementById("user").value = "  Cleo ";
+		document.querySelector("#send button").click()`)
+	p.waitFor(listLines, "Cleo: anyone here?")
+
+	p.reload()
+	p.waitFor(statusText, "Live")
+	p.waitFor(listLines, "Cleo: anyone here?") // the room's history, sent on joining
+	if got := p.eval(`document.getElementById("user").value`); got != "Cleo" {
+		t.Errorf("after a reload the name field holds %q, want Cleo", got)
+	}
+	var lines []string
+	p.evalJSON(listLines, &lines)
+	if want := []string{"Cleo: anyone here?"}; !slices.Equal(lines, want) {
+		t.Errorf("after a reload the page shows %q, want %q", lines, want)
+	}
+	for _, problem := range p.problems() {
+		t.Errorf("page: %s", problem)
+	}
+	for _, r := range srv.failures() {
+		t.Errorf("server answered %s", r)
+	}
+}
+
+// TestPageReconnects stops the server under an open page and starts
+// another on the same address, twice: first with the same rooms (the page
+// catches up on what it missed, without repeating what it shows), then
+// with empty ones, as a restarted process has. The page says what is
+// happening throughout and carries on.
+func TestPageReconnects(t *testing.T) {
+	chromium := findChromium(t)
+	chat := newHub()
+	srv := startServer(t, "127.0.0.1:0", chat, false)
+	b := startBrowser(t, chromium)
+	p := b.newPage("en-US", "UTC")
+	p.navigate(srv.url + "/?room=restarts&user=Dee")
+	p.waitFor(statusText, "Live")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	send := func(srv *testServer, user, text string) {
+		t.Helper()
+		if err := NewChatHTTPClient(srv.url).Send(ctx, "restarts", user, text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(srv, "Dee", "one")
+	p.waitFor(listText, "one")
+
+	srv.stop()
+	p.waitFor(statusState, "reconnecting")
+	checkScreenshot(t, p, p.screenshot("4-reconnecting"), "reconnecting")
+	chat.Send(ctx, "restarts", "Eve", "sent while you were away")
+	srv = startServer(t, srv.addr, chat, false)
+	p.waitFor(statusText, "Live")
+	p.waitFor(listText, "sent while you were away")
+
+	srv.stop()
+	p.waitFor(statusState, "reconnecting")
+	srv = startServer(t, srv.addr, newHub(), false)
+	p.waitFor(statusText, "Live")
+	send(srv, "Eve", "back after a restart")
+	p.waitFor(listText, "back after a restart")
+
+	var lines []string
+	p.evalJSON(listLines, &lines)
+	want := []string{"Dee: one", "Eve: sent while you were away", "Eve: back after a restart"}
+	if !slices.Equal(lines, want) {
+		t.Errorf("messages shown: %q, want %q", lines, want)
+	}
+	checkScreenshot(t, p, p.screenshot("5-after-restart"), "live")
+}
+
+// testServer serves the chat as main does, on a loopback address, and
+// notes every request and its status.
+type testServer struct {
+	addr, url string
+	stop      func() // ends the streams and stops serving, as an interrupt does
+	gate      chan struct{}
+	release   func() // lets event streams open, if startServer held them
+
+	mu       sync.Mutex
+	requests []string // "GET /path 200"
+}
+
+// startServer serves chat on addr. With hold, event streams wait until
+// release is called.
+func startServer(t *testing.T, addr string, chat Chat, hold bool) *testServer {
+	t.Helper()
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &testServer{addr: lis.Addr().String(), url: "http://" + lis.Addr().String(), gate: make(chan struct{})}
+	s.release = sync.OnceFunc(func() { close(s.gate) })
+	if !hold {
+		s.release()
+	}
+	handler := newHandler(chat)
+	record := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/rooms/") {
+			select {
+			case <-s.gate:
+			case <-r.Context().Done():
 				return
 			}
-			time.Sleep(100 * time.Millisecond)
 		}
-		t.Logf("could not remove the browser profile %s", profile)
+		rec := &recorder{ResponseWriter: w}
+		handler.ServeHTTP(rec, r)
+		s.mu.Lock()
+		s.requests = append(s.requests, fmt.Sprintf("%s %s %d", r.Method, r.URL.Path, rec.status))
+		s.mu.Unlock()
 	})
-	return b
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- serve(ctx, lis, record) }()
+	s.stop = sync.OnceFunc(func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	t.Cleanup(s.stop)
+	return s
 }
 
-// send writes one command and returns its id.
-func (b *browser) send(session, method string, params any) (int, error) {
-	b.next++
-	cmd := map[string]any{"id": b.next, "method": method, "params": params}
-	if session != "" {
-		cmd["sessionId"] = session
+// failures returns the requests answered with a status of 400 or more.
+func (s *testServer) failures() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, r := range s.requests {
+		if status, _ := strconv.Atoi(r[strings.LastIndexByte(r, ' ')+1:]); status >= 400 {
+			out = append(out, r)
+		}
 	}
-	msg, _ := json.Marshal(cmd)
-	_, err := b.in.Write(append(msg, 0))
-	return b.next, err
+	return out
 }
 
-func (b *browser) call(session, method string, params any, result any) {
-	b.t.Helper()
-	if _, err := b.send(session, method, params); err != nil {
-		b.t.Fatalf("%s: %v", method, err)
+// count returns how many requests began with prefix ("POST ").
+func (s *testServer) count(prefix string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, r := range s.requests {
+		if strings.HasPrefix(r, prefix) {
+			n++
+		}
 	}
-	for {
-		raw, err := b.out.ReadBytes(0)
-		if err != nil {
-			b.t.Fatalf("%s: reading reply: %v", method, err)
-		}
-		var reply struct {
-			ID     int             `json:"id"`
-			Result json.RawMessage `json:"result"`
-			Error  *struct{ Message string }
-		}
-		if err := json.Unmarshal(raw[:len(raw)-1], &reply); err != nil {
-			b.t.Fatalf("%s: %v", method, err)
-		}
-		if reply.ID != b.next {
-			continue // an event, or a reply to an earlier command
-		}
-		if reply.Error != nil {
-			b.t.Fatalf("%s: %s", method, reply.Error.Message)
-		}
-		if result != nil {
-			json.Unmarshal(reply.Result, result)
-		}
-		return
-	}
+	return n
 }
 
-func (b *browser) open(url string) *page {
-	var target struct{ TargetID string }
-	b.call("", "Target.createTarget", map[string]any{"url": url}, &target)
-	var attached struct{ SessionID string }
-	b.call("", "Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}, &attached)
-	return &page{b: b, session: attached.SessionID}
+// recorder notes the status a handler sends. Unwrap lets
+// http.ResponseController flush the stream through it.
+type recorder struct {
+	http.ResponseWriter
+	status int
 }
 
-// eval runs a JavaScript expression in the page and returns its value as
-// text ("" while it throws, e.g. before the page has loaded).
-func (p *page) eval(expr string) string {
-	var r struct {
-		Result struct {
-			Value any `json:"value"`
-		} `json:"result"`
-		ExceptionDetails any `json:"exceptionDetails"`
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
 	}
-	p.b.call(p.session, "Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true}, &r)
-	if r.ExceptionDetails != nil || r.Result.Value == nil {
-		return ""
-	}
-	return fmt.Sprint(r.Result.Value)
+	r.ResponseWriter.WriteHeader(code)
 }
 
-func (p *page) waitFor(expr, want string) {
-	p.b.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	var got string
-	for time.Now().Before(deadline) {
-		if got = p.eval(expr); strings.Contains(got, want) {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
+func (r *recorder) Write(p []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
 	}
-	status := p.eval(`document.getElementById("status").textContent`)
-	p.b.t.Fatalf("page never showed %q; %s = %q (status %q)", want, expr, got, status)
+	return r.ResponseWriter.Write(p)
 }
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
