@@ -283,7 +283,7 @@ type testServer struct {
 
 // startServer serves chat on addr. With hold, event streams wait until
 // release is called.
-func startServer(t *testing.T, addr string, chat Chat, hold bool) *testServer {
+func startServer(t *testing.T, addr string, chat *hub, hold bool) *testServer {
 	t.Helper()
 	lis, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -311,7 +311,7 @@ func startServer(t *testing.T, addr string, chat Chat, hold bool) *testServer {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- serve(ctx, lis, record) }()
+	go func() { served <- serve(ctx, lis, record, chat.endSubscriptions) }()
 	s.stop = sync.OnceFunc(func() {
 		cancel()
 		if err := <-served; err != nil {

@@ -69,9 +69,16 @@ type hub struct {
 }
 
 type room struct {
-	subs    map[chan Message]struct{}
+	subs    map[*subscriber]struct{}
 	history []Message // the last historySize messages, oldest first
 	active  time.Time // the last send or subscription
+}
+
+// A subscriber receives a room's messages on ch until ch is closed; then
+// end says why.
+type subscriber struct {
+	ch  chan Message
+	end error // set before ch is closed
 }
 
 func newHub() *hub {
@@ -108,13 +115,14 @@ func (h *hub) Send(ctx context.Context, room, user, text string) error {
 	} else {
 		r.history = append(r.history, msg)
 	}
-	for ch := range r.subs {
+	for sub := range r.subs {
 		select {
-		case ch <- msg:
+		case sub.ch <- msg:
 		default:
-			// Too slow: close its channel so its stream ends with an error.
-			delete(r.subs, ch)
-			close(ch)
+			// Too slow: its stream ends with an error.
+			delete(r.subs, sub)
+			sub.end = stdrpc.Errorf(stdrpc.ResourceExhausted, "subscriber fell %d messages behind", subscriberBuffer)
+			close(sub.ch)
 		}
 	}
 	return nil
@@ -127,14 +135,14 @@ func (h *hub) Subscribe(ctx context.Context, name string) iter.Seq2[Message, err
 	// Subscribe at call time, not at the first iteration, so that nothing
 	// sent after Subscribe returns is missed; the history is copied under
 	// the same lock, so nothing is seen twice either.
-	ch := make(chan Message, subscriberBuffer)
+	sub := &subscriber{ch: make(chan Message, subscriberBuffer)}
 	h.mu.Lock()
 	r := h.room(name)
-	r.subs[ch] = struct{}{}
+	r.subs[sub] = struct{}{}
 	history := slices.Clone(r.history)
 	h.mu.Unlock()
 	return func(yield func(Message, error) bool) {
-		defer h.unsubscribe(name, ch)
+		defer h.unsubscribe(name, sub)
 		for _, msg := range history {
 			if !yield(msg, nil) {
 				return
@@ -142,9 +150,9 @@ func (h *hub) Subscribe(ctx context.Context, name string) iter.Seq2[Message, err
 		}
 		for {
 			select {
-			case msg, ok := <-ch:
+			case msg, ok := <-sub.ch:
 				if !ok {
-					yield(Message{}, stdrpc.Errorf(stdrpc.ResourceExhausted, "subscriber fell %d messages behind", subscriberBuffer))
+					yield(Message{}, sub.end)
 					return
 				}
 				if !yield(msg, nil) {
@@ -172,7 +180,7 @@ func (h *hub) room(name string) *room {
 		if len(h.rooms) >= maxRooms {
 			h.forgetIdleRoom()
 		}
-		r = &room{subs: make(map[chan Message]struct{})}
+		r = &room{subs: make(map[*subscriber]struct{})}
 		h.rooms[name] = r
 	}
 	r.active = time.Now()
@@ -194,16 +202,31 @@ func (h *hub) forgetIdleRoom() {
 	}
 }
 
-func (h *hub) unsubscribe(name string, ch chan Message) {
+// endSubscriptions ends every subscription with unavailable, as a server
+// going away does, so that subscribers reconnect; the rooms and their
+// history stay.
+func (h *hub) endSubscriptions() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, r := range h.rooms {
+		for sub := range r.subs {
+			delete(r.subs, sub)
+			sub.end = stdrpc.Errorf(stdrpc.Unavailable, "the server is shutting down")
+			close(sub.ch)
+		}
+	}
+}
+
+func (h *hub) unsubscribe(name string, sub *subscriber) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r := h.rooms[name]
 	if r == nil {
 		return
 	}
-	if _, ok := r.subs[ch]; ok {
-		delete(r.subs, ch)
-		close(ch)
+	if _, ok := r.subs[sub]; ok {
+		delete(r.subs, sub)
+		close(sub.ch)
 	}
 	if len(r.subs) == 0 && len(r.history) == 0 {
 		delete(h.rooms, name)

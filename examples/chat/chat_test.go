@@ -234,3 +234,51 @@ func nonProbe(ch <-chan Message) <-chan Message {
 	}()
 	return out
 }
+
+// TestShutdownEndsStreams stops a server as an interrupt does: an open
+// stream ends with unavailable, which tells its client to reconnect, and
+// the server stops without waiting out its grace period.
+func TestShutdownEndsStreams(t *testing.T) {
+	chat := newHub()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	served := make(chan error, 1)
+	go func() { served <- serve(ctx, lis, newHandler(chat), chat.endSubscriptions) }()
+
+	client := NewChatHTTPClient("http://" + lis.Addr().String())
+	callCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := client.Send(callCtx, "shutdown", "ann", "before"); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for msg, err := range client.Subscribe(callCtx, "shutdown") {
+		if err != nil {
+			if code := stdrpc.CodeOf(err); code != stdrpc.Unavailable {
+				t.Errorf("the stream ended with %v, want unavailable", err)
+			}
+			break
+		}
+		got = append(got, msg.Text)
+		start := time.Now()
+		stop() // once subscribed
+		select {
+		case err := <-served:
+			if err != nil {
+				t.Errorf("serve: %v", err)
+			}
+			if took := time.Since(start); took > 2*time.Second {
+				t.Errorf("serve took %v to stop", took)
+			}
+		case <-callCtx.Done():
+			t.Fatal("serve did not return")
+		}
+	}
+	if !slices.Equal(got, []string{"before"}) {
+		t.Errorf("the stream carried %q, want the one message sent before", got)
+	}
+}

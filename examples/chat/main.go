@@ -70,26 +70,24 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Printf("open http://%s/?room=lobby\n", lis.Addr())
-	if err := serve(ctx, lis, newHandler(chat)); err != nil {
+	if err := serve(ctx, lis, newHandler(chat), chat.endSubscriptions); err != nil {
 		log.Fatal(err)
 	}
 }
 
-// serve serves h on lis until ctx is done, then stops accepting, ends the
-// open message streams (so that pages reconnect, to the next server once
-// there is one) and waits a few seconds for other requests to finish.
-func serve(ctx context.Context, lis net.Listener, h http.Handler) error {
-	streams, endStreams := context.WithCancel(context.Background())
-	defer endStreams()
+// serve serves h on lis until ctx is done. Then it stops accepting, calls
+// endStreams, which must end the open message streams (so that pages
+// reconnect, to the next server once there is one), and waits a few
+// seconds for requests in flight.
+func serve(ctx context.Context, lis net.Listener, h http.Handler, endStreams func()) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		// No WriteTimeout: it would cut the event streams.
-		BaseContext: func(net.Listener) context.Context { return streams },
 	}
-	// Shutdown waits for connections to go idle, which a stream never
-	// does until its context ends.
+	// Shutdown waits for connections to go idle, which one carrying a
+	// stream never does until the stream ends.
 	srv.RegisterOnShutdown(endStreams)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()
