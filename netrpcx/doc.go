@@ -4,7 +4,8 @@
 //
 // net/rpc is frozen, and it lacks what services need today: contexts
 // (deadlines and cancellation), metadata, error codes, protection against
-// hostile peers (gob accepts 8 GiB messages and allocates before reading),
+// hostile peers (gob accepts messages of up to 8 GiB, and sizes a map by
+// the count a peer claims before reading a single entry),
 // panic recovery, graceful shutdown, and a client that survives its
 // connection dropping. netrpcx adds all of them while speaking net/rpc's gob
 // wire format, so stock net/rpc clients and servers interoperate with it.
@@ -61,10 +62,11 @@
 //
 // # Limits
 //
-// gob trusts the sizes a peer sends: it accepts messages of up to 8 GiB,
-// allocating for one before reading it, and it makes a map as large as the
-// count on the wire says before reading a single entry, so that a message
-// of 30 bytes claiming 2^34 entries would kill the process. Both ends of
+// gob trusts the sizes a peer sends: it accepts messages of up to 8 GiB
+// (which it reads in 10 MiB steps, so a peer must send a message's bytes to
+// make it hold them), and it makes a map as large as the count on the wire
+// says before reading a single entry, so that a message of 30 bytes
+// claiming 2^34 entries would kill the process. Both ends of
 // netrpcx therefore read each message whole, within the limit
 // (WithMaxMessageBytes on the server, WithMaxResponseBytes on the client),
 // and check it before gob decodes it: the check follows the type
