@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/stdrpc/stdrpc"
 )
@@ -34,9 +35,11 @@ func Query(name string, dst any) Param { return Param{name: name, query: true, d
 // Bind fills a request from r: when body is not nil it decodes the JSON body
 // into body (see Handle for the rules), then binds each param. A value that
 // does not parse is an invalid_argument error naming the parameter and the
-// value:
+// value, and so is a query string that does not parse, which would
+// otherwise leave a parameter silently absent:
 //
 //	path parameter a: "seven" is not a valid int
+//	query parameter name: "%zz" is not validly escaped (%XX with two hex digits); ...
 //
 // Called from a Service's route, the body is bounded by the service's limit;
 // elsewhere, wrap r.Body in http.MaxBytesReader first.
@@ -56,7 +59,9 @@ func Bind(r *http.Request, body any, params ...Param) error {
 				continue
 			}
 			if query == nil {
-				query = r.URL.Query()
+				if query, err = parseQuery(r.URL.RawQuery); err != nil {
+					return err
+				}
 			}
 			vs := query[p.name]
 			if len(vs) == 0 {
@@ -69,6 +74,45 @@ func Bind(r *http.Request, body any, params ...Param) error {
 		}
 	}
 	return nil
+}
+
+// maxQueryParams bounds the parameters of a query string, as net/url does.
+const maxQueryParams = 10000
+
+// parseQuery parses a query string as url.ParseQuery does, but fails on
+// what that skips in silence, naming it: a parameter that is not validly
+// escaped, and a semicolon, which url.ParseQuery no longer takes as a
+// separator. Either would leave a parameter absent, and so zero.
+func parseQuery(raw string) (url.Values, error) {
+	if n := strings.Count(raw, "&") + 1; n > maxQueryParams {
+		return nil, stdrpc.Errorf(stdrpc.InvalidArgument,
+			"the query string has %d parameters, more than the %d allowed", n, maxQueryParams)
+	}
+	q := make(url.Values)
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" {
+			continue
+		}
+		if strings.Contains(pair, ";") {
+			return nil, stdrpc.Errorf(stdrpc.InvalidArgument,
+				"query %q: a semicolon does not separate parameters; use & (or %%3B for a semicolon in a value)", truncate(pair))
+		}
+		rawKey, rawValue, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(rawKey)
+		if err != nil {
+			return nil, stdrpc.Errorf(stdrpc.InvalidArgument,
+				"query parameter %q: the name is not validly escaped (%%XX with two hex digits); encode it with URL encoding", truncate(rawKey))
+		}
+		value, err := url.QueryUnescape(rawValue)
+		if err != nil {
+			return nil, stdrpc.NewError(stdrpc.InvalidArgument, errors.New("query parameter "+truncate(key)+": "+
+				strconv.Quote(truncate(rawValue))+" is not validly escaped (%XX with two hex digits); encode the value with URL encoding"))
+		}
+		q[key] = append(q[key], value)
+	}
+	return q, nil
 }
 
 // parseError is a value that did not parse as its destination type.

@@ -1,0 +1,62 @@
+package stdhttp_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stdrpc/stdrpc/stdhttp"
+)
+
+// A small service of its own, for what the shared test services lack: a
+// query parameter, and a POST route that reads nothing from its body.
+type helloReq struct {
+	Name string `json:"name"`
+	ID   int    `json:"id"`
+}
+
+func serveHello(t *testing.T) string {
+	mux := http.NewServeMux()
+	s := stdhttp.NewService(mux, "Hello")
+	stdhttp.HandleRoute(s, "Hello", "GET /hello",
+		func(r *http.Request, req *helloReq) error {
+			return stdhttp.Bind(r, nil, stdhttp.Query("name", &req.Name))
+		},
+		func(ctx context.Context, req *helloReq) (string, error) { return "hello " + req.Name, nil })
+	stdhttp.HandleRoute(s, "Touch", "POST /touch/{id}",
+		func(r *http.Request, req *helloReq) error { return stdhttp.Bind(r, nil, stdhttp.Path("id", &req.ID)) },
+		func(ctx context.Context, req *helloReq) (int, error) { return req.ID, nil })
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestQueryThatDoesNotParse checks that a query string net/url cannot parse
+// is refused, naming the parameter, rather than leaving it silently zero.
+func TestQueryThatDoesNotParse(t *testing.T) {
+	url := serveHello(t)
+	for _, tc := range []struct {
+		query  string
+		status int
+		want   string
+	}{
+		{"name=ann", 200, `"hello ann"`},
+		{"name=a%20b&other=1", 200, `"hello a b"`},
+		{"name=%zz", 400, `{"code":"invalid_argument","message":"query parameter name: \"%zz\" is not validly escaped (%XX with two hex digits); encode the value with URL encoding"}`},
+		{"other=%zz&name=ann", 400, `{"code":"invalid_argument","message":"query parameter other: \"%zz\" is not validly escaped (%XX with two hex digits); encode the value with URL encoding"}`},
+		{"na%zzme=ann", 400, `{"code":"invalid_argument","message":"query parameter \"na%zzme\": the name is not validly escaped (%XX with two hex digits); encode it with URL encoding"}`},
+		{"a;name=c", 400, `{"code":"invalid_argument","message":"query \"a;name=c\": a semicolon does not separate parameters; use \u0026 (or %3B for a semicolon in a value)"}`},
+		{strings.Repeat("x=1&", 10000) + "name=ann", 400, `{"code":"invalid_argument","message":"the query string has 10001 parameters, more than the 10000 allowed"}`},
+	} {
+		status, _, body := do(t, "GET", url+"/hello?"+tc.query, http.NoBody)
+		if status != tc.status || body != tc.want+"\n" {
+			t.Errorf("?%.40s: %d %s, want %d %s", tc.query, status, body, tc.status, tc.want)
+		}
+	}
+	// The server goes on serving.
+	if status, _, body := do(t, "GET", url+"/hello?name=bo", http.NoBody); status != 200 || body != `"hello bo"`+"\n" {
+		t.Errorf("after the bad queries: %d %s", status, body)
+	}
+}
