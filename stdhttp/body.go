@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/stdrpc/stdrpc"
 )
@@ -52,10 +53,11 @@ func putBuffer(b *buffer) {
 // and net/http sets its Content-Length for free.
 const chunkingThreshold = 2048
 
-// writeJSON answers with status and v as JSON. Encoding into a buffer first
-// means an encoding failure can still become a clean error response, and the
-// body goes out with a Content-Length.
-func writeJSON(w http.ResponseWriter, status int, v any) error {
+// writeJSON answers with status and v as JSON, within the service's write
+// timeout. Encoding into a buffer first means an encoding failure can still
+// become a clean error response, and the body goes out with a
+// Content-Length.
+func (s *Service) writeJSON(w http.ResponseWriter, status int, v any) error {
 	b := getBuffer()
 	defer putBuffer(b)
 	if err := b.enc.Encode(v); err != nil {
@@ -66,9 +68,26 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	if b.Len() > chunkingThreshold {
 		h["Content-Length"] = []string{strconv.Itoa(b.Len())}
 	}
+	if s.writeTime > 0 {
+		// net/http writes a small response after the handler returns,
+		// still under this deadline, and clears it before the next
+		// request on the connection.
+		setWriteDeadline(w, time.Now().Add(s.writeTime))
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(b.Bytes()) // a failed write means the caller has gone; nothing to tell it
 	return nil
+}
+
+// setWriteDeadline sets the deadline for writing w's response: directly on
+// net/http's own writers, through http.ResponseController on a wrapper. A
+// writer that supports neither is written without one.
+func setWriteDeadline(w http.ResponseWriter, t time.Time) {
+	if d, ok := w.(interface{ SetWriteDeadline(time.Time) error }); ok {
+		_ = d.SetWriteDeadline(t)
+		return
+	}
+	_ = http.NewResponseController(w).SetWriteDeadline(t)
 }
 
 // readJSON decodes r's JSON body into v. An empty body leaves v as it is.

@@ -40,7 +40,7 @@ func (s *Service) writeError(w http.ResponseWriter, info stdrpc.CallInfo, err er
 	status, we := s.wireError(info, err)
 	h := w.Header()
 	h["X-Content-Type-Options"] = nosniff
-	_ = writeJSON(w, status, &we)
+	_ = s.writeJSON(w, status, &we)
 }
 
 // wireError maps err to what the caller is told: its code and message, and

@@ -16,6 +16,11 @@ import (
 // WithMaxBodyBytes says otherwise.
 const DefaultMaxBodyBytes = 4 << 20
 
+// DefaultWriteTimeout bounds each write of a response, unless
+// WithWriteTimeout says otherwise: netrpcx's bound on each write, for the
+// same reason.
+const DefaultWriteTimeout = 30 * time.Second
+
 // TimeoutHeader carries the caller's remaining time, in whole milliseconds.
 // The server runs the method under a context with that timeout.
 const TimeoutHeader = "Stdrpc-Timeout-Ms"
@@ -31,6 +36,7 @@ type Service struct {
 	errorText bool
 	log       *slog.Logger
 	heartbeat time.Duration // between SSE comments on a silent stream; 0: none
+	writeTime time.Duration // bound on each write of a response; 0: none
 }
 
 // A ServerOption configures a Service.
@@ -61,6 +67,24 @@ func WithMaxBodyBytes(n int64) ServerOption {
 	}
 }
 
+// WithWriteTimeout bounds each write of a response the service makes: a
+// unary method's result or error, and each item, heartbeat and last line of
+// a stream (default DefaultWriteTimeout). A write that cannot finish in time
+// because the client stopped reading fails; a stream then ends, its method's
+// iterator is told to stop (yield returns false), and the connection is
+// closed. The bound is per write, so a stream may last as long as it keeps
+// being read. Over HTTP/1 a stream renews its deadline only when less than
+// three quarters of d is left, which keeps streams of small items fast, so
+// one of its writes may be given as little as 3/4 of d. d <= 0 turns the
+// bound off.
+//
+// It needs net/http's own ResponseWriter, or a wrapper with an Unwrap
+// method returning it (see http.ResponseController); other writers are
+// written without a bound.
+func WithWriteTimeout(d time.Duration) ServerOption {
+	return func(s *Service) { s.writeTime = max(d, 0) }
+}
+
 // WithErrorText sends the text of errors that are not *stdrpc.Error to the
 // caller. By default the caller sees code unknown and a message saying the
 // text was withheld, because error text can hold file names, queries or
@@ -78,7 +102,13 @@ func WithLogger(l *slog.Logger) ServerOption {
 // NewService returns the service name (the path segment of its POST routes,
 // such as "Calculator" or "acme.v1.Calculator") on mux.
 func NewService(mux *http.ServeMux, name string, opts ...ServerOption) *Service {
-	s := &Service{mux: mux, name: name, maxBody: DefaultMaxBodyBytes, heartbeat: DefaultHeartbeat}
+	s := &Service{
+		mux:       mux,
+		name:      name,
+		maxBody:   DefaultMaxBodyBytes,
+		heartbeat: DefaultHeartbeat,
+		writeTime: DefaultWriteTimeout,
+	}
 	for _, o := range opts {
 		o(s)
 	}
@@ -147,7 +177,7 @@ func (e *endpoint[Req, Resp]) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		s.writeError(w, e.info, err)
 		return
 	}
-	if err := writeJSON(w, http.StatusOK, &resp); err != nil {
+	if err := s.writeJSON(w, http.StatusOK, &resp); err != nil {
 		s.writeError(w, e.info, stdrpc.NewError(stdrpc.Internal, err))
 	}
 }
