@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/stdrpc/stdrpc"
@@ -92,6 +95,7 @@ func setWriteDeadline(w http.ResponseWriter, t time.Time) {
 
 // readJSON decodes r's JSON body into v. An empty body leaves v as it is.
 // Unknown fields are ignored, so an old server accepts a newer client.
+// Within a Service (see serviceBody) the body is read within its budget.
 func readJSON(r *http.Request, v any) error {
 	if err := checkContentType(r.Header); err != nil {
 		return err
@@ -99,29 +103,186 @@ func readJSON(r *http.Request, v any) error {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil
 	}
-	b := getBuffer()
-	defer putBuffer(b)
-	if n := r.ContentLength; n > 0 && n <= maxPooled {
-		b.Grow(int(n) + bytes.MinRead) // room for the final read that sees EOF
+	var (
+		src    io.Reader = r.Body
+		limit  int64     = noLimit
+		budget *budget
+	)
+	if sb, ok := r.Body.(*serviceBody); ok {
+		src, limit, budget = sb.ReadCloser, sb.s.maxBody, &sb.s.budget
 	}
-	if _, err := b.ReadFrom(r.Body); err != nil {
-		var mb *http.MaxBytesError
-		if errors.As(err, &mb) {
-			return tooLarge(mb.Limit)
-		}
-		return stdrpc.Errorf(stdrpc.InvalidArgument, "reading the request body: %v", err)
+	return decodeBody(r, src, limit, budget, v)
+}
+
+// decodeBody reads the body from src, at most limit bytes of it, and decodes
+// it into v.
+func decodeBody(r *http.Request, src io.Reader, limit int64, budget *budget, v any) error {
+	b := bodyBuffer{budget: budget}
+	defer b.release()
+	if err := b.readFrom(src, r.ContentLength, limit); err != nil {
+		return err
 	}
 	// Closing a body read to its end tells net/http there is nothing left to
 	// discard before the response, which it would otherwise try to do.
 	_ = r.Body.Close()
-	if b.Len() == 0 {
+	if len(b.b) == 0 {
 		return nil
 	}
-	if err := json.Unmarshal(b.Bytes(), v); err != nil {
+	if err := json.Unmarshal(b.b, v); err != nil {
 		return bodyError(err)
 	}
 	return nil
 }
+
+// noLimit is the limit of a body read outside a Service: none that a real
+// body reaches, and small enough that adding to it cannot overflow.
+const noLimit = 1 << 62
+
+// A serviceBody is a request body on its way to a Service's route with a
+// bind function, which reads it through the exported Bind; it carries the
+// service's limit and budget there.
+type serviceBody struct {
+	io.ReadCloser
+	s *Service
+}
+
+// A bodyBuffer holds a request body while it is read and decoded. It grows
+// only as bytes arrive, doubling, and never beyond the body's length (when
+// the request gives one) or the limit, plus one byte of room for the read
+// that finds the body ended, so that a body stalled just short of the limit
+// holds no more than the limit. Small bodies are read into pooled buffers.
+type bodyBuffer struct {
+	b      []byte
+	pooled *buffer // the pooled buffer b is in, if any
+	budget *budget // nil: none
+	held   int64   // charged to budget
+}
+
+// firstBodyBuffer is the capacity a body of unknown length starts with.
+const firstBodyBuffer = 4 << 10
+
+// readFrom reads src to its end into b. length is the request's
+// Content-Length, -1 if unknown.
+func (b *bodyBuffer) readFrom(src io.Reader, length, limit int64) error {
+	// end is the largest body there can be; the buffer needs one byte more,
+	// for the read that finds nothing left.
+	end := limit
+	if length >= 0 {
+		end = min(length, limit)
+	}
+	room := min(end+1, maxPooled)
+	if length < 0 {
+		room = min(room, firstBodyBuffer)
+	}
+	if !b.budget.take(room) {
+		return b.budget.refusal()
+	}
+	b.held = room
+	b.pooled = getBuffer()
+	b.pooled.Grow(int(room))
+	b.b = b.pooled.AvailableBuffer()
+	for {
+		if int64(len(b.b)) == room {
+			if room > end {
+				return tooLarge(limit) // more than the limit: the length was unknown
+			}
+			next := 2 * room
+			if next >= end {
+				next = end + 1
+			}
+			if !b.budget.take(next - room) {
+				return b.budget.refusal()
+			}
+			b.held += next - room
+			if int64(cap(b.b)) < next {
+				nb := make([]byte, len(b.b), next)
+				copy(nb, b.b)
+				b.b = nb
+				if b.pooled != nil {
+					putBuffer(b.pooled)
+					b.pooled = nil
+				}
+			}
+			room = next
+		}
+		n, err := src.Read(b.b[len(b.b):room])
+		b.b = b.b[:len(b.b)+n]
+		switch {
+		case err == io.EOF:
+			return nil
+		case err != nil:
+			return readError(err)
+		}
+	}
+}
+
+// release gives the buffer back and ends its charge to the budget.
+func (b *bodyBuffer) release() {
+	if b.pooled != nil {
+		putBuffer(b.pooled)
+		b.pooled = nil
+	}
+	b.b = nil
+	b.budget.give(b.held)
+	b.held = 0
+}
+
+// readError explains why a request body could not be read.
+func readError(err error) error {
+	var mb *http.MaxBytesError
+	switch {
+	case errors.As(err, &mb):
+		return tooLarge(mb.Limit)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return stdrpc.NewError(stdrpc.DeadlineExceeded, &statusError{
+			status: http.StatusRequestTimeout,
+			msg:    "the request body did not arrive within the server's read timeout (http.Server.ReadTimeout)",
+		})
+	}
+	return stdrpc.Errorf(stdrpc.InvalidArgument, "reading the request body: %v", err)
+}
+
+// A budget bounds the bytes held, all requests together, by request bodies
+// being read. The zero budget, and a nil one, has no bound.
+type budget struct {
+	max  int64
+	used atomic.Int64
+}
+
+// take charges n bytes to the budget, unless that would take it past its
+// bound.
+func (b *budget) take(n int64) bool {
+	if b == nil || b.max <= 0 {
+		return true
+	}
+	for {
+		used := b.used.Load()
+		if used+n > b.max {
+			return false
+		}
+		if b.used.CompareAndSwap(used, used+n) {
+			return true
+		}
+	}
+}
+
+// give ends a charge of n bytes.
+func (b *budget) give(n int64) {
+	if b != nil && b.max > 0 && n != 0 {
+		b.used.Add(-n)
+	}
+}
+
+// refusal is the error for a body that does not fit the budget.
+func (b *budget) refusal() error {
+	return stdrpc.NewError(stdrpc.Unavailable, &busyError{
+		msg: "the server is reading as many request bodies at once as its budget of " +
+			strconv.FormatInt(b.max, 10) + " bytes allows (see WithBodyBudget); try again shortly",
+	})
+}
+
+// maxJSONDepth is how deep encoding/json lets objects and arrays nest.
+const maxJSONDepth = 10000
 
 // bodyError explains why a request body did not decode.
 func bodyError(err error) error {
@@ -130,6 +291,9 @@ func bodyError(err error) error {
 		typ *json.UnmarshalTypeError
 	)
 	switch {
+	case errors.As(err, &syn) && strings.HasSuffix(syn.Error(), "exceeded max depth"):
+		return stdrpc.Errorf(stdrpc.InvalidArgument,
+			"request body nests objects and arrays more than %d deep (at byte %d); encoding/json reads no deeper", maxJSONDepth, syn.Offset)
 	case errors.As(err, &syn):
 		return stdrpc.Errorf(stdrpc.InvalidArgument,
 			"request body is not valid JSON (at byte %d): %v", syn.Offset, err)

@@ -28,6 +28,17 @@ type statusError struct {
 
 func (e *statusError) Error() string { return e.msg }
 
+// busyError is a request refused because the server holds as much as it
+// allows of other requests: worth sending again shortly.
+type busyError struct{ msg string }
+
+func (e *busyError) Error() string { return e.msg }
+
+var (
+	retryAfter      = []string{"1"}
+	connectionClose = []string{"close"}
+)
+
 func tooLarge(limit int64) error {
 	return stdrpc.NewError(stdrpc.ResourceExhausted, &statusError{
 		status: http.StatusRequestEntityTooLarge,
@@ -40,6 +51,12 @@ func (s *Service) writeError(w http.ResponseWriter, info stdrpc.CallInfo, err er
 	status, we := s.wireError(info, err)
 	h := w.Header()
 	h["X-Content-Type-Options"] = nosniff
+	if errors.As(err, new(*busyError)) {
+		h["Retry-After"] = retryAfter
+		// The body is unread: net/http would wait for the rest before
+		// answering, and a stalled client never sends it.
+		h["Connection"] = connectionClose
+	}
 	_ = s.writeJSON(w, status, &we)
 }
 

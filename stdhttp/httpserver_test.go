@@ -1,6 +1,7 @@
 package stdhttp_test
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"iter"
@@ -140,5 +141,31 @@ func TestLongStreamOutlivesReadTimeout(t *testing.T) {
 		if !ok || err != nil || tick.N != n {
 			t.Fatalf("item %d, %v into the stream: %+v, %v, %v", n, time.Duration(n)*2*readTimeout, tick, err, ok)
 		}
+	}
+}
+
+// TestStalledBodyReadTimeout sends part of a body and stops: NewServer's
+// read timeout ends the wait with 408 and code deadline_exceeded, and the
+// connection is closed.
+func TestStalledBodyReadTimeout(t *testing.T) {
+	const readTimeout = 300 * time.Millisecond
+	srv := stdhttp.NewServer("", testsvc.NewTestHTTPHandler(&testsvc.Impl{}))
+	srv.ReadTimeout = readTimeout
+	c := dial(t, startServer(t, srv))
+	io.WriteString(c, "POST /Test/Add HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":")
+
+	c.SetReadDeadline(time.Now().Add(within))
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("no answer to a stalled body: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	want := `{"code":"deadline_exceeded","message":"the request body did not arrive within the server's read timeout (http.Server.ReadTimeout)"}` + "\n"
+	if resp.StatusCode != http.StatusRequestTimeout || string(body) != want {
+		t.Errorf("answer = %d %s, want 408 %s", resp.StatusCode, body, want)
+	}
+	if _, err := br.ReadByte(); err == nil {
+		t.Error("the connection is still open")
 	}
 }

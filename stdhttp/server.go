@@ -16,6 +16,10 @@ import (
 // WithMaxBodyBytes says otherwise.
 const DefaultMaxBodyBytes = 4 << 20
 
+// DefaultBodyBudget bounds the memory a Service holds for the request bodies
+// it is reading at once, unless WithBodyBudget says otherwise.
+const DefaultBodyBudget = 64 << 20
+
 // DefaultWriteTimeout bounds each write of a response, unless
 // WithWriteTimeout says otherwise: netrpcx's bound on each write, for the
 // same reason.
@@ -37,6 +41,7 @@ type Service struct {
 	log       *slog.Logger
 	heartbeat time.Duration // between SSE comments on a silent stream; 0: none
 	writeTime time.Duration // bound on each write of a response; 0: none
+	budget    budget        // memory for the request bodies being read
 }
 
 // A ServerOption configures a Service.
@@ -64,6 +69,25 @@ func WithMaxBodyBytes(n int64) ServerOption {
 			n = DefaultMaxBodyBytes
 		}
 		s.maxBody = n
+	}
+}
+
+// WithBodyBudget bounds the memory the service holds, all its routes
+// together, for the request bodies it is reading at once (default
+// DefaultBodyBudget, and never less than the body limit, so that one body of
+// the largest size always fits). A body is charged for the buffer it is read
+// into, which grows only as its bytes arrive; the charge ends when the body
+// is decoded. A request whose body would take the service past the budget
+// is answered at once with 503 and code unavailable, and a Retry-After
+// header, so that clients which stall their bodies cannot make the server
+// hold more than this; generated clients retry such a call if it is
+// idempotent. n <= 0 restores the default.
+func WithBodyBudget(n int64) ServerOption {
+	return func(s *Service) {
+		if n <= 0 {
+			n = DefaultBodyBudget
+		}
+		s.budget.max = n
 	}
 }
 
@@ -109,9 +133,13 @@ func NewService(mux *http.ServeMux, name string, opts ...ServerOption) *Service 
 		heartbeat: DefaultHeartbeat,
 		writeTime: DefaultWriteTimeout,
 	}
+	s.budget.max = DefaultBodyBudget
 	for _, o := range opts {
 		o(s)
 	}
+	// One body of the largest size, and the byte that shows it has ended,
+	// always fits.
+	s.budget.max = max(s.budget.max, s.maxBody+1)
 	return s
 }
 
@@ -210,18 +238,29 @@ func (s *Service) callContext(r *http.Request) (ctx context.Context, cancel cont
 }
 
 // decodeRequest fills req from r: with bind when the route has one,
-// otherwise from the JSON body. The body is bounded by the service's limit.
+// otherwise from the JSON body. The body is bounded by the service's limit
+// and budget.
 func decodeRequest[Req any](s *Service, bind func(*http.Request, *Req) error, w http.ResponseWriter, r *http.Request, req *Req) error {
 	if r.ContentLength > s.maxBody {
 		return tooLarge(s.maxBody)
 	}
 	if r.ContentLength < 0 {
-		// A body of unknown length (chunked) is cut off at the limit. A
-		// known length needs no wrapper: net/http already stops there.
+		// A body of unknown length (chunked) is cut off at the limit, and
+		// net/http closes the connection after the answer rather than read
+		// the rest. A known length needs no wrapper: net/http stops there.
 		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
 	}
 	if bind == nil {
-		return readJSON(r, req)
+		if err := checkContentType(r.Header); err != nil {
+			return err
+		}
+		if r.Body == nil || r.Body == http.NoBody {
+			return nil
+		}
+		return decodeBody(r, r.Body, s.maxBody, &s.budget, req)
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		r.Body = &serviceBody{ReadCloser: r.Body, s: s}
 	}
 	return bind(r, req)
 }
