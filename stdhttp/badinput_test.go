@@ -28,7 +28,7 @@ func TestBadInput(t *testing.T) {
 		method string
 		path   string
 		body   io.Reader
-		hdr    []string
+		hdr    []string // nil, with a body: Content-Type: application/json
 		status int
 		want   string // the whole body, or for 404/405 a substring
 	}{
@@ -86,13 +86,33 @@ func TestBadInput(t *testing.T) {
 			hdr:    []string{"Content-Type", "text/plain"},
 			status: 415, want: `{"code":"invalid_argument","message":"Content-Type \"text/plain\" is not supported; send application/json"}`,
 		},
+		{
+			// What fetch sends for a Blob without a type, and sendBeacon
+			// for one: no preflight, so another site's page could send it.
+			name: "untyped body", method: "POST", path: "/Test/Add", body: strings.NewReader(`{"a":1,"b":2}`),
+			hdr:    []string{},
+			status: 415, want: `{"code":"invalid_argument","message":"a POST with a body needs Content-Type: application/json; an untyped body is what a page on another site can make a browser send"}`,
+		},
+		{
+			name: "untyped chunked body", method: "POST", path: "/Test/Add", body: onlyReader{strings.NewReader(`{"a":1,"b":2}`)},
+			hdr:    []string{"Content-Type", ""},
+			status: 415, want: `{"code":"invalid_argument","message":"a POST with a body needs Content-Type: application/json; an untyped body is what a page on another site can make a browser send"}`,
+		},
+		{
+			// navigator.sendBeacon(url) from another site's page.
+			name: "untyped empty POST from a browser", method: "POST", path: "/Test/Ping",
+			hdr:    []string{"Origin", "https://elsewhere.example", "Sec-Fetch-Site", "cross-site"},
+			status: 415, want: `{"code":"invalid_argument","message":"a POST from a browser needs Content-Type: application/json, even without a body; an untyped POST is what a page on another site can make a browser send"}`,
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			body := tc.body
+			body, sent := tc.body, tc.hdr
 			if body == nil {
 				body = http.NoBody
+			} else if sent == nil {
+				sent = []string{"Content-Type", "application/json"}
 			}
-			status, hdr, got := do(t, tc.method, url+tc.path, body, tc.hdr...)
+			status, hdr, got := do(t, tc.method, url+tc.path, body, sent...)
 			if status != tc.status {
 				t.Errorf("status = %d, want %d (body %s)", status, tc.status, got)
 			}

@@ -97,7 +97,7 @@ func setWriteDeadline(w http.ResponseWriter, t time.Time) {
 // Unknown fields are ignored, so an old server accepts a newer client.
 // Within a Service (see serviceBody) the body is read within its budget.
 func readJSON(r *http.Request, v any) error {
-	if err := checkContentType(r.Header); err != nil {
+	if err := checkContentType(r); err != nil {
 		return err
 	}
 	if r.Body == nil || r.Body == http.NoBody {
@@ -307,23 +307,47 @@ func bodyError(err error) error {
 	return stdrpc.Errorf(stdrpc.InvalidArgument, "request body: %v", err)
 }
 
-// checkContentType accepts application/json (any parameters) or no
-// Content-Type at all, as from a bare `curl -X POST`. Anything else is
-// refused with 415, form encoding included (`curl -d` sends it; use
-// `curl --json`): besides not being JSON, a form or text/plain body is what a
-// page on another site can make a browser send without asking.
-func checkContentType(h http.Header) error {
-	v, ok := h["Content-Type"]
-	if !ok || len(v) == 0 || v[0] == "application/json" {
+// checkContentType accepts application/json (any parameters), or no
+// Content-Type at all under the rule below. Anything else is refused with
+// 415, form encoding included (`curl -d` sends it; use `curl --json`).
+//
+// Besides not being JSON, a form, text/plain or untyped body is what a page
+// on another site can make a browser POST without asking the server first
+// (CORS preflight), with the user's cookies. application/json cannot be sent
+// so, which is the protection: a POST must say it. Only a POST without a
+// body, from a client that is not a browser, may leave it out (a bare
+// `curl -X POST`); browsers send an Origin or Sec-Fetch-Site header with
+// every POST. Other methods may leave it out too: a browser asks before
+// sending them to another site.
+func checkContentType(r *http.Request) error {
+	if v := r.Header["Content-Type"]; len(v) > 0 && v[0] != "" {
+		if v[0] == "application/json" {
+			return nil
+		}
+		mt, _, _ := strings.Cut(v[0], ";")
+		mt = strings.TrimSpace(mt)
+		if strings.EqualFold(mt, "application/json") {
+			return nil
+		}
+		if mt != "" {
+			return unsupported("Content-Type " + strconv.Quote(truncate(v[0])) + " is not supported; send application/json")
+		}
+	}
+	// No media type.
+	if r.Method != http.MethodPost {
 		return nil
 	}
-	mt, _, _ := strings.Cut(v[0], ";")
-	mt = strings.TrimSpace(mt)
-	if mt == "" || strings.EqualFold(mt, "application/json") {
-		return nil
+	switch {
+	case r.ContentLength != 0:
+		return unsupported("a POST with a body needs Content-Type: application/json; " +
+			"an untyped body is what a page on another site can make a browser send")
+	case len(r.Header["Origin"]) > 0 || len(r.Header["Sec-Fetch-Site"]) > 0:
+		return unsupported("a POST from a browser needs Content-Type: application/json, even without a body; " +
+			"an untyped POST is what a page on another site can make a browser send")
 	}
-	return stdrpc.NewError(stdrpc.InvalidArgument, &statusError{
-		status: http.StatusUnsupportedMediaType,
-		msg:    "Content-Type " + strconv.Quote(truncate(v[0])) + " is not supported; send application/json",
-	})
+	return nil
+}
+
+func unsupported(msg string) error {
+	return stdrpc.NewError(stdrpc.InvalidArgument, &statusError{status: http.StatusUnsupportedMediaType, msg: msg})
 }

@@ -60,3 +60,31 @@ func TestQueryThatDoesNotParse(t *testing.T) {
 		t.Errorf("after the bad queries: %d %s", status, body)
 	}
 }
+
+// TestUntypedPostToRouteWithoutBody checks the Content-Type rule on a POST
+// route that takes nothing from its body: a browser's untyped POST, which
+// another site's page can send, is refused; curl's bare POST and a typed
+// one are served.
+func TestUntypedPostToRouteWithoutBody(t *testing.T) {
+	url := serveHello(t) + "/touch/7"
+	for _, tc := range []struct {
+		name   string
+		hdr    []string
+		status int
+	}{
+		{"bare, as from curl -X POST", nil, 200},
+		{"typed, from a browser", []string{"Content-Type", "application/json", "Origin", "https://app.example"}, 200},
+		{"untyped, from a browser (a form or sendBeacon)", []string{"Origin", "https://elsewhere.example"}, 415},
+		{"untyped, with Sec-Fetch-Site only", []string{"Sec-Fetch-Site", "cross-site"}, 415},
+	} {
+		status, _, body := do(t, "POST", url, http.NoBody, tc.hdr...)
+		if status != tc.status {
+			t.Errorf("%s: %d %s, want %d", tc.name, status, body, tc.status)
+		}
+	}
+	// A form post (which has a type, and a body) is refused as before.
+	status, _, body := do(t, "POST", url, strings.NewReader("a=1"), "Content-Type", "application/x-www-form-urlencoded")
+	if status != 415 || !strings.Contains(body, "is not supported; send application/json") {
+		t.Errorf("form POST: %d %s", status, body)
+	}
+}

@@ -251,13 +251,21 @@ func decodeRequest[Req any](s *Service, bind func(*http.Request, *Req) error, w 
 		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
 	}
 	if bind == nil {
-		if err := checkContentType(r.Header); err != nil {
+		if err := checkContentType(r); err != nil {
 			return err
 		}
 		if r.Body == nil || r.Body == http.NoBody {
 			return nil
 		}
 		return decodeBody(r, r.Body, s.maxBody, &s.budget, req)
+	}
+	if r.Method == http.MethodPost {
+		// A POST route may take nothing from its body, and so never
+		// reach the check in Bind; a browser must not be able to call it
+		// from another site either.
+		if err := checkContentType(r); err != nil {
+			return err
+		}
 	}
 	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = &serviceBody{ReadCloser: r.Body, s: s}

@@ -32,11 +32,11 @@ func serve(t testing.TB, impl testsvc.Test, opts ...stdhttp.ServerOption) string
 	return srv.URL
 }
 
-// post sends body to url with the given headers and returns the status,
-// headers and body of the answer.
+// post sends body to url as JSON, with the given headers (which may replace
+// the Content-Type), and returns the status, headers and body of the answer.
 func post(t *testing.T, url, body string, hdr ...string) (int, http.Header, string) {
 	t.Helper()
-	return do(t, http.MethodPost, url, strings.NewReader(body), hdr...)
+	return do(t, http.MethodPost, url, strings.NewReader(body), append([]string{"Content-Type", "application/json"}, hdr...)...)
 }
 
 func do(t *testing.T, method, url string, body io.Reader, hdr ...string) (int, http.Header, string) {
@@ -123,12 +123,12 @@ func TestPlainHTTP(t *testing.T) {
 		{"route reads headers", "GET", "/meta/User-Agent", "", []string{"User-Agent", "curl/8.5.0"}, 200, `"curl/8.5.0"` + "\n"},
 		{"route error", "GET", "/divide/7/0", "", nil, 400, `{"code":"invalid_argument","message":"divide 7 by zero"}` + "\n"},
 		{"post", "POST", "/Test/Add", `{"a":2,"b":3}`, []string{"Content-Type", "application/json"}, 200, "5\n"},
-		{"post without content type", "POST", "/Test/Add", `{"a":2,"b":3}`, nil, 200, "5\n"},
 		{"post with charset", "POST", "/Test/Add", `{"a":2,"b":3}`, []string{"Content-Type", "application/json; charset=utf-8"}, 200, "5\n"},
-		{"empty body is the zero request", "POST", "/Test/Add", "", nil, 200, "0\n"},
+		{"empty body is the zero request", "POST", "/Test/Add", "", []string{"Content-Type", "application/json"}, 200, "0\n"},
 		{"no params, no body", "POST", "/Test/Ping", "", nil, 200, "{}\n"},
-		{"unknown fields ignored", "POST", "/Test/Add", `{"a":2,"b":3,"c":4}`, nil, 200, "5\n"},
-		{"two results", "POST", "/Test/Divide", `{"a":7,"b":2}`, nil, 200, `{"quo":3,"rem":1}` + "\n"},
+		{"bare POST, no body, as from curl -X POST", "POST", "/Test/Add", "", nil, 200, "0\n"},
+		{"unknown fields ignored", "POST", "/Test/Add", `{"a":2,"b":3,"c":4}`, []string{"Content-Type", "application/json"}, 200, "5\n"},
+		{"two results", "POST", "/Test/Divide", `{"a":7,"b":2}`, []string{"Content-Type", "application/json"}, 200, `{"quo":3,"rem":1}` + "\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, hdr, body := do(t, tc.method, url+tc.path, strings.NewReader(tc.body), tc.hdr...)

@@ -381,7 +381,7 @@ func TestStreamPreStreamErrors(t *testing.T) {
 		return next(ctx)
 	}
 	url := serveFeed(t, &feedsvc.Impl{}, stdhttp.WithInterceptors(auth), stdhttp.WithMaxBodyBytes(64))
-	token := []string{"Authorization", "Bearer s3cret"}
+	token := []string{"Authorization", "Bearer s3cret", "Content-Type", "application/json"}
 	for _, tc := range []struct {
 		name, method, path, body string
 		hdr                      []string
