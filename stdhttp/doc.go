@@ -5,7 +5,7 @@
 //
 //	mux := http.NewServeMux()
 //	RegisterCalculatorHTTP(mux, impl, stdhttp.WithInterceptors(auth))
-//	http.ListenAndServe(":8080", mux)
+//	log.Fatal(stdhttp.NewServer(":8080", mux).ListenAndServe())
 //
 //	calc := NewCalculatorHTTPClient("http://localhost:8080") // a Calculator
 //	sum, err := calc.Add(ctx, 2, 3)
@@ -23,10 +23,16 @@
 //	{}
 //
 // An empty body is the zero request, so a method without parameters needs
-// none. The Content-Type must be application/json or absent (`curl -d`
+// none. A body must be sent as Content-Type: application/json (`curl -d`
 // sends a form type and gets 415; use --json, or -H 'Content-Type:
-// application/json'). Unknown fields are ignored, so an older server accepts
-// a newer client.
+// application/json'). A POST may leave the type out only if it has no body
+// and does not come from a browser, as the bare `curl -X POST` above: a
+// form, a text/plain or untyped body, and navigator.sendBeacon are what a
+// page on another site can make a browser POST without asking the server
+// first (a CORS preflight), with your users' cookies, and application/json
+// is not. Browsers mark every POST with an Origin or Sec-Fetch-Site header,
+// so a page of your own that POSTs without a body must name the type too.
+// Unknown fields are ignored, so an older server accepts a newer client.
 //
 // A method annotated //stdrpc:http answers its own route too, its path
 // wildcards bound to the parameters of the same name, and for GET, HEAD and
@@ -59,10 +65,16 @@
 //     ("request body field \"a\": cannot use a JSON string as int");
 //   - a path or query value that does not parse: 400 invalid_argument naming
 //     the parameter and the value ("path parameter a: \"seven\" is not a
-//     valid int");
+//     valid int"); so does a query string that does not parse ("query
+//     parameter name: \"%zz\" is not validly escaped ..."), which would
+//     otherwise leave the parameter silently zero;
 //   - a body over the limit (4 MiB unless WithMaxBodyBytes): 413
-//     resource_exhausted, without reading it;
-//   - another Content-Type: 415;
+//     resource_exhausted, reading no more of it than the limit;
+//   - objects and arrays nested more than 10,000 deep, as written in the
+//     JSON (encoding/json's bound): 400 invalid_argument;
+//   - another Content-Type, or a POST without one as described above: 415;
+//   - a body the service has no room for while it reads others (see Limits):
+//     503 unavailable with Retry-After;
 //   - an unknown route or the wrong verb: the ServeMux's 404, or 405 with an
 //     Allow header;
 //   - a panic in the implementation: 500 internal; the panic and its stack
@@ -76,6 +88,33 @@
 // Server interceptors (WithInterceptors) run before the request body is
 // decoded, with the headers already in the context, so an authentication
 // check rejects a call without paying for its body.
+//
+// # Limits
+//
+// A client that is slow, broken or hostile must not be able to hold the
+// server's memory, connections or goroutines. Serve with NewServer, whose
+// *http.Server closes a connection that takes longer than 10 seconds to
+// send its headers (slowloris), 60 seconds to send a whole request, or idles
+// for 2 minutes between requests, and refuses headers over 64 KiB; a bare
+// http.Server, as http.ListenAndServe makes, waits for ever. Each Service
+// bounds, besides:
+//
+//   - each request body, to WithMaxBodyBytes (4 MiB). A body is read into a
+//     buffer that grows as its bytes arrive and never beyond its
+//     Content-Length or the limit, so a body stalled just short of the limit
+//     holds the limit and no more;
+//   - the request bodies being read at once, all together, to WithBodyBudget
+//     (64 MiB, and at least one body of the largest size). A body that does
+//     not fit is refused with 503 and Retry-After, and the connection is
+//     closed; small calls go on being served meanwhile;
+//   - each write of a response, to WithWriteTimeout (30 seconds): a unary
+//     answer, and every item, heartbeat and last line of a stream. A client
+//     that stops reading, but keeps its connection open, releases the method
+//     writing to it once a write has waited that long;
+//   - the query string, to 10,000 parameters, as net/url does.
+//
+// NewServer sets no WriteTimeout: net/http applies it to a whole response,
+// so it would cut off every stream and every call that runs longer.
 //
 // # The Go client
 //
@@ -191,9 +230,14 @@
 // method's context ends when the client goes away or the Stdrpc-Timeout-Ms
 // deadline passes; an iterator that then returns ends the stream with the
 // context's error (canceled or deadline_exceeded), not as complete. Server
-// interceptors wrap the whole stream and see its final error. An
-// http.Server's WriteTimeout bounds a whole response, a stream included, so
-// a server with long streams should set none or a long one.
+// interceptors wrap the whole stream and see its final error.
+//
+// A client that stops reading without closing the connection blocks the
+// producer in yield only until a write has waited for WithWriteTimeout (30
+// seconds by default); the stream then ends, yield returns false, and the
+// connection is closed. The bound is per write, so a stream lasts as long
+// as it is read. An http.Server's WriteTimeout, by contrast, bounds a whole
+// response, a stream included: leave it unset, as NewServer does.
 //
 // The generated Go client returns an iter.Seq2 that calls the method when
 // the loop starts, over NDJSON, and yields each item as its line arrives:
