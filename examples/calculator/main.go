@@ -19,13 +19,13 @@ import (
 	"io"
 	"log"
 	"net"
-	"net/http"
 	"net/rpc"
 	"os"
 	"os/signal"
 
 	"github.com/stdrpc/stdrpc"
 	"github.com/stdrpc/stdrpc/netrpcx"
+	"github.com/stdrpc/stdrpc/stdhttp"
 )
 
 func main() {
@@ -53,12 +53,13 @@ func run(w io.Writer, rpcAddr, httpAddr string, serve bool) error {
 	go rpcServer.Serve(rpcLis)
 	defer rpcServer.Close()
 
-	// The HTTP side: the same implementation behind JSON routes.
+	// The HTTP side: the same implementation behind JSON routes, on a
+	// server whose timeouts keep slow or stuck clients from holding it.
 	httpLis, err := net.Listen("tcp", httpAddr)
 	if err != nil {
 		return err
 	}
-	httpServer := &http.Server{Handler: NewCalculatorHTTPHandler(calculator{})}
+	httpServer := stdhttp.NewServer(httpAddr, NewCalculatorHTTPHandler(calculator{}))
 	go httpServer.Serve(httpLis)
 	defer httpServer.Close()
 

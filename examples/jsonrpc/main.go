@@ -14,7 +14,8 @@ import (
 	"fmt"
 	"log"
 	"net"
-	"net/http"
+
+	"github.com/stdrpc/stdrpc/stdhttp"
 )
 
 func main() {
@@ -22,13 +23,13 @@ func main() {
 	flag.Parse()
 	if *addr != "" {
 		fmt.Printf("POST http://%s/rpc\n", *addr)
-		log.Fatal(http.ListenAndServe(*addr, NewArithHTTPHandler(arith{})))
+		log.Fatal(stdhttp.NewServer(*addr, NewArithHTTPHandler(arith{})).ListenAndServe())
 	}
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		log.Fatal(err)
 	}
-	go http.Serve(lis, NewArithHTTPHandler(arith{}))
+	go stdhttp.NewServer("", NewArithHTTPHandler(arith{})).Serve(lis)
 	client := NewArithHTTPClient("http://" + lis.Addr().String())
 	resp, err := client.Call(context.Background(), Request{Method: "add", Params: []int{2, 3}})
 	if err != nil {
