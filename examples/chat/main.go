@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/stdrpc/stdrpc/netrpcx"
+	"github.com/stdrpc/stdrpc/stdhttp"
 )
 
 //go:embed static
@@ -80,12 +81,7 @@ func main() {
 // reconnect, to the next server once there is one), and waits a few
 // seconds for requests in flight.
 func serve(ctx context.Context, lis net.Listener, h http.Handler, endStreams func()) error {
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		// No WriteTimeout: it would cut the event streams.
-	}
+	srv := stdhttp.NewServer("", h)
 	// Shutdown waits for connections to go idle, which one carrying a
 	// stream never does until the stream ends.
 	srv.RegisterOnShutdown(endStreams)
