@@ -8,8 +8,11 @@ import (
 	"go/token"
 	"go/types"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/tools/go/packages"
 )
@@ -17,16 +20,19 @@ import (
 // A builder turns loaded packages into the model, checking every rule of the
 // design on the way; problems go to d and the run stops before emitting.
 type builder struct {
-	dir  string // paths in messages are relative to it
-	fset *token.FileSet
-	d    *diags
+	dir   string // paths in messages are relative to it
+	fset  *token.FileSet
+	d     *diags
+	notes []Diagnostic // what the run leaves alone, and why
+	wire  *wireChecker
 }
 
 // A service under construction: the model and what was learnt on the way.
 type serviceBuild struct {
-	svc  *service
-	decl *serviceDecl
-	meth []*methodBuild
+	svc    *service
+	decl   *serviceDecl
+	meth   []*methodBuild
+	failed bool // some method breaks a rule: check, but do not emit
 }
 
 type methodBuild struct {
@@ -47,9 +53,13 @@ type methodBuild struct {
 func (b *builder) buildPackage(sc *pkgScan) []*genFile {
 	pkg := sc.pkg
 	var builds []*serviceBuild
+	failed := false
 	for _, sd := range sc.services {
 		if sb := b.buildService(sc, sd); sb != nil {
 			builds = append(builds, sb)
+			failed = failed || sb.failed
+		} else {
+			failed = true
 		}
 	}
 	for fn, rds := range sc.routes {
@@ -74,6 +84,10 @@ func (b *builder) buildPackage(sc *pkgScan) []*genFile {
 			continue
 		}
 		wireNames[sb.svc.WireName] = sb.svc
+	}
+
+	if failed {
+		return nil // reported; nothing is emitted
 	}
 
 	// One file per source file, services in source order.
@@ -120,26 +134,27 @@ func (b *builder) buildService(sc *pkgScan, sd *serviceDecl) *serviceBuild {
 		NewHTTPClient:   "New" + exp + "HTTPClient",
 	}
 	sb := &serviceBuild{svc: svc, decl: sd}
-	sites := b.methodsOf(sc, sd)
+	sites, ok := b.methodsOf(sc, sd)
 	if len(sites) == 0 {
-		b.d.at(sd.spec.Name.Pos(), name, "the service has no methods: add one")
+		if ok {
+			b.d.at(sd.spec.Name.Pos(), name, "the service has no methods: add one")
+		}
 		return nil
 	}
-	ok := true
 	for _, site := range sites {
 		sc.served[site.fn] = true
-		mb := b.buildMethod(sc, svc, site)
+		mb, methodOK := b.buildMethod(sc, svc, site)
+		ok = ok && methodOK
 		if mb == nil {
-			ok = false
 			continue
 		}
 		sb.meth = append(sb.meth, mb)
 		svc.Methods = append(svc.Methods, mb.m)
 	}
-	if !ok {
-		return nil
-	}
+	// Routes are checked whatever the methods' other problems, so that
+	// every problem shows in one run.
 	b.checkRoutes(sc, sb)
+	sb.failed = !ok
 	return sb
 }
 
@@ -151,8 +166,9 @@ type methodSite struct {
 
 // methodsOf lists a service's methods in source order: its own methods and,
 // at the place of each embedded interface, that interface's methods in their
-// source order.
-func (b *builder) methodsOf(sc *pkgScan, sd *serviceDecl) []methodSite {
+// source order. It reports an embedded interface that does not compile; ok
+// is false then.
+func (b *builder) methodsOf(sc *pkgScan, sd *serviceDecl) (sites []methodSite, ok bool) {
 	var out []methodSite
 	seen := map[string]bool{}
 	add := func(fn *types.Func, site token.Pos) {
@@ -170,11 +186,12 @@ func (b *builder) methodsOf(sc *pkgScan, sd *serviceDecl) []methodSite {
 			}
 		}
 	}
-	it, ok := sd.spec.Type.(*ast.InterfaceType)
-	if !ok { // an alias of an interface
+	it, isLit := sd.spec.Type.(*ast.InterfaceType)
+	if !isLit { // an alias of an interface
 		addAll(types.Unalias(sd.obj.Type()).Underlying().(*types.Interface), sd.spec.Name.Pos())
-		return out
+		return out, true
 	}
+	ok = true
 	for _, field := range it.Methods.List {
 		if len(field.Names) > 0 {
 			for _, n := range field.Names {
@@ -184,14 +201,36 @@ func (b *builder) methodsOf(sc *pkgScan, sd *serviceDecl) []methodSite {
 			}
 			continue
 		}
-		if t := sc.pkg.TypesInfo.TypeOf(field.Type); t != nil {
-			if emb, ok := t.Underlying().(*types.Interface); ok {
-				addAll(emb, field.Type.Pos())
+		t := sc.pkg.TypesInfo.TypeOf(field.Type)
+		if basic, isBasic := t.(*types.Basic); t == nil || isBasic && basic.Kind() == types.Invalid {
+			// The type checker's complaint, without the service, would
+			// pass for an unrelated mistake and be left to the compiler.
+			why := typeErrorAt(sc.pkg, b.fset.Position(field.Type.Pos()))
+			if why == "" {
+				why = "it does not type-check"
 			}
+			b.d.at(field.Type.Pos(), sd.obj.Name(), "the embedded interface %s does not compile (%s): fix it, or remove the line", types.ExprString(field.Type), why)
+			ok = false
+			continue
+		}
+		if emb, isIface := t.Underlying().(*types.Interface); isIface {
+			addAll(emb, field.Type.Pos())
 		}
 	}
-	return out
+	return out, ok
 }
+
+// typeErrorAt returns the type checker's message for the error at pos, or "".
+func typeErrorAt(pkg *packages.Package, pos token.Position) string {
+	for _, e := range pkg.Errors {
+		if p := parsePos(e.Pos); e.Kind == packages.TypeError && p.Line == pos.Line && p.Column == pos.Column && sameFile(p.Filename, pos.Filename) {
+			return e.Msg
+		}
+	}
+	return ""
+}
+
+func sameFile(a, b string) bool { return filepath.Clean(a) == filepath.Clean(b) }
 
 // sortedMethods returns all methods of iface in source order.
 func (b *builder) sortedMethods(iface *types.Interface) []*types.Func {
@@ -204,15 +243,22 @@ func (b *builder) sortedMethods(iface *types.Interface) []*types.Func {
 }
 
 // buildMethod checks one method against the rules of the design and decides
-// its wire shapes. It returns nil if the method breaks a rule.
-func (b *builder) buildMethod(sc *pkgScan, svc *service, ms methodSite) *methodBuild {
+// its wire shapes. It reports every rule the method breaks; ok is false if it
+// breaks any. mb is nil only when nothing about the method can be used (it
+// is unexported); otherwise its request shape is known, so its routes can
+// be checked too.
+func (b *builder) buildMethod(sc *pkgScan, svc *service, ms methodSite) (mb *methodBuild, ok bool) {
 	fn := ms.fn
 	subject := svc.Name + "." + fn.Name()
-	bad := func(pos token.Pos, format string, args ...any) { b.d.at(pos, subject, format, args...) }
+	bad := func(pos token.Pos, format string, args ...any) {
+		b.d.at(pos, subject, format, args...)
+		ok = false
+	}
 	if !fn.Exported() {
 		bad(ms.site, "net/rpc serves only exported methods: export %s, or move it out of the service", fn.Name())
-		return nil
+		return nil, false
 	}
+	ok = true
 	self := sc.pkg.Types
 	posOf := func(v *types.Var) token.Pos {
 		if v.Pkg() == self && v.Pos().IsValid() {
@@ -221,11 +267,10 @@ func (b *builder) buildMethod(sc *pkgScan, svc *service, ms methodSite) *methodB
 		return ms.site
 	}
 
-	m := &rpcMethod{Name: fn.Name(), Kind: unary, Pos: b.fset.Position(ms.site), Doc: docLines(sc.docs[fn])}
+	m := &rpcMethod{Name: fn.Name(), Kind: unary, Pos: b.fset.Position(ms.site), Doc: formatDoc(docLines(sc.docs[fn]))}
 	m.Idempotent = b.idempotent(sc, fn, subject)
-	mb := &methodBuild{m: m, fn: fn, site: ms.site}
+	mb = &methodBuild{m: m, fn: fn, site: ms.site}
 	sig := fn.Type().(*types.Signature)
-	ok := true
 
 	params := sig.Params()
 	for i := range params.Len() {
@@ -236,15 +281,14 @@ func (b *builder) buildMethod(sc *pkgScan, svc *service, ms methodSite) *methodB
 				continue
 			}
 			bad(posOf(v), "%s: context.Context must be the first parameter", label("parameter", v, i))
-			ok = false
 			continue
 		}
 		if elem, isCallback := callbackElem(v.Type()); isCallback {
 			bad(posOf(v), "%s", b.callbackMessage(label("parameter", v, i), v.Type(), elem, self))
-			ok = false
-		} else if prob := checkWire(v.Type()); prob != nil {
-			bad(posOf(v), "%s", b.wireMessage(label("parameter", v, i), v.Type(), prob, self))
-			ok = false
+		} else {
+			for _, p := range b.wire.check(v.Type()) {
+				bad(b.wirePos(p, posOf(v), self), "%s", b.wireMessage(label("parameter", v, i), p, self))
+			}
 		}
 		mb.params = append(mb.params, v)
 		m.Params = append(m.Params, &param{Name: v.Name(), Variadic: sig.Variadic() && i == params.Len()-1, Pos: b.fset.Position(posOf(v))})
@@ -252,15 +296,11 @@ func (b *builder) buildMethod(sc *pkgScan, svc *service, ms methodSite) *methodB
 
 	results := sig.Results()
 	if seq, isStream := b.checkStream(mb, results, posOf, self, bad); isStream {
-		if seq == nil {
-			return nil
+		if seq != nil {
+			m.Kind, mb.stream = serverStream, seq
 		}
-		m.Kind, mb.stream = serverStream, seq
-	} else if !b.checkResults(mb, results, posOf, self, bad) {
-		ok = false
-	}
-	if !ok {
-		return nil
+	} else {
+		b.checkResults(mb, results, posOf, self, bad)
 	}
 
 	// Request shape: a lone struct travels as itself, unless net/rpc would
@@ -276,14 +316,11 @@ func (b *builder) buildMethod(sc *pkgScan, svc *service, ms methodSite) *methodB
 		m.Request.Kind = envelope
 	}
 	if m.Request.Kind == envelope {
-		if len(mb.params) == 1 && !m.Params[0].Variadic && !named(mb.params[0]) {
-			if _, _, isStruct := structType(mb.params[0].Type()); isStruct {
-				bad(ms.site, "the parameter's type %s is unexported, so it travels in an envelope (net/rpc refuses unexported types) and needs a name: name it, or export the type", b.typeString(mb.params[0].Type(), self))
-				return nil
-			}
-		}
-		if !b.checkNames(ms.site, subject, "parameter", mb.params, m.Params) {
-			return nil
+		v := mb.params[0]
+		if _, _, isStruct := structType(v.Type()); len(mb.params) == 1 && !m.Params[0].Variadic && !named(v) && isStruct {
+			bad(posOf(v), "the parameter's type %s is unexported, so it travels in an envelope (net/rpc refuses unexported types) and needs a name: name it, or export the type", b.typeString(v.Type(), self))
+		} else {
+			ok = b.checkNames(subject, "parameter", mb.params, m.Params, boolInt(m.HasContext), posOf, self) && ok
 		}
 	}
 
@@ -297,15 +334,14 @@ func (b *builder) buildMethod(sc *pkgScan, svc *service, ms methodSite) *methodB
 		mb.respType = mb.results[0].Type()
 	default:
 		m.Response.Kind = envelope
-		if len(mb.results) == 1 && !named(mb.results[0]) {
-			bad(ms.site, "the result's type %s is unexported, so it travels in an envelope (net/rpc refuses unexported types) and needs a name: name it, as in (v %s, err error), or export the type", b.typeString(mb.results[0].Type(), self), b.typeString(mb.results[0].Type(), self))
-			return nil
-		}
-		if !b.checkNames(ms.site, subject, "result", mb.results, m.Results) {
-			return nil
+		if v := mb.results[0]; len(mb.results) == 1 && !named(v) {
+			t := b.typeString(v.Type(), self)
+			bad(posOf(v), "the result's type %s is unexported, so it travels in an envelope (net/rpc refuses unexported types) and needs a name: name it, as in (v %s, err error), or export the type", t, t)
+		} else {
+			ok = b.checkNames(subject, "result", mb.results, m.Results, 0, posOf, self) && ok
 		}
 	}
-	return mb
+	return mb, ok
 }
 
 // idempotent reports whether a method is safe to call twice: marked
@@ -333,27 +369,34 @@ func (b *builder) idempotent(sc *pkgScan, fn *types.Func, subject string) bool {
 }
 
 // checkResults checks the results of a unary method: data results, then
-// error.
-func (b *builder) checkResults(mb *methodBuild, results *types.Tuple, posOf func(*types.Var) token.Pos, self *types.Package, bad func(token.Pos, string, ...any)) bool {
-	m, ok := mb.m, true
+// error. A channel result gets the stream to write instead; it needs no
+// error result of its own, since the stream's error is in the fix.
+func (b *builder) checkResults(mb *methodBuild, results *types.Tuple, posOf func(*types.Var) token.Pos, self *types.Package, bad func(token.Pos, string, ...any)) {
+	m := mb.m
 	data := results.Len()
-	if data == 0 || !isError(results.At(data-1).Type()) {
-		bad(mb.site, "the last result must be error (a remote call can always fail): add one")
-		ok = false
-	} else {
+	hasErr := data > 0 && isError(results.At(data-1).Type())
+	if hasErr {
 		data--
 		mb.errVar = results.At(data)
 	}
+	chanResult := false
 	for i := range data {
 		v := results.At(i)
-		if prob := checkWire(v.Type()); prob != nil {
-			bad(posOf(v), "%s", b.wireMessage(label("result", v, i), v.Type(), prob, self))
-			ok = false
+		if ch, ok := types.Unalias(v.Type()).Underlying().(*types.Chan); ok {
+			ts := func(t types.Type) string { return b.typeString(t, self) }
+			bad(posOf(v), "%s has type %s: channels cannot travel over the wire; to stream the values, return iter.Seq2[%s, error] as the only result", label("result", v, i), ts(v.Type()), ts(ch.Elem()))
+			chanResult = true
+		} else {
+			for _, p := range b.wire.check(v.Type()) {
+				bad(b.wirePos(p, posOf(v), self), "%s", b.wireMessage(label("result", v, i), p, self))
+			}
 		}
 		mb.results = append(mb.results, v)
 		m.Results = append(m.Results, &param{Name: v.Name(), Pos: b.fset.Position(posOf(v))})
 	}
-	return ok
+	if !hasErr && !chanResult {
+		bad(mb.site, "the last result must be error (a remote call can always fail): add one")
+	}
 }
 
 // isLoneStruct reports whether a lone parameter of type t travels as itself:
@@ -375,30 +418,42 @@ func label(kind string, v *types.Var, i int) string {
 }
 
 // checkNames checks that values travelling in an envelope are named, and
-// that their field names are exported and distinct. It sets the Field of each
-// Param.
-func (b *builder) checkNames(site token.Pos, subject, kind string, vars []*types.Var, ps []*param) bool {
-	for _, v := range vars {
-		if !named(v) {
-			if kind == "parameter" {
-				b.d.at(site, subject, "parameters need names, which are the wire contract: name them in the interface")
-			} else {
-				b.d.at(site, subject, "results need names when there are two or more (names are the wire contract): name them, as in (quo, rem int, err error)")
-			}
-			return false
+// that their field names are exported and distinct, reporting each value at
+// fault where it is. It sets the Field of each Param. skip is the number of
+// values before vars in the signature (a context), for the numbers in
+// messages.
+func (b *builder) checkNames(subject, kind string, vars []*types.Var, ps []*param, skip int, posOf func(*types.Var) token.Pos, self *types.Package) bool {
+	unnamed := false
+	for i, v := range vars {
+		if named(v) {
+			continue
 		}
+		unnamed = true
+		what := fmt.Sprintf("%s (%s)", label(kind, v, skip+i), b.typeString(v.Type(), self))
+		if kind == "parameter" {
+			b.d.at(posOf(v), subject, "%s needs a name, which is the wire contract: name the parameters in the interface", what)
+		} else {
+			b.d.at(posOf(v), subject, "%s needs a name when there are two or more results (names are the wire contract): name them, as in (quo, rem int, err error)", what)
+		}
+	}
+	if unnamed {
+		return false
 	}
 	ok := true
 	byField := map[string]string{}
 	for i, v := range vars {
 		field := upperFirst(v.Name())
 		if !token.IsExported(field) {
-			b.d.at(v.Pos(), subject, "%s %s cannot become an exported field of the envelope: start its name with a letter", kind, v.Name())
+			if r, _ := utf8.DecodeRuneInString(v.Name()); unicode.IsLetter(r) {
+				b.d.at(posOf(v), subject, "%s %s cannot become an exported field of the envelope: its first letter, %c, has no upper case, and only a name that starts with an upper-case letter is exported; rename it to start with a letter that has one", kind, v.Name(), r)
+			} else {
+				b.d.at(posOf(v), subject, "%s %s cannot become an exported field of the envelope: start its name with a letter", kind, v.Name())
+			}
 			ok = false
 			continue
 		}
 		if other, dup := byField[field]; dup {
-			b.d.at(v.Pos(), subject, "%ss %s and %s both travel as field %s: rename one", kind, other, v.Name(), field)
+			b.d.at(posOf(v), subject, "%ss %s and %s both travel as field %s: rename one", kind, other, v.Name(), field)
 			ok = false
 			continue
 		}
@@ -409,51 +464,24 @@ func (b *builder) checkNames(site token.Pos, subject, kind string, vars []*types
 }
 
 // wireMessage words a wireProblem of a parameter or result.
-func (b *builder) wireMessage(what string, t types.Type, p *wireProblem, self *types.Package) string {
+func (b *builder) wireMessage(what string, p *wireProblem, self *types.Package) string {
 	if p.path == "" {
 		return fmt.Sprintf("%s has type %s: %s", what, b.typeString(p.typ, self), p.why)
 	}
 	return fmt.Sprintf("%s: field %s has type %s: %s", what, p.path, b.typeString(p.typ, self), p.why)
 }
 
+// wirePos is where to report a wireProblem: at the struct field at fault
+// when the package declares it, else at the value's own position.
+func (b *builder) wirePos(p *wireProblem, at token.Pos, self *types.Package) token.Pos {
+	if f := p.field; f != nil && f.Pkg() == self && f.Pos().IsValid() {
+		return f.Pos()
+	}
+	return at
+}
+
 func (b *builder) typeString(t types.Type, self *types.Package) string {
 	return types.TypeString(t, types.RelativeTo(self))
-}
-
-// docLines returns the lines of a doc comment with directives (and the blank
-// comment lines that separated them) removed.
-func docLines(cg *ast.CommentGroup) []string {
-	if cg == nil {
-		return nil
-	}
-	var lines []string
-	for _, c := range cg.List {
-		if isDirectiveComment(c.Text) {
-			continue
-		}
-		lines = append(lines, c.Text)
-	}
-	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "//" {
-		lines = lines[:len(lines)-1]
-	}
-	return lines
-}
-
-// isDirectiveComment reports whether a comment is a directive in go/doc's
-// sense (//name:args, //line, //export, //extern).
-func isDirectiveComment(text string) bool {
-	body, ok := strings.CutPrefix(text, "//")
-	if !ok {
-		return false
-	}
-	for _, p := range []string{"line ", "extern ", "export "} {
-		if strings.HasPrefix(body, p) {
-			return true
-		}
-	}
-	colon := strings.IndexByte(body, ':')
-	return colon > 0 && colon+1 < len(body) && isLowerWord(body[:colon]) &&
-		'a' <= body[colon+1] && body[colon+1] <= 'z'
 }
 
 // checkCollisions reports generated package-level names that collide with the
@@ -542,7 +570,7 @@ func (b *builder) buildFile(pkg *packages.Package, source string, sbs []*service
 	slices.SortStableFunc(files, func(x, y *ast.File) int {
 		return cmp.Or(
 			-cmp.Compare(boolInt(x == sbs[0].decl.file), boolInt(y == sbs[0].decl.file)),
-			cmp.Compare(b.fset.File(x.FileStart).Name(), b.fset.File(y.FileStart).Name()))
+			cmp.Compare(b.sourceName(pkg, x), b.sourceName(pkg, y)))
 	})
 	taken := slices.Concat(pkg.Types.Scope().Names(), generated)
 	reg := newImportRegistry(pkg.Types, files, taken)
@@ -581,7 +609,51 @@ func (b *builder) buildFile(pkg *packages.Package, source string, sbs []*service
 		b.nameLocals(sb, reg)
 		f.Services = append(f.Services, sb.svc)
 	}
+	f.Gofmt = !printsFormatted(f)
 	return f
+}
+
+// printsFormatted reports whether the emitters print f exactly as gofmt
+// would: they lay out every line themselves and align the envelopes'
+// fields, which holds while each rendered type is a plain name, pointer,
+// slice, array, map or instantiation written on one line, and each doc
+// comment is of // lines (formatDoc has made them canonical). A type
+// literal (struct{...}), which gofmt spaces out, needs gofmt.
+func printsFormatted(f *genFile) bool {
+	for _, s := range f.Services {
+		for _, m := range s.Methods {
+			for _, l := range m.Doc {
+				if !strings.HasPrefix(l, "//") {
+					return false
+				}
+			}
+			types := []string{m.Request.Type, m.Response.Type, m.Elem, m.Stream}
+			for _, p := range slices.Concat(m.Params, m.Results) {
+				types = append(types, p.Type)
+			}
+			for _, t := range types {
+				if !plainType(t) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// plainType reports whether a rendered type holds only identifiers, dots,
+// stars, brackets and ", " between type arguments: text gofmt leaves as it
+// is.
+func plainType(t string) bool {
+	for i, r := range t {
+		switch {
+		case r == '_' || r == '.' || r == '*' || r == '[' || r == ']' || r == ',' || unicode.IsLetter(r) || unicode.IsDigit(r):
+		case r == ' ' && i > 0 && t[i-1] == ',':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func boolInt(v bool) int {

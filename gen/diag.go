@@ -59,10 +59,7 @@ func (ds *diags) at(pos token.Pos, subject, format string, args ...any) {
 // sorted returns the diagnostics in position order, without duplicates, with
 // file names made relative to dir when they lie beneath it.
 func (ds *diags) sorted(dir string) Diagnostics {
-	out := slices.Clone(ds.list)
-	for i := range out {
-		out[i].Pos.Filename = relPath(dir, out[i].Pos.Filename)
-	}
+	out := relative(ds.list, dir)
 	slices.SortStableFunc(out, func(a, b Diagnostic) int {
 		return cmp.Or(
 			cmp.Compare(a.Pos.Filename, b.Pos.Filename),
@@ -73,6 +70,16 @@ func (ds *diags) sorted(dir string) Diagnostics {
 		)
 	})
 	return slices.Compact(out)
+}
+
+// relative returns ds with file names made relative to dir when they lie
+// beneath it.
+func relative(ds []Diagnostic, dir string) []Diagnostic {
+	out := slices.Clone(ds)
+	for i := range out {
+		out[i].Pos.Filename = relPath(dir, out[i].Pos.Filename)
+	}
+	return out
 }
 
 // relPath returns path relative to dir if path lies beneath dir, else path.

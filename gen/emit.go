@@ -27,8 +27,22 @@ type emitter func(p *printer, s *service)
 // server and client, the net/http server and client.
 var emitters = []emitter{emitEnvelopes, emitNetRPC, emitHTTP}
 
-// emitFile returns the gofmt-formatted source of a generated file.
+// emitFile returns the gofmt-formatted source of a generated file: as
+// printed, or through gofmt when the model says printing is not enough.
 func emitFile(f *genFile) ([]byte, error) {
+	src := printFile(f)
+	if !f.Gofmt {
+		return src, nil
+	}
+	src, err := format.Source(src)
+	if err != nil {
+		return nil, fmt.Errorf("formatting %s: %v", f.Path, err)
+	}
+	return src, nil
+}
+
+// printFile prints a generated file, laid out as gofmt does.
+func printFile(f *genFile) []byte {
 	p := &printer{}
 	p.raw(header)
 	p.line("")
@@ -42,11 +56,8 @@ func emitFile(f *genFile) ([]byte, error) {
 			emit(p, s)
 		}
 	}
-	src, err := format.Source(p.Bytes())
-	if err != nil {
-		return nil, fmt.Errorf("formatting %s: %v", f.Path, err)
-	}
-	return src, nil
+	// Each part ends with a blank line; the file ends with one newline.
+	return append(bytes.TrimRight(p.Bytes(), "\n"), '\n')
 }
 
 // A printer accumulates generated source.

@@ -54,8 +54,10 @@ package gen
 import (
 	"bytes"
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -82,8 +84,14 @@ type Config struct {
 type Result struct {
 	// Files are the generated files, sorted by path, and stale generated
 	// files whose service is gone (Content nil).
-	Files  []Output
+	Files []Output
+	// Notes say what the run left alone and why, such as a file of
+	// services that build constraints exclude for this GOOS and GOARCH.
+	// They are not problems: stdrpc -v prints them.
+	Notes  []Diagnostic
 	Timing Timing
+
+	dir string // the directory of the run, absolute
 }
 
 // Output is one generated file.
@@ -96,8 +104,12 @@ type Output struct {
 }
 
 // Stale returns the files that differ from the disk, relative to dir when
-// possible.
+// possible; "" means the directory of the run (Config.Dir, or the current
+// directory).
 func (r *Result) Stale(dir string) []string {
+	if dir == "" {
+		dir = r.dir
+	}
 	var out []string
 	for _, f := range r.Files {
 		if f.Changed {
@@ -138,7 +150,7 @@ func Run(cfg Config) (*Result, error) {
 	if len(patterns) == 0 {
 		patterns = []string{"."}
 	}
-	res := &Result{}
+	res := &Result{dir: dir}
 
 	start := time.Now()
 	fset := token.NewFileSet()
@@ -152,8 +164,9 @@ func Run(cfg Config) (*Result, error) {
 	}
 
 	start = time.Now()
-	b := &builder{dir: dir, fset: fset, d: &diags{fset: fset}}
+	b := &builder{dir: dir, fset: fset, d: &diags{fset: fset}, wire: newWireChecker()}
 	files, loaded := b.build(pkgs)
+	res.Notes = relative(b.notes, dir)
 	res.Timing.Check = time.Since(start)
 	if len(b.d.list) > 0 {
 		return res, b.d.sorted(dir)
@@ -207,26 +220,51 @@ func (b *builder) build(pkgs []*packages.Package) ([]*genFile, []*packages.Packa
 		}
 		anyService = true
 		var names []string
-		broken := false
+		var sound []*serviceDecl // the services whose types compile
 		for _, sd := range sc.services {
 			names = append(names, sd.obj.Name())
-			if hasInvalid(sd.obj.Type().Underlying(), map[types.Type]bool{}) {
-				broken = true
+			if !hasInvalid(sd.obj.Type().Underlying(), map[types.Type]bool{}) {
+				sound = append(sound, sd)
 			}
 		}
-		if errs := loadErrors(pkg, broken, names); len(errs) > 0 || broken {
-			b.d.list = append(b.d.list, errs...)
-			continue
+		broken := len(sound) < len(sc.services)
+		errs := loadErrors(pkg, broken, names)
+		b.d.list = append(b.d.list, errs...)
+		if broken && len(errs) == 0 {
+			for _, sd := range sc.services {
+				if !slices.Contains(sound, sd) {
+					b.d.at(sd.spec.Name.Pos(), sd.obj.Name(), "the service's types do not compile: go build says why")
+				}
+			}
 		}
+		if len(errs) > 0 && !onlyTypeErrors(pkg) {
+			continue // what was parsed may lack what was meant
+		}
+		// The type checker's errors are reported with the services they
+		// break; the other services are checked all the same, so that
+		// every problem shows in one run.
+		sc.services = sound
 		files = append(files, b.buildPackage(sc)...)
+	}
+	// Files of services built only for another platform or other tags are
+	// left alone (see write); say so.
+	elsewhere := servicesElsewhere(pkgs)
+	for _, name := range elsewhere {
+		b.notes = append(b.notes, Diagnostic{Pos: posOfFile(name), Message: "build constraints exclude this file for this GOOS and GOARCH, so its services are not generated; their generated file is kept as it is (generate where the file builds, or set GOOS and GOARCH)"})
 	}
 	if !anyService && len(b.d.list) == 0 {
 		switch {
 		case len(loadDiags) > 0:
 			b.d.list = append(b.d.list, loadDiags...)
-		case servicesElsewhere(pkgs):
-			// Nothing to do on this platform; see write.
+		case len(elsewhere) > 0:
+			// Nothing to do on this platform.
 		default:
+			if tests := servicesInTests(pkgs); len(tests) > 0 {
+				for _, pos := range tests {
+					b.d.list = append(b.d.list, Diagnostic{Pos: pos, Message: "this //stdrpc:service is in a _test.go file, which stdrpc does not read (the package's other files cannot refer to a test file's types): move the interface to a file whose name does not end in _test.go"})
+				}
+				break
+			}
 			var paths []string
 			for _, pkg := range pkgs {
 				paths = append(paths, pkg.PkgPath)
@@ -235,23 +273,63 @@ func (b *builder) build(pkgs []*packages.Package) ([]*genFile, []*packages.Packa
 				"no service in %s: mark an interface with a //stdrpc:service line in its doc comment", describePackages(paths))})
 		}
 	}
+	b.workspaceHint()
 	return files, pkgs
 }
 
-// servicesElsewhere reports whether a source file the load left out, built
-// only for another platform or other tags, marks a service.
-func servicesElsewhere(pkgs []*packages.Package) bool {
+// servicesElsewhere returns the source files the load left out, built only
+// for another platform or other tags, that mark a service.
+func servicesElsewhere(pkgs []*packages.Package) []string {
+	var out []string
 	for _, pkg := range pkgs {
 		for _, name := range pkg.IgnoredFiles {
 			if _, generated := sourcePath(name); generated || !strings.HasSuffix(name, ".go") {
 				continue
 			}
-			if src, err := os.ReadFile(name); err == nil && bytes.Contains(src, []byte("//"+directivePrefix+":service")) {
-				return true
+			if src, err := os.ReadFile(name); err == nil && serviceLine(src) > 0 {
+				out = append(out, name)
 			}
 		}
 	}
-	return false
+	return out
+}
+
+// servicesInTests returns where the _test.go files of pkgs mark services:
+// the load reads no test file, so they are never generated.
+func servicesInTests(pkgs []*packages.Package) []token.Position {
+	var out []token.Position
+	for _, pkg := range pkgs {
+		if pkg.Dir == "" {
+			continue
+		}
+		names, _ := filepath.Glob(filepath.Join(pkg.Dir, "*_test.go"))
+		for _, name := range names {
+			if src, err := os.ReadFile(name); err == nil {
+				if line := serviceLine(src); line > 0 {
+					out = append(out, token.Position{Filename: name, Line: line, Column: 1})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// serviceLine returns the number of the first line of src that is a
+// //stdrpc:service directive, or 0.
+func serviceLine(src []byte) int {
+	mark := []byte("//" + directivePrefix + ":" + dirService)
+	if !bytes.Contains(src, mark) {
+		return 0
+	}
+	n := 0
+	for line := range bytes.Lines(src) {
+		n++
+		rest, ok := bytes.CutPrefix(bytes.TrimLeft(line, " \t"), mark)
+		if ok && (len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\r' || rest[0] == '\n') {
+			return n
+		}
+	}
+	return 0
 }
 
 func describePackages(paths []string) string {
@@ -259,4 +337,57 @@ func describePackages(paths []string) string {
 		return "package " + paths[0]
 	}
 	return "packages " + strings.Join(paths, ", ")
+}
+
+// workspaceHint adds the fix to the go command's complaint about a pattern
+// at the root of a go.work workspace, which lies in no module: the
+// patterns of the modules beneath it.
+func (b *builder) workspaceHint() {
+	for i, d := range b.d.list {
+		if !strings.Contains(d.Message, "does not contain modules listed in go.work") {
+			continue
+		}
+		var patterns []string
+		for _, m := range workModules(b.dir) {
+			if rel := relPath(b.dir, m); rel != m {
+				patterns = append(patterns, "./"+filepath.ToSlash(rel)+"/...")
+			}
+		}
+		hint := "run stdrpc in a module's directory, or name the modules' packages"
+		if len(patterns) > 0 {
+			hint = "at the root of a workspace, name the modules' packages, as in stdrpc " + strings.Join(patterns, " ")
+		}
+		b.d.list[i].Message += ": " + hint
+	}
+}
+
+// workModules returns the directories of the modules the go.work of dir
+// uses.
+func workModules(dir string) []string {
+	cmd := exec.Command("go", "work", "edit", "-json")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		return nil
+	}
+	var work struct {
+		Use []struct{ DiskPath string }
+	}
+	if json.Unmarshal(out, &work) != nil {
+		return nil
+	}
+	gowork, err := exec.Command("go", "env", "-C", dir, "GOWORK").Output()
+	if err != nil {
+		return nil
+	}
+	root := filepath.Dir(strings.TrimSpace(string(gowork)))
+	var dirs []string
+	for _, u := range work.Use {
+		p := filepath.FromSlash(u.DiskPath)
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(root, p)
+		}
+		dirs = append(dirs, filepath.Clean(p))
+	}
+	return dirs
 }

@@ -186,6 +186,17 @@ func loadErrors(pkg *packages.Package, servicesBroken bool, serviceNames []strin
 	return out
 }
 
+// onlyTypeErrors reports whether the package parsed and listed cleanly, so
+// that its syntax is what the user wrote, whatever the type checker says.
+func onlyTypeErrors(pkg *packages.Package) bool {
+	for _, e := range pkg.Errors {
+		if e.Kind != packages.TypeError {
+			return false
+		}
+	}
+	return true
+}
+
 // notLoaded matches the type checker's complaint about an import go list
 // could not provide, which happens when go.mod does not require its module.
 var notLoaded = regexp.MustCompile(`^could not import (\S+) \(invalid package name: ""\)$`)

@@ -16,6 +16,11 @@ type genFile struct {
 	Build    string
 	Imports  []genImport // sorted by path
 	Services []*service
+	// Gofmt is set when the printed file needs gofmt to be formatted: it
+	// spells a type gofmt lays out differently (a struct literal) or holds
+	// a /* */ doc comment. Otherwise the emitters print gofmt's output
+	// themselves, which saves most of the time emitting takes.
+	Gofmt bool
 }
 
 // A genImport is one import of a generated file.

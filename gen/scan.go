@@ -4,6 +4,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
+	"strings"
 
 	"golang.org/x/tools/go/packages"
 )
@@ -74,6 +76,12 @@ func (b *builder) scan(pkg *packages.Package) *pkgScan {
 				}
 				b.scanType(sc, f, ts, doc, parsed, used)
 			}
+			if len(gd.Specs) > 1 {
+				b.scanGroupDoc(gd, parsed, used)
+			}
+		}
+		if len(used) < len(parsed) {
+			b.scanLocalTypes(f, parsed, used)
 		}
 		for _, cg := range f.Comments {
 			for _, c := range cg.List {
@@ -89,6 +97,93 @@ func (b *builder) scan(pkg *packages.Package) *pkgScan {
 		}
 	}
 	return sc
+}
+
+// scanGroupDoc reports a //stdrpc:service above a type ( ... ) group, which
+// go/doc gives to no type of the group.
+func (b *builder) scanGroupDoc(gd *ast.GenDecl, parsed map[*ast.Comment]directive, used map[*ast.Comment]bool) {
+	if gd.Doc == nil {
+		return
+	}
+	for _, c := range gd.Doc.List {
+		if d, ok := parsed[c]; !ok || d.name != dirService {
+			continue
+		}
+		used[c] = true
+		var names []string
+		for _, spec := range gd.Specs {
+			if ts := spec.(*ast.TypeSpec); isInterfaceExpr(ts.Type) {
+				names = append(names, ts.Name.Name)
+			}
+		}
+		where := "onto the line above the interface to serve"
+		if len(names) > 0 {
+			where += " (" + strings.Join(names, ", ") + ")"
+		} else {
+			where += " (the group declares none)"
+		}
+		b.d.at(c.Slash, "", "//stdrpc:service is above a type ( ... ) group, so it marks none of its types: move it inside the group, %s", where)
+	}
+}
+
+func isInterfaceExpr(e ast.Expr) bool {
+	_, ok := e.(*ast.InterfaceType)
+	return ok
+}
+
+// scanLocalTypes reports //stdrpc:service on types declared inside
+// functions, where generated code, at package level, cannot refer to them.
+func (b *builder) scanLocalTypes(f *ast.File, parsed map[*ast.Comment]directive, used map[*ast.Comment]bool) {
+	for _, decl := range f.Decls {
+		fd, ok := decl.(*ast.FuncDecl)
+		if !ok || fd.Body == nil {
+			continue
+		}
+		ast.Inspect(fd.Body, func(n ast.Node) bool {
+			gd, ok := n.(*ast.GenDecl)
+			if !ok || gd.Tok != token.TYPE {
+				return true
+			}
+			for _, spec := range gd.Specs {
+				ts := spec.(*ast.TypeSpec)
+				doc := ts.Doc
+				if doc == nil && len(gd.Specs) == 1 {
+					doc = gd.Doc
+				}
+				if doc == nil {
+					continue
+				}
+				for _, c := range doc.List {
+					if d, ok := parsed[c]; ok && d.name == dirService && !used[c] {
+						used[c] = true
+						b.d.at(c.Slash, ts.Name.Name, "//stdrpc:service is on %s, which is declared inside func %s: declare the service at package level, where generated code can refer to it", ts.Name.Name, funcName(fd))
+					}
+				}
+			}
+			return true
+		})
+	}
+}
+
+// funcName names a function declaration as a reader finds it: F, or T.M.
+func funcName(fd *ast.FuncDecl) string {
+	if fd.Recv == nil || len(fd.Recv.List) == 0 {
+		return fd.Name.Name
+	}
+	t := fd.Recv.List[0].Type
+	if star, ok := t.(*ast.StarExpr); ok {
+		t = star.X
+	}
+	switch x := t.(type) {
+	case *ast.IndexExpr:
+		t = x.X
+	case *ast.IndexListExpr:
+		t = x.X
+	}
+	if id, ok := t.(*ast.Ident); ok {
+		return id.Name + "." + fd.Name.Name
+	}
+	return fd.Name.Name
 }
 
 // scanType records the service directive of one type declaration and the
@@ -159,12 +254,27 @@ func (b *builder) scanType(sc *pkgScan, f *ast.File, ts *ast.TypeSpec, doc *ast.
 		}
 		sc.services = append(sc.services, &serviceDecl{
 			file:     f,
-			filename: b.fset.File(f.FileStart).Name(),
+			filename: b.sourceName(sc.pkg, f),
 			spec:     ts,
 			obj:      obj,
 			dir:      d,
 		})
 	}
+}
+
+// sourceName returns the name of the file the user wrote for a parsed
+// file. For a file that imports "C", the go command hands the loader cgo's
+// output, named for its hash in the build cache, which begins with a //line
+// comment naming the source: the generated file goes beside the source.
+func (b *builder) sourceName(pkg *packages.Package, f *ast.File) string {
+	name := b.fset.File(f.FileStart).Name()
+	if slices.Contains(pkg.GoFiles, name) {
+		return name
+	}
+	if src := b.fset.Position(f.Package).Filename; slices.Contains(pkg.GoFiles, src) {
+		return src
+	}
+	return name
 }
 
 // describeKind names the kind of a non-interface type for a diagnostic.

@@ -13,16 +13,13 @@ import (
 // to write it as a stream instead.
 
 // checkStream checks the results of a method for a stream. isStream reports
-// whether the results are stream-shaped, well or badly; seq is the
-// iter.Seq2[T, error] of a valid stream, nil after a reported problem.
+// whether the results hold an iter.Seq or iter.Seq2, well or badly; seq is
+// the iter.Seq2[T, error] of a valid stream, nil after a reported problem.
+// (A channel result is checkResults' to report.)
 func (b *builder) checkStream(mb *methodBuild, results *types.Tuple, posOf func(*types.Var) token.Pos, self *types.Package, bad func(token.Pos, string, ...any)) (seq *types.Named, isStream bool) {
 	ts := func(t types.Type) string { return b.typeString(t, self) }
 	for i := range results.Len() {
 		v := results.At(i)
-		if ch, ok := types.Unalias(v.Type()).Underlying().(*types.Chan); ok {
-			bad(posOf(v), "%s has type %s: channels cannot travel over the wire; to stream the values, return iter.Seq2[%s, error] as the only result", label("result", v, i), ts(v.Type()), ts(ch.Elem()))
-			return nil, true
-		}
 		n, kind := iterSeq(v.Type())
 		if n == nil {
 			continue
@@ -38,8 +35,11 @@ func (b *builder) checkStream(mb *methodBuild, results *types.Tuple, posOf func(
 		case !mb.m.HasContext:
 			bad(mb.site, "a stream needs a context.Context first parameter (the stream lasts until the context is done): add ctx context.Context")
 		default:
-			if p := checkWire(elem); p != nil {
-				bad(posOf(v), "%s", b.elemMessage(elem, p, self))
+			probs := b.wire.check(elem)
+			for _, p := range probs {
+				bad(b.wirePos(p, posOf(v), self), "%s", b.elemMessage(elem, p, self))
+			}
+			if len(probs) > 0 {
 				return nil, true
 			}
 			return n, true

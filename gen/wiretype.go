@@ -5,67 +5,112 @@ import "go/types"
 // A wireProblem says why a type cannot travel: both encoding/gob (net/rpc)
 // and encoding/json (net/http) must be able to encode every value.
 type wireProblem struct {
-	path string     // where inside the value: "" for the value itself, "Inner.Ch", "Items[i]"
-	typ  types.Type // the offending type
-	why  string     // why it cannot travel, and what to do
+	path  string     // where inside the value: "" for the value itself, "Inner.Ch", "Items[i]"
+	typ   types.Type // the offending type
+	why   string     // why it cannot travel, and what to do
+	field *types.Var // the struct field at fault, when path ends in one
 }
 
-// checkWire reports the first part of t that gob or json cannot encode, or nil.
-func checkWire(t types.Type) *wireProblem {
-	w := wireWalker{seen: map[string]bool{}}
-	return w.walk(t, "")
+// A wireChecker finds the parts of types that gob or json cannot encode.
+// It remembers, for the whole run, the named types found clean and the
+// marshaler methods types have, so a type used by many methods is walked
+// once.
+type wireChecker struct {
+	clean      map[*types.Named]bool
+	marshalers map[types.Type]bool
+}
+
+func newWireChecker() *wireChecker {
+	return &wireChecker{clean: map[*types.Named]bool{}, marshalers: map[types.Type]bool{}}
+}
+
+// check reports every part of t that gob or json cannot encode: each bad
+// field of a struct, not only the first, and each field once however many
+// paths lead to it.
+func (c *wireChecker) check(t types.Type) []*wireProblem {
+	w := wireWalker{c: c, active: map[*types.Named]bool{}, reported: map[wireKey]bool{}}
+	w.walk(t, "", nil)
+	return w.problems
 }
 
 type wireWalker struct {
-	seen map[string]bool // named types already checked (recursive types)
+	c        *wireChecker
+	active   map[*types.Named]bool // named types being walked (recursive types)
+	reported map[wireKey]bool
+	problems []*wireProblem
+	cycles   int // walks stopped at a type being walked
 }
 
-func (w *wireWalker) walk(t types.Type, path string) *wireProblem {
+// A wireKey identifies a problem apart from the path that led to it.
+type wireKey struct {
+	field *types.Var
+	typ   types.Type
+	why   string
+}
+
+func (w *wireWalker) walk(t types.Type, path string, field *types.Var) {
 	if named, ok := types.Unalias(t).(*types.Named); ok {
-		key := types.TypeString(named, nil)
-		if w.seen[key] {
-			return nil
+		if w.active[named] {
+			w.cycles++
+			return
 		}
-		w.seen[key] = true
+		if w.c.clean[named] {
+			return
+		}
+		w.active[named] = true
+		problems, cycles := len(w.problems), w.cycles
+		defer func() {
+			delete(w.active, named)
+			// Clean for good only if it was walked to the end: a cycle
+			// back to a type being walked left part of it unseen.
+			if len(w.problems) == problems && w.cycles == cycles {
+				w.c.clean[named] = true
+			}
+		}()
 	}
-	if _, isIface := types.Unalias(t).Underlying().(*types.Interface); !isIface && hasMarshaler(t) {
-		return nil // the type encodes itself
+	if _, isIface := types.Unalias(t).Underlying().(*types.Interface); !isIface && w.c.hasMarshaler(t) {
+		return // the type encodes itself
 	}
-	fail := func(why string) *wireProblem { return &wireProblem{path: path, typ: t, why: why} }
+	fail := func(why string) {
+		if k := (wireKey{field, t, why}); !w.reported[k] {
+			w.reported[k] = true
+			w.problems = append(w.problems, &wireProblem{path: path, typ: t, why: why, field: field})
+		}
+	}
 
 	switch u := types.Unalias(t).Underlying().(type) {
 	case *types.Basic:
 		switch {
 		case u.Kind() == types.UnsafePointer:
-			return fail("unsafe.Pointer cannot travel over the wire")
+			fail("unsafe.Pointer cannot travel over the wire")
 		case u.Info()&types.IsComplex != 0:
-			return fail("json cannot encode complex numbers; use two float64 values")
+			fail("json cannot encode complex numbers; use two float64 values")
 		case u.Kind() == types.Invalid:
-			return fail("the type does not compile")
+			fail("the type does not compile")
 		}
-		return nil
 	case *types.Chan:
-		return fail("channels cannot travel over the wire; send the values as a slice")
+		fail("channels cannot travel over the wire; send the values as a slice")
 	case *types.Signature:
-		return fail("functions cannot travel over the wire")
+		fail("functions cannot travel over the wire")
 	case *types.Interface:
 		if isError(t) {
-			return fail("an error can only be the last result; return the value's fields instead")
+			fail("an error can only be the last result; return the value's fields instead")
+		} else {
+			fail("interface types cannot travel (the receiver cannot know the concrete type); use a concrete type")
 		}
-		return fail("interface types cannot travel (the receiver cannot know the concrete type); use a concrete type")
 	case *types.TypeParam:
-		return fail("type parameters cannot travel; use a concrete type")
+		fail("type parameters cannot travel; use a concrete type")
 	case *types.Pointer:
-		return w.walk(u.Elem(), path)
+		w.walk(u.Elem(), path, field)
 	case *types.Slice:
-		return w.walk(u.Elem(), join(path, "[i]"))
+		w.walk(u.Elem(), join(path, "[i]"), field)
 	case *types.Array:
-		return w.walk(u.Elem(), join(path, "[i]"))
+		w.walk(u.Elem(), join(path, "[i]"), field)
 	case *types.Map:
 		if !isStringOrInt(u.Key()) && !hasTextMarshaler(u.Key()) {
-			return &wireProblem{path: path, typ: t, why: "json can encode only string and integer map keys (or encoding.TextMarshalers); use string or integer keys"}
+			fail("json can encode only string and integer map keys (or encoding.TextMarshalers); use string or integer keys")
 		}
-		return w.walk(u.Elem(), join(path, "[k]"))
+		w.walk(u.Elem(), join(path, "[k]"), field)
 	case *types.Struct:
 		exported := 0
 		for f := range u.Fields() {
@@ -73,16 +118,14 @@ func (w *wireWalker) walk(t types.Type, path string) *wireProblem {
 				continue
 			}
 			exported++
-			if p := w.walk(f.Type(), join(path, "."+f.Name())); p != nil {
-				return p
-			}
+			w.walk(f.Type(), join(path, "."+f.Name()), f)
 		}
 		if exported == 0 && u.NumFields() > 0 {
-			return fail("gob cannot encode a struct with no exported field; export its fields")
+			fail("gob cannot encode a struct with no exported field; export its fields")
 		}
-		return nil
+	default:
+		fail("unsupported type")
 	}
-	return fail("unsupported type")
 }
 
 func join(path, elem string) string {
@@ -93,9 +136,14 @@ func join(path, elem string) string {
 }
 
 // hasMarshaler reports whether t (or *t) encodes itself for gob or json.
-func hasMarshaler(t types.Type) bool {
-	return hasMethod(t, "MarshalJSON") || hasMethod(t, "MarshalText") ||
-		hasMethod(t, "GobEncode") || hasMethod(t, "MarshalBinary")
+func (c *wireChecker) hasMarshaler(t types.Type) bool {
+	has, ok := c.marshalers[t]
+	if !ok {
+		has = hasMethod(t, "MarshalJSON") || hasMethod(t, "MarshalText") ||
+			hasMethod(t, "GobEncode") || hasMethod(t, "MarshalBinary")
+		c.marshalers[t] = has
+	}
+	return has
 }
 
 func hasTextMarshaler(t types.Type) bool { return hasMethod(t, "MarshalText") }

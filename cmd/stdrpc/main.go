@@ -18,9 +18,16 @@
 //		Divide(ctx context.Context, a, b int) (quo, rem int, err error)
 //	}
 //
-// then run stdrpc in the package's directory, usually through go generate:
+// then run stdrpc through go generate, with one directive in a file at the
+// module root that covers every package of the module:
 //
-//	//go:generate go tool stdrpc
+//	//go:generate go tool stdrpc ./...
+//
+// One run loads all the packages at once; a directive in each package
+// works too (//go:generate go tool stdrpc, for the package's directory),
+// but costs a start of the tool and a load per package. From a package
+// below the root, the module's import path pattern (example.com/m/...)
+// names the same packages.
 //
 // For each source file declaring services, stdrpc writes <file>_stdrpc.go
 // beside it (<file>_stdrpc_linux.go for <file>_linux.go: a file named for
@@ -94,7 +101,9 @@
 //
 //	-check  write nothing; list the generated files that are stale and exit 1
 //	        if there are any (for CI)
-//	-v      print how long loading, checking, emitting and writing took
+//	-v      print how long loading, checking, emitting and writing took, and
+//	        what the run left alone and why (files of services that build
+//	        constraints exclude for this GOOS and GOARCH)
 //
 // Packages are go list patterns; the default is the package in the current
 // directory. Exit status: 0 when done, 1 when the input has problems (each
@@ -138,17 +147,22 @@ func run(args []string, dir string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	check := fs.Bool("check", false, "write nothing; list stale generated files and exit 1 if there are any")
 	verbose := fs.Bool("v", false, "print the time each phase took")
-	fs.Usage = func() { fmt.Fprint(stderr, manual()) }
+	fs.Usage = func() {} // the flag package has printed what is wrong; see below
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stderr, manual())
 			return 0
 		}
+		fmt.Fprint(stderr, usage, "Run stdrpc -h for the manual.\n")
 		return 2
 	}
 
 	res, err := gen.Run(gen.Config{Dir: dir, Patterns: fs.Args(), Check: *check})
 	if *verbose && res != nil {
 		fmt.Fprintf(stderr, "stdrpc: %s\n", res.Timing)
+		for _, n := range res.Notes {
+			fmt.Fprintln(stderr, n)
+		}
 	}
 	var diags gen.Diagnostics
 	switch {
@@ -175,11 +189,14 @@ func run(args []string, dir string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// usage is the command's synopsis.
+const usage = "usage: stdrpc [-check] [-v] [packages]\n"
+
 // manual returns the package doc of this file as plain text.
 func manual() string {
 	f, err := parser.ParseFile(token.NewFileSet(), "main.go", source, parser.PackageClauseOnly|parser.ParseComments)
 	if err != nil || f.Doc == nil {
-		return "usage: stdrpc [-check] [-v] [packages]\n"
+		return usage
 	}
 	return f.Doc.Text()
 }

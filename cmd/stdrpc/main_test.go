@@ -121,8 +121,41 @@ func TestUsage(t *testing.T) {
 	if code, _, stderr := stdrpc(t, "", "-h"); code != 0 || !strings.Contains(stderr, "//stdrpc:http METHOD PATTERN") || !strings.Contains(stderr, "-check") {
 		t.Errorf("-h: exit %d, stderr:\n%s\nwant 0 and the manual", code, stderr)
 	}
-	if code, _, _ := stdrpc(t, "", "-nonsense"); code != 2 {
-		t.Errorf("unknown flag: exit %d; want 2", code)
+	// The manual recommends one directive per module.
+	if _, _, stderr := stdrpc(t, "", "-h"); !strings.Contains(stderr, "//go:generate go tool stdrpc ./...") {
+		t.Errorf("-h does not show the module-root directive:\n%s", stderr)
+	}
+	// A mistake gets the usage line and where the manual is, not the manual.
+	code, _, stderr := stdrpc(t, "", "-bogus")
+	want := "flag provided but not defined: -bogus\nusage: stdrpc [-check] [-v] [packages]\nRun stdrpc -h for the manual.\n"
+	if code != 2 || stderr != want {
+		t.Errorf("unknown flag: exit %d, stderr:\n%s\nwant 2 and:\n%s", code, stderr, want)
+	}
+}
+
+// -check names stale files relative to the current directory, as every
+// other message does.
+func TestCheckRelativePaths(t *testing.T) {
+	dir := module(t, map[string]string{"calc.go": calculator})
+	t.Chdir(dir)
+	code, _, stderr := stdrpc(t, "", "-check")
+	if want := "calc_stdrpc.go: stale: run go generate (or stdrpc) to update it\n"; code != 1 || stderr != want {
+		t.Errorf("-check: exit %d, stderr %q; want 1, %q", code, stderr, want)
+	}
+}
+
+// A package whose services build constraints exclude here is left alone,
+// silently, and -v says why.
+func TestVerboseExcluded(t *testing.T) {
+	dir := module(t, map[string]string{"calc.go": "//go:build windows\n\n" + calculator, "other.go": "package calc\n"})
+	t.Setenv("GOOS", "linux")
+	if code, _, stderr := stdrpc(t, dir); code != 0 || stderr != "" {
+		t.Errorf("stdrpc: exit %d, stderr %q; want 0 and silence", code, stderr)
+	}
+	code, _, stderr := stdrpc(t, dir, "-v")
+	want := "calc.go: build constraints exclude this file for this GOOS and GOARCH, so its services are not generated; their generated file is kept as it is (generate where the file builds, or set GOOS and GOARCH)\n"
+	if code != 0 || !strings.Contains(stderr, want) {
+		t.Errorf("stdrpc -v: exit %d, stderr:\n%s\nwant 0 and:\n%s", code, stderr, want)
 	}
 }
 

@@ -31,7 +31,9 @@ type Store interface {
 	//stdrpc:http PUT /items/{id}
 	Put(ctx context.Context, id int, item Item) error
 
-	// Count is idempotent and has no route.
+	// Count is idempotent and has no route. Its doc comment, rewritten on
+	// the client methods as gofmt rewrites a top-level one, shows a call:
+	//   n, err := c.Count(ctx)
 	//stdrpc:idempotent
 	Count(ctx context.Context) (n int, err error)
 

@@ -125,7 +125,10 @@ func (c storeNetRPCClient) Put(ctx context.Context, id int, item Item) error {
 	return c.c.Call(ctx, "Store.Put", &StorePutRequest{Id: id, Item: item}, nil, netrpcx.Idempotent())
 }
 
-// Count is idempotent and has no route.
+// Count is idempotent and has no route. Its doc comment, rewritten on
+// the client methods as gofmt rewrites a top-level one, shows a call:
+//
+//	n, err := c.Count(ctx)
 func (c storeNetRPCClient) Count(ctx context.Context) (n int, err error) {
 	var resp int
 	err = c.c.Call(ctx, "Store.Count", struct{}{}, &resp, netrpcx.Idempotent())
@@ -224,7 +227,10 @@ func (c storeHTTPClient) Put(ctx context.Context, id int, item Item) error {
 	return c.c.Call(ctx, "/Store/Put", &StorePutRequest{Id: id, Item: item}, nil, stdhttp.Idempotent())
 }
 
-// Count is idempotent and has no route.
+// Count is idempotent and has no route. Its doc comment, rewritten on
+// the client methods as gofmt rewrites a top-level one, shows a call:
+//
+//	n, err := c.Count(ctx)
 func (c storeHTTPClient) Count(ctx context.Context) (n int, err error) {
 	var resp int
 	err = c.c.Call(ctx, "/Store/Count", struct{}{}, &resp, stdhttp.Idempotent())

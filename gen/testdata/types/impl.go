@@ -59,3 +59,10 @@ func (impl) Grow(_ context.Context, t *Tree) (Tree, error) {
 	t.Kids = append(t.Kids, &Tree{Value: t.Value + 1})
 	return *t, nil
 }
+
+func (impl) Literal(_ context.Context, opts struct{ Verbose bool }, n int) (struct{ N int }, error) {
+	if opts.Verbose {
+		n = -n
+	}
+	return struct{ N int }{n}, nil
+}

@@ -46,7 +46,11 @@ type Tree struct {
 
 //stdrpc:service
 type Types interface {
-	// Users returns a page of users.
+	// Users returns a page of users; its doc comment is rewritten, as gofmt
+	// rewrites top-level doc comments, on the generated client methods:
+	//   page, err := c.Users(ctx, 10, "")
+	// - limit bounds the page
+	// - cursor continues a listing
 	Users(ctx context.Context, limit int, cursor string) (Page[User], error)
 	// Alias echoes a person and a list of people.
 	Alias(ctx context.Context, p Person, l List[Person]) (List[string], error)
@@ -66,4 +70,7 @@ type Types interface {
 	Pointers(ctx context.Context, u *User, name *string) (*User, error)
 	// Grow adds a leaf to a tree.
 	Grow(ctx context.Context, t *Tree) (Tree, error)
+	// Literal takes and returns struct type literals, which gofmt lays out
+	// itself.
+	Literal(ctx context.Context, opts struct{ Verbose bool }, n int) (struct{ N int }, error)
 }

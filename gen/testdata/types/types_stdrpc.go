@@ -70,6 +70,12 @@ type TypesPointersRequest struct {
 	Name *string `json:"name"`
 }
 
+// TypesLiteralRequest is the wire shape of the parameters of Types.Literal.
+type TypesLiteralRequest struct {
+	Opts struct{ Verbose bool } `json:"opts"`
+	N    int                    `json:"n"`
+}
+
 // TypesNetRPC serves a Types with the method shape net/rpc requires.
 // Register it with RegisterTypesNetRPC.
 type TypesNetRPC struct {
@@ -90,6 +96,7 @@ func RegisterTypesNetRPC(srv *rpc.Server, impl Types) error {
 		netrpcx.NewMethod("Arrays", s.Arrays),
 		netrpcx.NewMethod("Pointers", s.Pointers),
 		netrpcx.NewMethod("Grow", s.Grow),
+		netrpcx.NewMethod("Literal", s.Literal),
 	)
 }
 
@@ -173,6 +180,14 @@ func (s *TypesNetRPC) Grow(req *Tree, resp *Tree) error {
 	})
 }
 
+// Literal serves Types.Literal.
+func (s *TypesNetRPC) Literal(req *TypesLiteralRequest, resp *struct{ N int }) error {
+	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
+		*resp, err = s.impl.Literal(ctx, req.Opts, req.N)
+		return err
+	})
+}
+
 type typesNetRPCClient struct {
 	c *netrpcx.Client
 }
@@ -182,7 +197,13 @@ func NewTypesNetRPCClient(c *netrpcx.Client) Types {
 	return typesNetRPCClient{c: c}
 }
 
-// Users returns a page of users.
+// Users returns a page of users; its doc comment is rewritten, as gofmt
+// rewrites top-level doc comments, on the generated client methods:
+//
+//	page, err := c.Users(ctx, 10, "")
+//
+// - limit bounds the page
+// - cursor continues a listing
 func (c typesNetRPCClient) Users(ctx context.Context, limit int, cursor string) (Page[User], error) {
 	var resp Page[User]
 	err := c.c.Call(ctx, "Types.Users", &TypesUsersRequest{Limit: limit, Cursor: cursor}, &resp)
@@ -252,6 +273,14 @@ func (c typesNetRPCClient) Grow(ctx context.Context, t *Tree) (Tree, error) {
 	return resp, err
 }
 
+// Literal takes and returns struct type literals, which gofmt lays out
+// itself.
+func (c typesNetRPCClient) Literal(ctx context.Context, opts struct{ Verbose bool }, n int) (struct{ N int }, error) {
+	var resp struct{ N int }
+	err := c.c.Call(ctx, "Types.Literal", &TypesLiteralRequest{Opts: opts, N: n}, &resp)
+	return resp, err
+}
+
 // RegisterTypesHTTP registers impl's routes on mux: POST /Types/{Method} for every method.
 func RegisterTypesHTTP(mux *http.ServeMux, impl Types, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Types", opts...)
@@ -296,6 +325,10 @@ func RegisterTypesHTTP(mux *http.ServeMux, impl Types, opts ...stdhttp.ServerOpt
 		return impl.Grow(ctx, req)
 	}
 	stdhttp.Handle(s, "Grow", grow)
+	literal := func(ctx context.Context, req *TypesLiteralRequest) (struct{ N int }, error) {
+		return impl.Literal(ctx, req.Opts, req.N)
+	}
+	stdhttp.Handle(s, "Literal", literal)
 }
 
 // NewTypesHTTPHandler returns an http.Handler serving impl's routes (see RegisterTypesHTTP).
@@ -315,7 +348,13 @@ func NewTypesHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Types {
 	return typesHTTPClient{c: stdhttp.NewClient(baseURL, opts...)}
 }
 
-// Users returns a page of users.
+// Users returns a page of users; its doc comment is rewritten, as gofmt
+// rewrites top-level doc comments, on the generated client methods:
+//
+//	page, err := c.Users(ctx, 10, "")
+//
+// - limit bounds the page
+// - cursor continues a listing
 func (c typesHTTPClient) Users(ctx context.Context, limit int, cursor string) (Page[User], error) {
 	var resp Page[User]
 	err := c.c.Call(ctx, "/Types/Users", &TypesUsersRequest{Limit: limit, Cursor: cursor}, &resp)
@@ -382,5 +421,13 @@ func (c typesHTTPClient) Pointers(ctx context.Context, u *User, name *string) (*
 func (c typesHTTPClient) Grow(ctx context.Context, t *Tree) (Tree, error) {
 	var resp Tree
 	err := c.c.Call(ctx, "/Types/Grow", t, &resp)
+	return resp, err
+}
+
+// Literal takes and returns struct type literals, which gofmt lays out
+// itself.
+func (c typesHTTPClient) Literal(ctx context.Context, opts struct{ Verbose bool }, n int) (struct{ N int }, error) {
+	var resp struct{ N int }
+	err := c.c.Call(ctx, "/Types/Literal", &TypesLiteralRequest{Opts: opts, N: n}, &resp)
 	return resp, err
 }

@@ -24,6 +24,8 @@ func TestRoundTrip(t *testing.T) {
 			}
 			page, err := c.Users(ctx, 2, "x")
 			check("Users", page, Page[User]{Items: []User{{"u", 0}, {"u", 1}}, Next: "x+"}, err)
+			lit, err := c.Literal(ctx, struct{ Verbose bool }{true}, 3)
+			check("Literal", lit, struct{ N int }{-3}, err)
 			names, err := c.Alias(ctx, Person{Name: "a"}, List[Person]{{Name: "b"}})
 			check("Alias", names, List[string]{"a", "b"}, err)
 			pairs, err := c.Pairs(ctx, []IntPair{{"k", 1}})

@@ -99,3 +99,22 @@ type PlainToo interface {
 	//stdrpc:idempotent
 	M(ctx context.Context) error
 }
+
+// local declares its service inside a function.
+func local() {
+	//stdrpc:service
+	type Local interface {
+		M(ctx context.Context) error
+	}
+	var _ Local
+}
+
+//stdrpc:service
+type (
+	GroupA interface {
+		M(ctx context.Context) error
+	}
+	GroupB interface {
+		M(ctx context.Context) error
+	}
+)

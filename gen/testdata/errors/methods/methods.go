@@ -19,6 +19,7 @@ type Methods interface {
 	UnexportedLone(context.Context, secret) error
 	UnexportedResult(ctx context.Context) (secret, error)
 	Fine(ctx context.Context) error
+	Caseless(ctx context.Context, 名前 string) error
 	Stream(ctx context.Context) iter.Seq2[int, error] // valid: a server stream
 }
 
