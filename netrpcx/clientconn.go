@@ -1,7 +1,6 @@
 package netrpcx
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/gob"
@@ -31,7 +30,7 @@ type clientConn struct {
 	wsem    chan struct{} // the writer's lock; a channel so that waiting can end with a context
 	writers atomic.Int32  // goroutines writing or waiting to; the last one flushes
 	out     *timedWriter  // the connection, under bw
-	bw      *bufio.Writer
+	bw      *sendBuffer
 	enc     *gob.Encoder
 	hdr     requestHeader // under wsem
 
@@ -70,7 +69,7 @@ func newClientConn(ep *endpoint, conn io.ReadWriteCloser) *clientConn {
 		wsem:    make(chan struct{}, 1),
 		done:    make(chan struct{}),
 	}
-	cc.bw = bufio.NewWriter(cc.out)
+	cc.bw = newSendBuffer(cc.out)
 	cc.enc = gob.NewEncoder(cc.bw)
 	cc.fr = newCheckedFrameReader(conn, o.maxMessage, "netrpcx.WithMaxResponseBytes")
 	cc.dec = gob.NewDecoder(cc.fr)
@@ -190,6 +189,9 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 
 	err := cc.write(seq, method, timeout, md, stream, args)
 	cc.out.next = time.Time{}
+	if cc.bw.stalled {
+		cc.kickFlusher()
+	}
 	<-cc.wsem
 	if err != nil {
 		cc.mu.Lock()
@@ -200,12 +202,17 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 		cc.mu.Unlock()
 		// The stream may hold part of a request: the connection is unusable.
 		cc.fail(err)
+		refused := false
 		if !mine {
-			<-pc.done // fail delivered to it already
+			<-pc.done // fail, or a go-away, delivered to it already
+			refused = pc.err == errNotSent
 		}
 		pc.reply, pc.err = nil, nil
 		callPool.Put(pc)
-		if errors.Is(err, errEncode) {
+		switch {
+		case refused: // the server said it read no request after an earlier one
+			return errNotSent
+		case errors.Is(err, errEncode):
 			return stdrpc.NewError(stdrpc.InvalidArgument, err)
 		}
 		return &lostError{err}
@@ -246,9 +253,6 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 	return err
 }
 
-// writeGrace is the least time a write is given.
-const writeGrace = 5 * time.Millisecond
-
 // errNotSent reports that the connection had failed before the request was
 // written, so that the call can go on another connection.
 var errNotSent = errors.New("netrpcx: connection failed before the request was sent")
@@ -261,11 +265,9 @@ var errEncode = errors.New("cannot encode the request")
 // calls share writes.
 func (cc *clientConn) write(seq uint64, method string, timeout time.Duration, md stdrpc.Metadata, stream uint64, args any) error {
 	if timeout > 0 {
-		// A write that blocks past the deadline breaks the connection. A
-		// write to a peer that reads takes microseconds, so a grace of a
-		// few milliseconds spares the connection a deadline that is all
-		// but gone, and still returns the caller in time.
-		cc.out.next = time.Now().Add(max(timeout, writeGrace))
+		// A write blocked at the deadline lets the caller go; the flusher
+		// finishes it (see sendBuffer).
+		cc.out.next = time.Now().Add(timeout)
 	}
 	cc.hdr = requestHeader{ServiceMethod: method, Seq: seq, Timeout: int64(timeout), Metadata: flatten(md), Stream: stream}
 	err := cc.enc.Encode(&cc.hdr)

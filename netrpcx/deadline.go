@@ -9,7 +9,7 @@ import (
 // WithWriteTimeout or WithClientWriteTimeout says otherwise: a peer that
 // stops reading for that long loses its connection instead of holding the
 // writer, and what waits behind it, forever.
-const DefaultWriteTimeout = 30 * time.Second
+const DefaultWriteTimeout = 10 * time.Second
 
 // A timedWriter gives each write to its connection a deadline: the one set
 // for the writes under way (next), or else the timeout from now. The
@@ -21,6 +21,7 @@ type timedWriter struct {
 	timeout time.Duration
 	next    time.Time // the deadline of the writes under way; zero: timeout from now
 	err     error     // the first write error
+	soft    bool      // the last write stopped at next, not at the timeout
 }
 
 // deadlineWriter returns w with write deadlines if it is a connection that
@@ -35,19 +36,87 @@ func deadlineWriter(w io.Writer, timeout time.Duration) *timedWriter {
 }
 
 func (t *timedWriter) Write(p []byte) (int, error) {
+	t.soft = false
 	if t.conn != nil && (t.timeout > 0 || !t.next.IsZero()) {
 		var dl time.Time
 		if t.timeout > 0 {
 			dl = time.Now().Add(t.timeout)
 		}
 		if !t.next.IsZero() && (dl.IsZero() || t.next.Before(dl)) {
-			dl = t.next
+			dl, t.soft = t.next, true
 		}
 		t.conn.SetWriteDeadline(dl)
 	}
 	n, err := t.w.Write(p)
-	if err != nil && t.err == nil {
-		t.err = err
+	if err != nil {
+		if t.soft && isTimeout(err) {
+			return n, err // a caller's patience ran out; the connection is fine
+		}
+		t.soft = false
+		if t.err == nil {
+			t.err = err
+		}
 	}
 	return n, err
+}
+
+// A sendBuffer is a bufio.Writer for a client connection, with one
+// difference: a write cut short by a caller's deadline (a soft timeout)
+// keeps what it did not write and reports success, so that the caller stops
+// waiting while its bytes stay queued in order. The connection's flusher
+// writes them later under the write timeout; a write that times out then,
+// or fails otherwise, breaks the connection. bufio.Writer cannot do this:
+// its errors are sticky, and gob's encoder takes a failed write for lost.
+type sendBuffer struct {
+	w       *timedWriter
+	buf     []byte
+	stalled bool // bytes wait that a soft timeout left behind
+}
+
+func newSendBuffer(w *timedWriter) *sendBuffer {
+	return &sendBuffer{w: w, buf: make([]byte, 0, 4096)}
+}
+
+func (b *sendBuffer) Write(p []byte) (int, error) {
+	if len(b.buf)+len(p) <= cap(b.buf) {
+		b.buf = append(b.buf, p...)
+		return len(p), nil
+	}
+	if err := b.Flush(); err != nil {
+		return 0, err
+	}
+	if b.stalled || len(p) <= cap(b.buf) {
+		b.buf = append(b.buf, p...) // behind what waits, or small enough to buffer
+		return len(p), nil
+	}
+	n, err := b.w.Write(p) // large: straight to the connection, as bufio does
+	if err != nil {
+		if !b.w.soft {
+			return n, err
+		}
+		b.buf = append(b.buf, p[n:]...)
+		b.stalled = true
+	}
+	return len(p), nil
+}
+
+// Flush writes what is buffered. After a soft timeout it returns nil with
+// the rest still buffered and stalled set.
+func (b *sendBuffer) Flush() error {
+	for len(b.buf) > 0 {
+		n, err := b.w.Write(b.buf)
+		b.buf = b.buf[:copy(b.buf, b.buf[n:])]
+		if err != nil {
+			if b.w.soft {
+				b.stalled = true
+				return nil
+			}
+			return err
+		}
+	}
+	b.stalled = false
+	if cap(b.buf) > keepBuffer {
+		b.buf = make([]byte, 0, 4096) // a large message's tail: do not hold it
+	}
+	return nil
 }

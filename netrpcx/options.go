@@ -161,7 +161,7 @@ type clientOptions struct {
 
 // DefaultRetryBudget is the burst of retries a Client allows (see
 // WithRetryBudget).
-const DefaultRetryBudget = 10
+const DefaultRetryBudget = 100
 
 func newClientOptions(opts []ClientOption) *clientOptions {
 	o := &clientOptions{

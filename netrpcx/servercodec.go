@@ -64,7 +64,10 @@ type serverCodec struct {
 	wakeable bool // draining interrupted the reader with a read deadline
 	readErr  error
 	dead     bool // the connection ended: every call is canceled, new ones at once
-	closing  bool // rpc.Server closed the codec: the last response closes the connection
+	// abandoned: closeNow ended the connection; responses are not written,
+	// since the calls were canceled by that and not by their callers.
+	abandoned bool
+	closing   bool // rpc.Server closed the codec: the last response closes the connection
 
 	// For WithIdleTimeout: the connection's read deadlines, whether the
 	// reader waits for a request, and whether a deadline is set.
@@ -76,7 +79,7 @@ type serverCodec struct {
 	// go-away), the Seq of the last call accepted, and whether the server
 	// is about to leave (a drain delay), which hello answers report.
 	hello   bool
-	lastSeq uint64
+	lastSeq atomic.Uint64 // the reader's, read by goAway after it stopped
 	leaving *atomic.Bool
 
 	streams    map[uint64]streamer // open server streams by id (see stream.go)
@@ -196,7 +199,6 @@ func (c *serverCodec) readCall() (*callState, error) {
 		err = errors.New("netrpcx: the peer reused the Seq of a call in flight; closing the connection")
 	default:
 		c.calls[st.seq] = st
-		c.lastSeq = st.seq
 		c.inflight++
 		c.atBoundary = false
 		if c.dead {
@@ -292,6 +294,7 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 			return err
 		}
 		calls.put(x, st)
+		c.read(st)
 		return nil
 	}
 	if err := c.dec.Decode(x); err != nil {
@@ -301,15 +304,29 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 				st.code = stdrpc.ResourceExhausted
 			case errors.Is(err, errBadGob):
 				st.code = stdrpc.InvalidArgument
+			case c.isDraining():
+				st.code = stdrpc.Unavailable // cut off by Shutdown, not run
 			}
 			c.stopReading(err)
 			return err
 		}
 		st.code = stdrpc.InvalidArgument
+		c.read(st)
 		return errors.New("netrpcx: cannot decode the request of " + c.hdr.ServiceMethod + ": " + err.Error())
 	}
 	calls.put(x, st)
+	c.read(st)
 	return nil
+}
+
+// read records that the request of st was read whole: a go-away names the
+// last such call, and the client may send any later one elsewhere.
+func (c *serverCodec) read(st *callState) { c.lastSeq.Store(st.seq) }
+
+func (c *serverCodec) isDraining() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.draining
 }
 
 // stopReading records why the reader stopped and returns what to give
@@ -360,10 +377,10 @@ func (c *serverCodec) sayHello(seq uint64) error {
 // reader calls it once it has stopped, so that the Seq is final.
 func (c *serverCodec) goAway() {
 	c.mu.Lock()
-	hello, last := c.hello, c.lastSeq
+	hello := c.hello
 	c.mu.Unlock()
 	if hello {
-		c.writeControl(goAwayMethod, last, struct{}{})
+		c.writeControl(goAwayMethod, c.lastSeq.Load(), struct{}{})
 	}
 }
 
@@ -424,32 +441,19 @@ func (c *serverCodec) respond(method string, seq uint64, text string, body any) 
 	c.mu.Lock()
 	st := c.calls[seq]
 	delete(c.calls, seq)
+	abandoned := c.abandoned
 	c.mu.Unlock()
 
-	c.wmu.Lock()
-	c.resp = responseHeader{ServiceMethod: method, Seq: seq, Error: text}
-	if text != "" {
-		c.resp.Code = responseCode(st, text).String()
-	}
-	err := c.enc.Encode(&c.resp)
-	if err == nil {
-		if err = c.enc.Encode(body); err != nil {
-			c.opts.log().LogAttrs(context.Background(), slog.LevelError, "netrpcx: cannot encode a response; closing the connection",
-				slog.String("method", method), slog.String("error", err.Error()))
+	var err error
+	switch {
+	case !abandoned:
+		if err = c.write(st, method, seq, text, body); err != nil {
+			c.closeNow() // a connection whose writes fail is useless
 		}
-	}
-	var soon int32
-	if st != nil && st.handled {
-		soon = c.responding.Add(-1)
-	} else {
-		soon = c.responding.Load()
-	}
-	if err == nil && soon == 0 {
-		err = c.bw.Flush()
-	}
-	c.wmu.Unlock()
-	if err != nil {
-		c.closeNow() // a connection whose writes fail is useless
+	case st != nil && st.handled:
+		// The connection is closing, and an answer "canceled" would
+		// mislead: the caller sees the connection end instead.
+		c.responding.Add(-1)
 	}
 
 	c.mu.Lock()
@@ -470,6 +474,33 @@ func (c *serverCodec) respond(method string, seq uint64, text string, body any) 
 		calls.drop(st)
 		st.cancel()
 		st.reset()
+	}
+	return err
+}
+
+// write writes the response of the call seq.
+func (c *serverCodec) write(st *callState, method string, seq uint64, text string, body any) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.resp = responseHeader{ServiceMethod: method, Seq: seq, Error: text}
+	if text != "" {
+		c.resp.Code = responseCode(st, text).String()
+	}
+	err := c.enc.Encode(&c.resp)
+	if err == nil {
+		if err = c.enc.Encode(body); err != nil {
+			c.opts.log().LogAttrs(context.Background(), slog.LevelError, "netrpcx: cannot encode a response; closing the connection",
+				slog.String("method", method), slog.String("error", err.Error()))
+		}
+	}
+	var soon int32
+	if st != nil && st.handled {
+		soon = c.responding.Add(-1)
+	} else {
+		soon = c.responding.Load()
+	}
+	if err == nil && soon == 0 {
+		err = c.bw.Flush()
 	}
 	return err
 }
@@ -558,6 +589,9 @@ const (
 
 // closeNow closes the connection at once, canceling every call.
 func (c *serverCodec) closeNow() {
+	c.mu.Lock()
+	c.abandoned = true
+	c.mu.Unlock()
 	c.cancelAll()
 	c.rwc.Close()
 }

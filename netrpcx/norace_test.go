@@ -1,0 +1,5 @@
+//go:build !race
+
+package netrpcx_test
+
+const raceSlack = 0
