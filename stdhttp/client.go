@@ -8,20 +8,24 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/stdrpc/stdrpc"
+	"github.com/stdrpc/stdrpc/internal/retry"
 )
 
 // A Client calls the services of one HTTP server. Generated clients wrap
 // one; it is safe for concurrent use.
 type Client struct {
 	base      string
+	budget    *retry.Budget
 	hc        *http.Client
 	intercept stdrpc.ClientInterceptor
 	maxLine   int   // the longest stream line read
@@ -32,6 +36,7 @@ type Client struct {
 type ClientOption func(*clientConfig)
 
 type clientConfig struct {
+	retries   *int
 	hc        *http.Client
 	intercept []stdrpc.ClientInterceptor
 	tls       *tls.Config
@@ -50,6 +55,20 @@ const DefaultMaxResponseBytes = DefaultMaxBodyBytes
 // restores the default. Streams bound each item instead (WithMaxLineBytes).
 func WithMaxResponseBytes(n int64) ClientOption {
 	return func(c *clientConfig) { c.maxResp = n }
+}
+
+// DefaultRetryBudget is the burst of retries a Client allows (see
+// WithRetryBudget).
+const DefaultRetryBudget = 100
+
+// WithRetryBudget sets the retry budget of Idempotent calls: a token bucket
+// of n tokens, full at first. A retry takes one token, a call that succeeds
+// gives a tenth of one back, and below half full no retry is made: a burst
+// of n/2 retries, then at most 10 % more calls than succeed, so a failing
+// fleet is not hammered. The default is DefaultRetryBudget; 0 turns
+// retries off.
+func WithRetryBudget(n int) ClientOption {
+	return func(c *clientConfig) { n := max(n, 0); c.retries = &n }
 }
 
 // WithHTTPClient makes the client send its requests through hc (for its
@@ -110,13 +129,23 @@ func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastRe
 // NewClient returns a client for the server at baseURL, such as
 // "http://localhost:8080" or "https://api.example.com/rpc" (a path prefix
 // is kept).
+//
+// NewClient panics if baseURL has no http or https scheme or no host (a
+// mistake in the program, caught where it is made rather than at the first
+// call), with the URL it should have been.
 func NewClient(baseURL string, opts ...ClientOption) *Client {
-	var cfg clientConfig
+	checkBaseURL(baseURL)
+	cfg := clientConfig{}
 	for _, o := range opts {
 		o(&cfg)
 	}
+	tokens := DefaultRetryBudget
+	if cfg.retries != nil {
+		tokens = *cfg.retries
+	}
 	c := &Client{
 		base:      strings.TrimSuffix(baseURL, "/"),
+		budget:    retry.NewBudget(tokens),
 		intercept: stdrpc.ChainClient(cfg.intercept...),
 		maxLine:   cfg.maxLine,
 		maxResp:   cfg.maxResp,
@@ -167,12 +196,19 @@ func NewClient(baseURL string, opts ...ClientOption) *Client {
 //
 // ctx's deadline travels as the Stdrpc-Timeout-Ms header and
 // stdrpc.Outgoing(ctx) as headers.
+//
+// An Idempotent call is sent again, after a short pause, when the server
+// cannot be reached or answers 502, 503 or 504 (a proxy whose upstream is
+// restarting, or a server shutting down), while ctx allows and the retry
+// budget has tokens (WithRetryBudget). Other calls are not: the server may
+// have run them.
 func (c *Client) Call(ctx context.Context, path string, req, resp any, opts ...CallOption) error {
+	idem := idempotent(opts)
 	if c.intercept == nil {
-		return c.call(ctx, path, req, resp)
+		return c.call(ctx, path, req, resp, idem)
 	}
 	err := c.intercept(ctx, callInfo(path), func(ctx context.Context) error {
-		return c.call(ctx, path, req, resp)
+		return c.call(ctx, path, req, resp, idem)
 	})
 	if err == nil {
 		return nil
@@ -194,11 +230,50 @@ func callInfo(path string) stdrpc.CallInfo {
 // bodies are small, and a foreign page is only quoted.
 const maxErrorBody = 64 << 10
 
-func (c *Client) call(ctx context.Context, path string, req, resp any) error {
+func (c *Client) call(ctx context.Context, path string, req, resp any, idem bool) error {
 	url := c.base + path
+	for attempt := 1; ; attempt++ {
+		err, again := c.attempt(ctx, url, req, resp)
+		if err == nil {
+			c.budget.Succeeded()
+			return nil
+		}
+		if !idem || !again || attempt == maxAttempts || !c.budget.Take() {
+			return err
+		}
+		// A pause, growing and jittered, so that retries do not arrive
+		// in step; a deadline too close for it ends the call.
+		pause := time.Duration(attempt) * retryPause
+		pause += time.Duration(rand.Int64N(int64(pause)))
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < pause {
+			return err
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctxError(url, ctx.Err())
+		}
+	}
+}
+
+// maxAttempts bounds the attempts of one call; retryPause is the first
+// pause between two.
+const (
+	maxAttempts = 8
+	retryPause  = 25 * time.Millisecond
+)
+
+// attempt makes one try of a call and reports whether its failure may be
+// retried: the server was not reached, or a proxy or a server on its way
+// out said it is unavailable (502, 503, 504; a 504 that is the server's
+// word that the caller's deadline passed comes as ctx ends, and the pause
+// before a retry checks the deadline).
+func (c *Client) attempt(ctx context.Context, url string, req, resp any) (err error, again bool) {
 	hresp, err := c.post(ctx, url, req, jsonContentType)
 	if err != nil {
-		return err
+		return err, ctx.Err() == nil && stdrpc.CodeOf(err) == stdrpc.Unavailable
 	}
 	if hresp.StatusCode != http.StatusOK || resp == nil {
 		defer closeBody(hresp.Body)
@@ -206,13 +281,18 @@ func (c *Client) call(ctx context.Context, path string, req, resp any) error {
 		defer hresp.Body.Close() // read to its end below
 	}
 	if hresp.StatusCode != http.StatusOK {
-		return responseError(ctx, hresp, url)
+		err := responseError(ctx, hresp, url)
+		switch hresp.StatusCode {
+		case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			return err, ctx.Err() == nil
+		}
+		return err, false
 	}
 	if resp == nil {
-		return nil
+		return nil, false
 	}
 	if hresp.ContentLength > c.maxResp {
-		return c.tooLarge(url, hresp.ContentLength)
+		return c.tooLarge(url, hresp.ContentLength), false
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
@@ -222,17 +302,32 @@ func (c *Client) call(ctx context.Context, path string, req, resp any) error {
 	n, err := buf.ReadFrom(io.LimitReader(hresp.Body, c.maxResp+1))
 	if err != nil {
 		if ctx.Err() != nil {
-			return ctxError(url, ctx.Err())
+			return ctxError(url, ctx.Err()), false
 		}
-		return stdrpc.Errorf(stdrpc.Unavailable, "reading the response from %s: %v", url, err)
+		return stdrpc.Errorf(stdrpc.Unavailable, "reading the response from %s: %v", url, err), true
 	}
 	if n > c.maxResp {
-		return c.tooLarge(url, -1)
+		return c.tooLarge(url, -1), false
 	}
 	if err := json.Unmarshal(buf.Bytes(), resp); err != nil {
-		return stdrpc.Errorf(stdrpc.Internal, "decoding the response from %s: %v", url, err)
+		return stdrpc.Errorf(stdrpc.Internal, "decoding the response from %s: %v", url, err), false
 	}
-	return nil
+	return nil, false
+}
+
+// checkBaseURL panics, saying what to write, if base is not an http or
+// https URL with a host.
+func checkBaseURL(base string) {
+	u, err := neturl.Parse(base)
+	switch {
+	case err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "":
+		return
+	case err == nil && u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https" && u.Opaque == "":
+		panic(fmt.Sprintf("stdhttp: base URL %q: the scheme must be http or https", base))
+	case strings.Contains(base, "://"):
+		panic(fmt.Sprintf("stdhttp: base URL %q has no host", base))
+	}
+	panic(fmt.Sprintf("stdhttp: base URL %q has no scheme: write it in full, such as %q", base, "http://"+strings.TrimPrefix(base, "//")))
 }
 
 // tooLarge is the error for a response body over the limit; size is -1
