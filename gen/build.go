@@ -220,6 +220,15 @@ func (b *builder) methodsOf(sc *pkgScan, sd *serviceDecl) (sites []methodSite, o
 	return out, ok
 }
 
+// warnings returns the wire checker's warnings, in position order.
+func (b *builder) warnings() []Diagnostic {
+	ds := &diags{fset: b.fset}
+	for _, w := range b.wire.warnings {
+		ds.at(w.field.Pos(), "", "%s", w.message())
+	}
+	return ds.sorted(b.dir)
+}
+
 // typeErrorAt returns the type checker's message for the error at pos, or "".
 func typeErrorAt(pkg *packages.Package, pos token.Position) string {
 	for _, e := range pkg.Errors {
@@ -295,6 +304,9 @@ func (b *builder) buildMethod(sc *pkgScan, svc *service, ms methodSite) (mb *met
 	}
 
 	results := sig.Results()
+	if v := outParam(mb.params, results); v != nil {
+		bad(posOf(v), "parameter %s (%s) is an out-parameter: a remote call cannot fill in the caller's value, so it would come back empty; return the value instead, as in %s", v.Name(), b.typeString(v.Type(), self), b.resultForm(fn, v, self))
+	}
 	if seq, isStream := b.checkStream(mb, results, posOf, self, bad); isStream {
 		if seq != nil {
 			m.Kind, mb.stream = serverStream, seq
@@ -342,6 +354,60 @@ func (b *builder) buildMethod(sc *pkgScan, svc *service, ms methodSite) (mb *met
 		}
 	}
 	return mb, ok
+}
+
+// outParam returns the parameter a method writes its result into, the
+// shape of the net/rpc docs' Multiply(args *Args, reply *int) error and of
+// go-micro's Hello(ctx, req *Req, rsp *Rsp) error, or nil: the last of two
+// or more data parameters, a pointer named or typed as a reply, in a method
+// whose only result is its error. (A pointer parameter otherwise is an
+// input, as in Update(ctx, id int, u *User) error.)
+func outParam(params []*types.Var, results *types.Tuple) *types.Var {
+	if len(params) < 2 || results.Len() != 1 || !isError(results.At(0).Type()) {
+		return nil
+	}
+	v := params[len(params)-1]
+	p, ok := types.Unalias(v.Type()).(*types.Pointer)
+	if !ok {
+		return nil
+	}
+	if replyName(v.Name()) {
+		return v
+	}
+	if n, ok := types.Unalias(p.Elem()).(*types.Named); ok {
+		for _, suffix := range []string{"Reply", "Response", "Resp", "Rsp", "Result", "Output"} {
+			if strings.HasSuffix(n.Obj().Name(), suffix) {
+				return v
+			}
+		}
+	}
+	return nil
+}
+
+func replyName(name string) bool {
+	switch strings.ToLower(name) {
+	case "reply", "resp", "rsp", "response", "res", "result", "results", "out", "output":
+		return true
+	}
+	return false
+}
+
+// resultForm writes fn's signature with its out-parameter out as a result:
+// Hello(ctx context.Context, req *Req) (*Rsp, error); a pointer to a
+// non-struct becomes the value, (int, error).
+func (b *builder) resultForm(fn *types.Func, out *types.Var, self *types.Package) string {
+	sig := fn.Type().(*types.Signature)
+	var params []string
+	for v := range sig.Params().Variables() {
+		if v != out {
+			params = append(params, strings.TrimSpace(v.Name()+" "+b.typeString(v.Type(), self)))
+		}
+	}
+	result := out.Type()
+	if p := types.Unalias(result).(*types.Pointer); !isStructParam(p) {
+		result = p.Elem()
+	}
+	return fmt.Sprintf("%s(%s) (%s, error)", fn.Name(), strings.Join(params, ", "), b.typeString(result, self))
 }
 
 // idempotent reports whether a method is safe to call twice: marked

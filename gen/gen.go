@@ -88,8 +88,12 @@ type Result struct {
 	// Notes say what the run left alone and why, such as a file of
 	// services that build constraints exclude for this GOOS and GOARCH.
 	// They are not problems: stdrpc -v prints them.
-	Notes  []Diagnostic
-	Timing Timing
+	Notes []Diagnostic
+	// Warnings are what is generated but likely not meant, such as
+	// unexported fields of structs that travel, which neither codec
+	// sends. stdrpc prints them and still exits 0.
+	Warnings []Diagnostic
+	Timing   Timing
 
 	dir string // the directory of the run, absolute
 }
@@ -167,6 +171,7 @@ func Run(cfg Config) (*Result, error) {
 	b := &builder{dir: dir, fset: fset, d: &diags{fset: fset}, wire: newWireChecker()}
 	files, loaded := b.build(pkgs)
 	res.Notes = relative(b.notes, dir)
+	res.Warnings = b.warnings()
 	res.Timing.Check = time.Since(start)
 	if len(b.d.list) > 0 {
 		return res, b.d.sorted(dir)

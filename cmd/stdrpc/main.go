@@ -76,6 +76,14 @@
 // results when there are two or more (a lone struct parameter travels as
 // itself and needs no name).
 //
+// A type with a marshaler for one codec only (MarshalJSON without
+// GobEncode or MarshalBinary, or the reverse) is rejected when the other
+// codec would lose part of it, as it does a struct's unexported fields, and
+// each marshaler needs its unmarshaler; MarshalText serves both codecs. A
+// pointer parameter written into as a result (Multiply(args *Args, reply
+// *int) error) is rejected with the method to write instead. Unexported
+// fields of structs that travel get a warning: neither codec sends them.
+//
 // # Streams
 //
 // A method whose only result is iter.Seq2[T, error] is a server stream:
@@ -162,6 +170,11 @@ func run(args []string, dir string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "stdrpc: %s\n", res.Timing)
 		for _, n := range res.Notes {
 			fmt.Fprintln(stderr, n)
+		}
+	}
+	if res != nil {
+		for _, w := range res.Warnings {
+			fmt.Fprintln(stderr, w)
 		}
 	}
 	var diags gen.Diagnostics

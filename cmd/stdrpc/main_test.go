@@ -166,3 +166,18 @@ func TestVerboseTimings(t *testing.T) {
 		t.Errorf("-v: exit %d, stderr %q; want the phase timings", code, stderr)
 	}
 }
+
+// A warning is printed and the run succeeds.
+func TestWarningExitZero(t *testing.T) {
+	src := strings.Replace(calculator, "\n//stdrpc:service", "\ntype Sum struct {\n\tV     int\n\tcache int\n}\n\n//stdrpc:service", 1)
+	src = strings.Replace(src, "(int, error)", "(Sum, error)", 1)
+	dir := module(t, map[string]string{"calc.go": src})
+	code, _, stderr := stdrpc(t, dir)
+	want := "calc.go:7:2: warning: field Sum.cache is unexported: neither gob nor json sends it, so the receiver gets its zero value; export it if it should travel\n"
+	if code != 0 || stderr != want {
+		t.Errorf("exit %d, stderr:\n%s\nwant 0 and:\n%s", code, stderr, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "calc_stdrpc.go")); err != nil {
+		t.Errorf("calc_stdrpc.go not generated: %v", err)
+	}
+}

@@ -25,5 +25,23 @@ type Methods interface {
 
 type secret struct{ V int }
 
+// Req, Rsp and Args are messages.
+type (
+	Req  struct{ Name string }
+	Rsp  struct{ Greeting string }
+	Args struct{ A, B int }
+)
+
+// OutParams has methods that write their results into a parameter, as
+// go-micro and the net/rpc docs do; a remote call cannot.
+//
+//stdrpc:service
+type OutParams interface {
+	Hello(ctx context.Context, req *Req, rsp *Rsp) error
+	Multiply(args *Args, reply *int) error
+	// Update takes a pointer that is an input: fine.
+	Update(ctx context.Context, id int, r *Req) error
+}
+
 //stdrpc:service
 type Empty interface{}
