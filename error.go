@@ -24,10 +24,11 @@ func Errorf(code Code, format string, args ...any) *Error {
 }
 
 // NewError returns an *Error with the given code whose message is err's text
-// and whose cause is err.
+// and whose cause is err. For a nil err the message is empty, so that the
+// error reads as its code alone ("not_found"), as it does on the wire.
 func NewError(code Code, err error) *Error {
 	if err == nil {
-		return &Error{code: code, message: code.String()}
+		return &Error{code: code}
 	}
 	return &Error{code: code, message: err.Error(), cause: err}
 }

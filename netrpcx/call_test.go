@@ -127,7 +127,7 @@ func TestErrorCodes(t *testing.T) {
 		{"coded", stdrpc.Errorf(stdrpc.NotFound, "user %d", 7), nil, stdrpc.NotFound, "not_found: user 7", false},
 		{"wrapped coded", errors.Join(errors.New("load"), stdrpc.Errorf(stdrpc.PermissionDenied, "not yours")), nil, stdrpc.PermissionDenied, "permission_denied: not yours", false},
 		{"no message", stdrpc.Errorf(stdrpc.Aborted, ""), nil, stdrpc.Aborted, "aborted", false},
-		{"plain", secret, nil, stdrpc.Unknown, "unknown", false},
+		{"plain", secret, nil, stdrpc.Unknown, "unknown: the server withheld this error's text; its log has it", false},
 		{"plain with text", secret, []netrpcx.ServerOption{netrpcx.WithErrorText()}, stdrpc.Unknown, "unknown: " + secret.Error(), false},
 		{"context", context.DeadlineExceeded, nil, stdrpc.DeadlineExceeded, "deadline_exceeded: context deadline exceeded", false},
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stdrpc/stdrpc"
+	"github.com/stdrpc/stdrpc/internal/core"
 	"github.com/stdrpc/stdrpc/internal/retry"
 )
 
@@ -145,7 +146,7 @@ func (c *Client) Call(ctx context.Context, serviceMethod string, args, reply any
 		_, err := c.callOn(ctx, serviceMethod, args, reply, idem)
 		return err
 	}
-	err := in(ctx, callInfo(serviceMethod), func(ctx context.Context) error {
+	err := in(ctx, core.ServiceMethod(serviceMethod), func(ctx context.Context) error {
 		_, err := c.callOn(ctx, serviceMethod, args, reply, idem)
 		return err
 	})
@@ -308,20 +309,14 @@ func timeLeft(ctx context.Context) (time.Duration, error) {
 	}
 	timeout := time.Until(dl)
 	if timeout <= 0 {
-		return 0, stdrpc.NewError(stdrpc.DeadlineExceeded, context.DeadlineExceeded)
+		return 0, core.ContextError(context.DeadlineExceeded)
 	}
 	return timeout, nil
 }
 
 // ctxError is the error of a call whose ctx ended first. It wraps ctx.Err(),
 // so that errors.Is finds it.
-func ctxError(ctx context.Context) error {
-	err := ctx.Err()
-	if errors.Is(err, context.DeadlineExceeded) {
-		return stdrpc.NewError(stdrpc.DeadlineExceeded, err)
-	}
-	return stdrpc.NewError(stdrpc.Canceled, err)
-}
+func ctxError(ctx context.Context) error { return core.ContextError(ctx.Err()) }
 
 // Close closes the connections. Calls in flight and later calls fail with
 // stdrpc.Unavailable.

@@ -2,11 +2,7 @@ package netrpcx
 
 import (
 	"context"
-	"errors"
-	"log/slog"
 	"reflect"
-	"runtime/debug"
-	"strings"
 	"sync"
 
 	"github.com/stdrpc/stdrpc"
@@ -63,60 +59,17 @@ func Handle(args any, call func(context.Context) error) error {
 var defaultServerOptions = newServerOptions(nil)
 
 // finish runs call with the interceptors, recovers a panic, and maps the
-// error. st, if not nil, receives the code to send.
+// error (see core.Server). st, if not nil, receives the code to send.
 func finish(ctx context.Context, st *callState, info stdrpc.CallInfo, o *serverOptions, call func(context.Context) error) error {
-	err := run(ctx, info, o, call)
+	err := o.core.Run(ctx, info, call)
 	if err == nil {
 		return nil
 	}
-	e := toWire(err, info, o)
+	e := o.core.Wire(ctx, info, err)
 	if st != nil {
 		st.code = e.Code()
 	}
 	return e
-}
-
-// run calls call through the interceptors and turns a panic into an error.
-func run(ctx context.Context, info stdrpc.CallInfo, o *serverOptions, call func(context.Context) error) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			o.log().LogAttrs(ctx, slog.LevelError, "netrpcx: panic serving call",
-				slog.String("service", info.Service), slog.String("method", info.Method),
-				slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
-			err = stdrpc.Errorf(stdrpc.Internal, "the server panicked serving the call; its log has the details")
-		}
-	}()
-	if o.interceptor != nil {
-		return o.interceptor(ctx, info, call)
-	}
-	return call(ctx)
-}
-
-// toWire maps an implementation's error to the error the caller sees.
-func toWire(err error, info stdrpc.CallInfo, o *serverOptions) *stdrpc.Error {
-	var e *stdrpc.Error
-	if errors.As(err, &e) {
-		return e
-	}
-	switch code := stdrpc.CodeOf(err); {
-	case code != stdrpc.Unknown:
-		return stdrpc.NewError(code, err) // a context error: its text is harmless
-	case o.errorText:
-		return stdrpc.NewError(stdrpc.Unknown, err)
-	}
-	o.log().LogAttrs(context.Background(), slog.LevelError, "netrpcx: call failed; the caller sees only the code unknown",
-		slog.String("service", info.Service), slog.String("method", info.Method), slog.String("error", err.Error()))
-	return stdrpc.Errorf(stdrpc.Unknown, "")
-}
-
-// callInfo splits "Service.Method" at the last dot: service names may hold
-// dots ("acme.v1.Calculator"), method names cannot.
-func callInfo(serviceMethod string) stdrpc.CallInfo {
-	i := strings.LastIndexByte(serviceMethod, '.')
-	if i < 0 {
-		return stdrpc.CallInfo{Method: serviceMethod}
-	}
-	return stdrpc.CallInfo{Service: serviceMethod[:i], Method: serviceMethod[i+1:]}
 }
 
 // calls files the state of every call a netrpcx server codec has decoded but

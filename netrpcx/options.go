@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/stdrpc/stdrpc"
+	"github.com/stdrpc/stdrpc/internal/core"
 )
 
 // Defaults for the options.
@@ -26,11 +27,9 @@ const (
 type ServerOption func(*serverOptions)
 
 type serverOptions struct {
-	interceptor  stdrpc.ServerInterceptor
+	core         core.Server // interceptors, error texts, logger: as stdhttp's
 	maxMessage   int
 	maxInFlight  int
-	errorText    bool
-	logger       *slog.Logger
 	tls          *tls.Config
 	idleTimeout  time.Duration
 	writeTimeout time.Duration
@@ -39,31 +38,21 @@ type serverOptions struct {
 
 func newServerOptions(opts []ServerOption) *serverOptions {
 	o := &serverOptions{maxMessage: DefaultMaxMessageBytes, maxInFlight: DefaultMaxInFlight, writeTimeout: DefaultWriteTimeout}
-	var in []stdrpc.ServerInterceptor
 	for _, opt := range opts {
 		opt(o)
-		if o.interceptor != nil { // collect, so that repeated options add up
-			in = append(in, o.interceptor)
-			o.interceptor = nil
-		}
 	}
-	o.interceptor = stdrpc.ChainServer(in...)
+	o.core.Init()
 	return o
 }
 
 // log returns the logger: the option's, or slog.Default() at the time of
 // the call, so that slog.SetDefault after NewServer is honoured.
-func (o *serverOptions) log() *slog.Logger {
-	if o.logger != nil {
-		return o.logger
-	}
-	return slog.Default()
-}
+func (o *serverOptions) log() *slog.Logger { return o.core.Log() }
 
 // WithInterceptors adds interceptors that wrap every call the server serves
 // through a generated adapter, the first outermost. Repeated options add up.
 func WithInterceptors(in ...stdrpc.ServerInterceptor) ServerOption {
-	return func(o *serverOptions) { o.interceptor = stdrpc.ChainServer(in...) }
+	return func(o *serverOptions) { o.core.Interceptors = append(o.core.Interceptors, in...) }
 }
 
 // WithIdleTimeout closes a connection on which no call is in flight, no
@@ -127,13 +116,13 @@ func WithMaxInFlight(n int) ServerOption {
 // *stdrpc.Error. By default the caller sees only the code unknown (such text
 // can hold secrets) and the server logs the text.
 func WithErrorText() ServerOption {
-	return func(o *serverOptions) { o.errorText = true }
+	return func(o *serverOptions) { o.core.ErrorText = true }
 }
 
 // WithLogger sets where the server logs recovered panics, hidden error texts
 // and broken connections. The default is slog.Default().
 func WithLogger(l *slog.Logger) ServerOption {
-	return func(o *serverOptions) { o.logger = l }
+	return func(o *serverOptions) { o.core.Logger = l }
 }
 
 // WithServerTLS makes Serve speak TLS with config on every accepted
@@ -146,7 +135,8 @@ func WithServerTLS(config *tls.Config) ServerOption {
 type ClientOption func(*clientOptions)
 
 type clientOptions struct {
-	interceptor     stdrpc.ClientInterceptor
+	interceptors    []stdrpc.ClientInterceptor
+	interceptor     stdrpc.ClientInterceptor // the interceptors chained
 	tls             *tls.Config
 	dial            func(ctx context.Context, network, addr string) (net.Conn, error)
 	dialTimeout     time.Duration
@@ -173,15 +163,10 @@ func newClientOptions(opts []ClientOption) *clientOptions {
 		resolveInterval: DefaultResolveInterval,
 		retryTokens:     DefaultRetryBudget,
 	}
-	var in []stdrpc.ClientInterceptor
 	for _, opt := range opts {
 		opt(o)
-		if o.interceptor != nil {
-			in = append(in, o.interceptor)
-			o.interceptor = nil
-		}
 	}
-	o.interceptor = stdrpc.ChainClient(in...)
+	o.interceptor = stdrpc.ChainClient(o.interceptors...)
 	if o.dial == nil {
 		d := net.Dialer{Timeout: o.dialTimeout}
 		o.dial = d.DialContext
@@ -230,7 +215,7 @@ func WithClientWriteTimeout(d time.Duration) ClientOption {
 // WithClientInterceptors adds interceptors that wrap every call the client
 // makes, the first outermost. Repeated options add up.
 func WithClientInterceptors(in ...stdrpc.ClientInterceptor) ClientOption {
-	return func(o *clientOptions) { o.interceptor = stdrpc.ChainClient(in...) }
+	return func(o *clientOptions) { o.interceptors = append(o.interceptors, in...) }
 }
 
 // WithClientTLS makes Dial speak TLS with config. If config has no

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/stdrpc/stdrpc"
+	"github.com/stdrpc/stdrpc/internal/core"
 )
 
 // serverCodec is an rpc.ServerCodec for one connection: net/rpc's gob codec
@@ -169,7 +170,7 @@ func (c *serverCodec) readCall() (*callState, error) {
 	st.codec = c
 	st.seq = c.hdr.Seq
 	st.stream = c.hdr.Stream
-	st.info = callInfo(c.hdr.ServiceMethod)
+	st.info = core.ServiceMethod(c.hdr.ServiceMethod)
 	st.md = unflatten(c.hdr.Metadata)
 	// The contexts have no parent: the connection's end cancels them
 	// through c.calls, which spares each call registering with a parent.

@@ -86,7 +86,7 @@ func HandleStream[T any](args any, resp *Batch[T], call func(context.Context) it
 		}
 	}
 	if err != nil {
-		e := toWire(err, st.info, c.opts)
+		e := c.opts.core.Wire(st.ctx, st.info, err)
 		st.code = e.Code()
 		err = e
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/stdrpc/stdrpc"
+	"github.com/stdrpc/stdrpc/internal/core"
 )
 
 // Stream calls the server stream serviceMethod ("Service.Method") with req
@@ -45,7 +46,7 @@ func Stream[T any](ctx context.Context, c *Client, serviceMethod string, req any
 		if in := c.opts.interceptor; in == nil {
 			err = run(ctx)
 		} else {
-			err = in(ctx, callInfo(serviceMethod), run)
+			err = in(ctx, core.ServiceMethod(serviceMethod), run)
 		}
 		if err != nil && !stopped {
 			var zero T

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/stdrpc/stdrpc"
+	"github.com/stdrpc/stdrpc/internal/core"
 	"github.com/stdrpc/stdrpc/internal/retry"
 )
 
@@ -207,23 +207,13 @@ func (c *Client) Call(ctx context.Context, path string, req, resp any, opts ...C
 	if c.intercept == nil {
 		return c.call(ctx, path, req, resp, idem)
 	}
-	err := c.intercept(ctx, callInfo(path), func(ctx context.Context) error {
+	err := c.intercept(ctx, core.Path(path), func(ctx context.Context) error {
 		return c.call(ctx, path, req, resp, idem)
 	})
 	if err == nil {
 		return nil
 	}
 	return stdrpc.FromError(err) // an interceptor's own error gets a code too
-}
-
-// callInfo splits "/Service/Method" at its last slash.
-func callInfo(path string) stdrpc.CallInfo {
-	path = strings.TrimPrefix(path, "/")
-	i := strings.LastIndexByte(path, '/')
-	if i < 0 {
-		return stdrpc.CallInfo{Method: path}
-	}
-	return stdrpc.CallInfo{Service: path[:i], Method: path[i+1:]}
 }
 
 // maxErrorBody bounds how much of an error response is read: stdrpc error
@@ -253,7 +243,7 @@ func (c *Client) call(ctx context.Context, path string, req, resp any, idem bool
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return ctxError(url, ctx.Err())
+			return core.ContextError(ctx.Err())
 		}
 	}
 }
@@ -302,7 +292,7 @@ func (c *Client) attempt(ctx context.Context, url string, req, resp any) (err er
 	n, err := buf.ReadFrom(io.LimitReader(hresp.Body, c.maxResp+1))
 	if err != nil {
 		if ctx.Err() != nil {
-			return ctxError(url, ctx.Err()), false
+			return core.ContextError(ctx.Err()), false
 		}
 		return stdrpc.Errorf(stdrpc.Unavailable, "reading the response from %s: %v", url, err), true
 	}
@@ -368,7 +358,7 @@ func (c *Client) post(ctx context.Context, url string, req any, accept []string)
 	if deadline, ok := ctx.Deadline(); ok {
 		left := time.Until(deadline)
 		if left <= 0 {
-			return nil, ctxError(url, context.DeadlineExceeded)
+			return nil, core.ContextError(context.DeadlineExceeded)
 		}
 		ms := (left + time.Millisecond - 1) / time.Millisecond // round up: never claim less time than is left
 		h[TimeoutHeader] = []string{strconv.FormatInt(int64(ms), 10)}
@@ -378,7 +368,7 @@ func (c *Client) post(ctx context.Context, url string, req any, accept []string)
 	hresp, err := c.hc.Do(hreq)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, ctxError(url, ctx.Err())
+			return nil, core.ContextError(ctx.Err())
 		}
 		if te, ok := err.(interface{ Timeout() bool }); ok && te.Timeout() {
 			return nil, stdrpc.NewError(stdrpc.DeadlineExceeded, err) // http.Client.Timeout, a dial timeout
@@ -392,19 +382,9 @@ func (c *Client) post(ctx context.Context, url string, req any, accept []string)
 func responseError(ctx context.Context, hresp *http.Response, url string) error {
 	b, err := io.ReadAll(io.LimitReader(hresp.Body, maxErrorBody))
 	if err != nil && ctx.Err() != nil {
-		return ctxError(url, ctx.Err())
+		return core.ContextError(ctx.Err())
 	}
 	return decodeError(hresp.StatusCode, hresp.Header, http.MethodPost, url, b)
-}
-
-// ctxError reports a call cut short by its context. It wraps the context's
-// error, so errors.Is sees it under the stdrpc code.
-func ctxError(url string, err error) error {
-	code := stdrpc.Canceled
-	if errors.Is(err, context.DeadlineExceeded) {
-		code = stdrpc.DeadlineExceeded
-	}
-	return stdrpc.NewError(code, fmt.Errorf("POST %s: %w", url, err))
 }
 
 // closeBody reads what is left of a response body, up to a bound, before

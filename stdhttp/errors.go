@@ -1,6 +1,7 @@
 package stdhttp
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/stdrpc/stdrpc"
+	"github.com/stdrpc/stdrpc/internal/core"
 )
 
 // wireError is the body of every error response:
@@ -64,32 +66,13 @@ func (s *Service) writeError(w http.ResponseWriter, info stdrpc.CallInfo, err er
 // the HTTP status of an error response. The text of an error that is not a
 // *stdrpc.Error is logged, and withheld unless WithErrorText.
 func (s *Service) wireError(info stdrpc.CallInfo, err error) (int, wireError) {
-	var (
-		code stdrpc.Code
-		msg  string
-		e    *stdrpc.Error
-	)
-	if errors.As(err, &e) {
-		code, msg = e.Code(), e.Message()
-	} else {
-		code, msg = stdrpc.CodeOf(err), err.Error()
-		if code == stdrpc.Unknown {
-			s.logger().Error("stdrpc: method failed",
-				"service", info.Service, "method", info.Method, "error", msg)
-			if !s.errorText {
-				msg = "the server withheld this error's text; its log has it"
-			}
-		}
-	}
-	if code == stdrpc.OK {
-		code = stdrpc.Unknown // an error must not look like a success
-	}
-	status := HTTPStatus(code)
+	e := s.core.Wire(context.Background(), info, err)
+	status := HTTPStatus(e.Code())
 	var se *statusError
 	if errors.As(err, &se) {
 		status = se.status
 	}
-	return status, wireError{Code: code.String(), Message: msg}
+	return status, wireError{Code: e.Code().String(), Message: e.Message()}
 }
 
 // decodeError turns a response other than 200 into an error. body is at most
@@ -140,10 +123,7 @@ func parseErrorBody(body []byte) (*stdrpc.Error, bool) {
 	if !ok || code == stdrpc.OK {
 		return nil, false
 	}
-	if we.Message == "" {
-		return stdrpc.NewError(code, nil), true
-	}
-	return stdrpc.NewError(code, errors.New(we.Message)), true
+	return core.Errorf(code, we.Message), true
 }
 
 // maxSnippet bounds how much of a foreign response body an error message

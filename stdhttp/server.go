@@ -5,11 +5,11 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"strconv"
 	"time"
 
 	"github.com/stdrpc/stdrpc"
+	"github.com/stdrpc/stdrpc/internal/core"
 )
 
 // DefaultMaxBodyBytes is the largest request body a Service reads unless
@@ -35,10 +35,8 @@ const TimeoutHeader = "Stdrpc-Timeout-Ms"
 type Service struct {
 	mux       *http.ServeMux
 	name      string
-	intercept stdrpc.ServerInterceptor
+	core      core.Server // interceptors, error texts, logger: as netrpcx's
 	maxBody   int64
-	errorText bool
-	log       *slog.Logger
 	heartbeat time.Duration // between SSE comments on a silent stream; 0: none
 	writeTime time.Duration // bound on each write of a response; 0: none
 	budget    budget        // memory for the request bodies being read
@@ -52,12 +50,7 @@ type ServerOption func(*Service)
 // rejects a call (say, for a missing token) costs no decoding, and the
 // request's headers are already in the context as stdrpc.Incoming.
 func WithInterceptors(in ...stdrpc.ServerInterceptor) ServerOption {
-	return func(s *Service) {
-		if s.intercept != nil {
-			in = append([]stdrpc.ServerInterceptor{s.intercept}, in...)
-		}
-		s.intercept = stdrpc.ChainServer(in...)
-	}
+	return func(s *Service) { s.core.Interceptors = append(s.core.Interceptors, in...) }
 }
 
 // WithMaxBodyBytes sets the largest request body the service reads
@@ -114,13 +107,13 @@ func WithWriteTimeout(d time.Duration) ServerOption {
 // text was withheld, because error text can hold file names, queries or
 // secrets; the text is logged either way.
 func WithErrorText() ServerOption {
-	return func(s *Service) { s.errorText = true }
+	return func(s *Service) { s.core.ErrorText = true }
 }
 
 // WithLogger sets where the service logs panics and withheld error text
 // (default: slog.Default() at the time of logging).
 func WithLogger(l *slog.Logger) ServerOption {
-	return func(s *Service) { s.log = l }
+	return func(s *Service) { s.core.Logger = l }
 }
 
 // NewService returns the service name (the path segment of its POST routes,
@@ -137,6 +130,7 @@ func NewService(mux *http.ServeMux, name string, opts ...ServerOption) *Service 
 	for _, o := range opts {
 		o(s)
 	}
+	s.core.Init()
 	// One body of the largest size, and the byte that shows it has ended,
 	// always fits.
 	s.budget.max = max(s.budget.max, s.maxBody+1)
@@ -192,10 +186,10 @@ func (e *endpoint[Req, Resp]) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		defer cancel()
 	}
 	var resp Resp
-	if s.intercept == nil {
+	if !s.core.Intercepted() {
 		resp, err = e.run(ctx, w, r)
 	} else {
-		err = s.intercept(ctx, e.info, func(ctx context.Context) error {
+		err = s.core.Intercept(ctx, e.info, func(ctx context.Context) error {
 			var err error
 			resp, err = e.run(ctx, w, r)
 			return err
@@ -297,15 +291,5 @@ func (s *Service) recovered(info stdrpc.CallInfo, p any) error {
 	if p == http.ErrAbortHandler {
 		panic(p) // net/http's own signal to drop the connection quietly
 	}
-	s.logger().Error("stdrpc: method panicked",
-		"service", info.Service, "method", info.Method, "panic", p, "stack", string(debug.Stack()))
-	return stdrpc.Errorf(stdrpc.Internal,
-		"%s.%s panicked; the server's log has the details", info.Service, info.Method)
-}
-
-func (s *Service) logger() *slog.Logger {
-	if s.log != nil {
-		return s.log
-	}
-	return slog.Default()
+	return s.core.Panicked(context.Background(), info, p)
 }

@@ -104,11 +104,7 @@ func (e *streamEndpoint[Req, T]) ServeHTTP(w http.ResponseWriter, r *http.Reques
 	}
 	// Interceptors wrap the whole stream: they see its final error, and
 	// the last frame is written after they return.
-	if s.intercept == nil {
-		err = run(ctx)
-	} else {
-		err = s.intercept(ctx, e.info, run)
-	}
+	err = s.core.Intercept(ctx, e.info, run)
 	st.finish(s, e.info, err)
 }
 

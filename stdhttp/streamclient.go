@@ -13,6 +13,7 @@ import (
 	"strconv"
 
 	"github.com/stdrpc/stdrpc"
+	"github.com/stdrpc/stdrpc/internal/core"
 )
 
 // DefaultMaxLineBytes is the longest stream line (one item in its framing)
@@ -60,7 +61,7 @@ func Stream[T any](ctx context.Context, c *Client, path string, req any) iter.Se
 		if c.intercept == nil {
 			err = run(ctx)
 		} else {
-			err = c.intercept(ctx, callInfo(path), run)
+			err = c.intercept(ctx, core.Path(path), run)
 		}
 		if err != nil && !stopped {
 			var zero T
@@ -102,7 +103,7 @@ func readStream[T any](ctx context.Context, c *Client, url string, req any, each
 		if err != nil {
 			switch {
 			case ctx.Err() != nil:
-				return ctxError(url, ctx.Err())
+				return core.ContextError(ctx.Err())
 			case err == errLineTooLong:
 				return stdrpc.Errorf(stdrpc.ResourceExhausted,
 					"a line of the stream from %s is longer than the client's limit of %d bytes (see WithMaxLineBytes)", url, c.maxLine)
