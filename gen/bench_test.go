@@ -1,4 +1,4 @@
-package gen_test
+package gen
 
 import (
 	"fmt"
@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/stdrpc/stdrpc/gen"
 )
 
 // BenchmarkGenerate generates a service with a warm build cache, as go
@@ -26,24 +24,24 @@ func BenchmarkGenerate(b *testing.B) {
 }
 
 func benchGenerate(b *testing.B, dir string) {
-	cfg := gen.Config{Dir: dir, Check: true}
-	if _, err := gen.Run(cfg); err != nil { // warm the cache
+	cfg := Config{Dir: dir, Check: true}
+	if _, err := Run(cfg); err != nil { // warm the cache
 		b.Fatal(err)
 	}
-	var t gen.Timing
+	var t timing
 	for b.Loop() {
-		res, err := gen.Run(cfg)
+		res, err := Run(cfg)
 		if err != nil {
 			b.Fatal(err)
 		}
-		t.Load += res.Timing.Load
-		t.Check += res.Timing.Check
-		t.Emit += res.Timing.Emit
+		t.load += res.timing.load
+		t.check += res.timing.check
+		t.emit += res.timing.emit
 	}
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) / float64(b.N) }
-	b.ReportMetric(ms(t.Load), "load-ms/op")
-	b.ReportMetric(ms(t.Check), "check-ms/op")
-	b.ReportMetric(ms(t.Emit), "emit-ms/op")
+	b.ReportMetric(ms(t.load), "load-ms/op")
+	b.ReportMetric(ms(t.check), "check-ms/op")
+	b.ReportMetric(ms(t.emit), "emit-ms/op")
 }
 
 // benchShapes are the method shapes of testdata/bench; %d is the method's

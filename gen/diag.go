@@ -9,8 +9,9 @@ import (
 	"strings"
 )
 
-// A Diagnostic is one problem found in the input: a load error, a malformed
-// directive, or a method that breaks a rule.
+// A Diagnostic is one problem found in the input (a load error, a
+// malformed directive, a method that breaks a rule), or one warning or note
+// of a Result, with where it is.
 type Diagnostic struct {
 	Pos     token.Position // where the problem is; Filename is relative to Config.Dir when possible
 	Subject string         // "Service" or "Service.Method"; empty when no service is involved

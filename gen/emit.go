@@ -174,33 +174,48 @@ func assignResults(m *rpcMethod, resp, err string) string {
 	return strings.Join(append(lhs, err), ", ")
 }
 
-// clientRequest returns the value a client sends.
+// clientRequest returns the value a client sends: the envelope of its
+// parameters, or the lone struct (its address unless it is a pointer).
 func clientRequest(m *rpcMethod) string {
+	cf := m.Client
+	arg := func(i int) string { return cf.Params[i+boolInt(m.HasContext)].Name }
 	switch m.Request.Kind {
 	case envelope:
-		return "&" + m.Request.Type + "{" + strings.Join(m.Client.Args, ", ") + "}"
+		var fields []string
+		for i, prm := range m.Params {
+			fields = append(fields, prm.Field+": "+arg(i))
+		}
+		return "&" + m.Request.Type + "{" + strings.Join(fields, ", ") + "}"
 	case direct:
-		return m.Client.Args[0]
+		if m.Request.Pointer {
+			return arg(0)
+		}
+		return "&" + arg(0)
 	}
 	return "struct{}{}"
 }
 
 // emitClientBody prints the body of a client method calling path through
-// the receiver's c field, passing rtPkg.Idempotent() for an idempotent
-// method; a stream calls rtPkg.Stream, which takes no call options.
-func emitClientBody(p *printer, m *rpcMethod, path, rtPkg string) {
+// the receiver's c field, passing the transport's Idempotent() for an
+// idempotent method; a stream calls the transport's Stream, which takes no
+// call options.
+func emitClientBody(p *printer, m *rpcMethod, path string, rt runtimeNames, transport string) {
 	cf := m.Client
 	req := clientRequest(m)
+	ctx := cf.Ctx
+	if ctx == "" {
+		ctx = rt.Context + ".Background()"
+	}
 	if m.Kind == serverStream {
-		p.line("\treturn %s.Stream[%s](%s, %s.c, %q, %s)", rtPkg, m.Elem, cf.Ctx, cf.Recv, path, req)
+		p.line("\treturn %s.Stream[%s](%s, %s.c, %q, %s)", transport, m.Elem, ctx, cf.Recv, path, req)
 		return
 	}
 	opts := ""
 	if m.Idempotent {
-		opts = ", " + rtPkg + ".Idempotent()"
+		opts = ", " + transport + ".Idempotent()"
 	}
 	if m.Response.Kind == noShape {
-		p.line("\treturn %s.c.Call(%s, %q, %s, nil%s)", cf.Recv, cf.Ctx, path, req, opts)
+		p.line("\treturn %s.c.Call(%s, %q, %s, nil%s)", cf.Recv, ctx, path, req, opts)
 		return
 	}
 	p.line("\tvar %s %s", cf.Resp, m.Response.Type)
@@ -208,7 +223,7 @@ func emitClientBody(p *printer, m *rpcMethod, path, rtPkg string) {
 	if cf.ErrDeclared {
 		assign = "="
 	}
-	p.line("\t%s %s %s.c.Call(%s, %q, %s, &%s%s)", cf.Err, assign, cf.Recv, cf.Ctx, path, req, cf.Resp, opts)
+	p.line("\t%s %s %s.c.Call(%s, %q, %s, &%s%s)", cf.Err, assign, cf.Recv, ctx, path, req, cf.Resp, opts)
 	var vals []string
 	if m.Response.Kind == direct {
 		vals = append(vals, cf.Resp)
@@ -221,12 +236,12 @@ func emitClientBody(p *printer, m *rpcMethod, path, rtPkg string) {
 }
 
 // emitClientMethod prints a client method with the method's doc comment.
-// rtPkg is the runtime package of the transport.
-func emitClientMethod(p *printer, m *rpcMethod, recvType, path, rtPkg string) {
+// transport is the import name of the transport's runtime package.
+func emitClientMethod(p *printer, m *rpcMethod, recvType, path string, rt runtimeNames, transport string) {
 	cf := m.Client
 	p.line("")
 	p.doc(m.Doc)
 	p.line("func (%s %s) %s(%s) %s {", cf.Recv, recvType, m.Name, signature(cf.Params, true), results(cf))
-	emitClientBody(p, m, path, rtPkg)
+	emitClientBody(p, m, path, rt, transport)
 	p.line("}")
 }

@@ -10,11 +10,15 @@ import (
 // their fields aligned as gofmt aligns them.
 func emitEnvelopes(p *printer, s *service) {
 	for _, m := range s.Methods {
-		for _, sh := range []shape{m.Request, m.Response} {
+		for i, sh := range []shape{m.Request, m.Response} {
 			if sh.Kind != envelope {
 				continue
 			}
-			p.line("// %s", sh.Doc)
+			what := "parameters"
+			if i == 1 {
+				what = "results"
+			}
+			p.line("// %s is the wire shape of the %s of %s.%s.", sh.Type, what, s.Name, m.Name)
 			p.line("type %s struct {", sh.Type)
 			names, types := 0, 0
 			for _, f := range sh.Fields {

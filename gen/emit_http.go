@@ -41,7 +41,7 @@ func emitHTTP(p *printer, s *service) {
 	p.line("\treturn %s{c: %s.NewClient(baseURL, opts...)}", s.HTTPClient, rt.StdHTTP)
 	p.line("}")
 	for _, m := range s.Methods {
-		emitClientMethod(p, m, s.HTTPClient, "/"+s.WireName+"/"+m.Name, rt.StdHTTP)
+		emitClientMethod(p, m, s.HTTPClient, "/"+s.WireName+"/"+m.Name, rt, rt.StdHTTP)
 	}
 	p.line("")
 }

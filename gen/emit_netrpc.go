@@ -34,7 +34,7 @@ func emitNetRPC(p *printer, s *service) {
 	p.line("\treturn %s{c: c}", s.NetRPCClient)
 	p.line("}")
 	for _, m := range s.Methods {
-		emitClientMethod(p, m, s.NetRPCClient, s.WireName+"."+m.Name, rt.NetRPCX)
+		emitClientMethod(p, m, s.NetRPCClient, s.WireName+"."+m.Name, rt, rt.NetRPCX)
 	}
 	p.line("")
 }

@@ -13,6 +13,32 @@ import (
 // gofmt: every golden case and repository package, printed, is what gofmt
 // makes of it, and a file through gofmt is the same as printed.
 func TestPrintsFormatted(t *testing.T) {
+	files := goldenModels(t)
+	slow := 0
+	for _, f := range files {
+		printed := printFile(f)
+		formatted, err := format.Source(printed)
+		if err != nil {
+			t.Errorf("%s: %v", f.Path, err)
+			continue
+		}
+		if f.Gofmt {
+			slow++
+			continue
+		}
+		if !bytes.Equal(printed, formatted) {
+			t.Errorf("%s: printed differs from gofmt's output, but the model says it needs no gofmt", f.Path)
+		}
+	}
+	if slow == 0 {
+		t.Error("no file needed gofmt: the types golden case spells struct literals")
+	}
+}
+
+// goldenModels builds the model of every golden case and repository
+// package.
+func goldenModels(t *testing.T) []*genFile {
+	t.Helper()
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
@@ -47,25 +73,7 @@ func TestPrintsFormatted(t *testing.T) {
 	if len(files) < 15 {
 		t.Fatalf("built %d files; want every golden case and repository package", len(files))
 	}
-	slow := 0
-	for _, f := range files {
-		printed := printFile(f)
-		formatted, err := format.Source(printed)
-		if err != nil {
-			t.Errorf("%s: %v", f.Path, err)
-			continue
-		}
-		if f.Gofmt {
-			slow++
-			continue
-		}
-		if !bytes.Equal(printed, formatted) {
-			t.Errorf("%s: printed differs from gofmt's output, but the model says it needs no gofmt", f.Path)
-		}
-	}
-	if slow == 0 {
-		t.Error("no file needed gofmt: the types golden case spells struct literals")
-	}
+	return files
 }
 
 func TestPlainType(t *testing.T) {

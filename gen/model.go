@@ -151,8 +151,6 @@ type shape struct {
 	Type string
 	// Pointer is set for a Direct *struct parameter: the value is already a pointer.
 	Pointer bool
-	// Doc is the envelope's doc comment, without slashes.
-	Doc string
 	// Fields are the envelope's fields: the Params or Results.
 	Fields []*param
 }
@@ -190,7 +188,7 @@ const (
 // A clientFunc is the signature and locals of a generated client method.
 type clientFunc struct {
 	Recv    string        // receiver name: c
-	Ctx     string        // the context to pass: a parameter name, or "context.Background()"
+	Ctx     string        // the context parameter's name; "" when the method takes none
 	Params  []clientParam // the whole parameter list, context included
 	Results []clientParam // data results then the error; names empty when unnamed
 	// ResultsNamed reports whether Results carry names.
@@ -198,8 +196,6 @@ type clientFunc struct {
 	Resp         string // local holding the response: resp
 	Err          string // the error variable: err
 	ErrDeclared  bool   // Err is a named result (assign with =, not :=)
-	// Args are the expressions for the request: envelope field values by field, or the lone value.
-	Args []string
 }
 
 // A clientParam is one entry of a generated signature.

@@ -167,7 +167,7 @@ func run(args []string, dir string, stdout, stderr io.Writer) int {
 
 	res, err := gen.Run(gen.Config{Dir: dir, Patterns: fs.Args(), Check: *check})
 	if *verbose && res != nil {
-		fmt.Fprintf(stderr, "stdrpc: %s\n", res.Timing)
+		fmt.Fprintf(stderr, "stdrpc: %s\n", res.PhaseTimes())
 		for _, n := range res.Notes {
 			fmt.Fprintln(stderr, n)
 		}
