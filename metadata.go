@@ -91,6 +91,16 @@ func Incoming(ctx context.Context) Metadata {
 
 // WithIncoming returns a copy of ctx carrying md as the incoming metadata.
 // Transports call it; tests use it to call an implementation directly.
+//
+// If md holds a valid W3C trace context (see Trace), the returned context
+// also carries it as outgoing metadata, so that the calls the
+// implementation makes with it continue the caller's trace.
 func WithIncoming(ctx context.Context, md Metadata) context.Context {
-	return context.WithValue(ctx, incomingKey{}, md)
+	ctx = context.WithValue(ctx, incomingKey{}, md)
+	if len(md[TraceParentKey]) > 0 {
+		if t := traceIn(md); t.Parent != "" {
+			ctx = WithTrace(ctx, t)
+		}
+	}
+	return ctx
 }
