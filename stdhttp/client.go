@@ -228,7 +228,13 @@ func (c *Client) call(ctx context.Context, path string, req, resp any, idem bool
 			c.budget.Succeeded()
 			return nil
 		}
-		if !idem || !again || attempt == maxAttempts || !c.budget.Take() {
+		switch {
+		case attempt == maxAttempts || again == never:
+			return err
+		case again == unrun:
+			// The server said it did not run the call: sending it again
+			// is safe for any call, and costs the budget nothing.
+		case !idem || !c.budget.Take():
 			return err
 		}
 		// A pause, growing and jittered, so that retries do not arrive
@@ -255,15 +261,27 @@ const (
 	retryPause  = 25 * time.Millisecond
 )
 
-// attempt makes one try of a call and reports whether its failure may be
+// Whether a failed attempt may be made again.
+type retryable int
+
+const (
+	never  retryable = iota
+	ifIdem           // if the call is Idempotent: the server may have run it
+	unrun            // always: the server refused it unrun (RefusedHeader)
+)
+
+// attempt makes one try of a call and says whether its failure may be
 // retried: the server was not reached, or a proxy or a server on its way
 // out said it is unavailable (502, 503, 504; a 504 that is the server's
 // word that the caller's deadline passed comes as ctx ends, and the pause
 // before a retry checks the deadline).
-func (c *Client) attempt(ctx context.Context, url string, req, resp any) (err error, again bool) {
+func (c *Client) attempt(ctx context.Context, url string, req, resp any) (error, retryable) {
 	hresp, err := c.post(ctx, url, req, jsonContentType)
 	if err != nil {
-		return err, ctx.Err() == nil && stdrpc.CodeOf(err) == stdrpc.Unavailable
+		if ctx.Err() == nil && stdrpc.CodeOf(err) == stdrpc.Unavailable {
+			return err, ifIdem
+		}
+		return err, never
 	}
 	if hresp.StatusCode != http.StatusOK || resp == nil {
 		defer closeBody(hresp.Body)
@@ -272,17 +290,21 @@ func (c *Client) attempt(ctx context.Context, url string, req, resp any) (err er
 	}
 	if hresp.StatusCode != http.StatusOK {
 		err := responseError(ctx, hresp, url)
-		switch hresp.StatusCode {
-		case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-			return err, ctx.Err() == nil
+		switch {
+		case ctx.Err() != nil:
+			return err, never
+		case hresp.StatusCode == http.StatusServiceUnavailable && hresp.Header.Get(RefusedHeader) != "":
+			return err, unrun
+		case hresp.StatusCode == http.StatusBadGateway || hresp.StatusCode == http.StatusServiceUnavailable || hresp.StatusCode == http.StatusGatewayTimeout:
+			return err, ifIdem
 		}
-		return err, false
+		return err, never
 	}
 	if resp == nil {
-		return nil, false
+		return nil, never
 	}
 	if hresp.ContentLength > c.maxResp {
-		return c.tooLarge(url, hresp.ContentLength), false
+		return c.tooLarge(url, hresp.ContentLength), never
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
@@ -292,17 +314,17 @@ func (c *Client) attempt(ctx context.Context, url string, req, resp any) (err er
 	n, err := buf.ReadFrom(io.LimitReader(hresp.Body, c.maxResp+1))
 	if err != nil {
 		if ctx.Err() != nil {
-			return core.ContextError(ctx.Err()), false
+			return core.ContextError(ctx.Err()), never
 		}
-		return stdrpc.Errorf(stdrpc.Unavailable, "reading the response from %s: %v", url, err), true
+		return stdrpc.Errorf(stdrpc.Unavailable, "reading the response from %s: %v", url, err), ifIdem
 	}
 	if n > c.maxResp {
-		return c.tooLarge(url, -1), false
+		return c.tooLarge(url, -1), never
 	}
 	if err := json.Unmarshal(buf.Bytes(), resp); err != nil {
-		return stdrpc.Errorf(stdrpc.Internal, "decoding the response from %s: %v", url, err), false
+		return stdrpc.Errorf(stdrpc.Internal, "decoding the response from %s: %v", url, err), never
 	}
-	return nil, false
+	return nil, never
 }
 
 // checkBaseURL panics, saying what to write, if base is not an http or

@@ -113,7 +113,7 @@ func TestHealthShutdown(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", health)
 	testsvc.RegisterTestHTTP(mux, &testsvc.Impl{})
-	srv := stdhttp.NewServer("", mux)
+	srv := stdhttp.NewServer("", health.Wrap(mux))
 	go srv.Serve(lis)
 	base := "http://" + lis.Addr().String()
 
