@@ -34,6 +34,7 @@ import (
 // a value out as one message, checked whole and held to the limit.
 type frameReader struct {
 	rd    io.Reader
+	n     uint64 // bytes handed out: what a message took on the wire
 	limit uint64
 	hint  string    // how to raise the limit, for the error
 	check *gobCheck // nil: messages are only framed
@@ -98,10 +99,12 @@ func (f *frameReader) Read(p []byte) (int, error) {
 		n := copy(p, f.in[f.r:f.r+f.pass])
 		f.r += n
 		f.pass -= n
+		f.n += uint64(n)
 		return n, nil
 	}
 	n := copy(p, f.buf[f.off:])
 	f.off += n
+	f.n += uint64(n)
 	return n, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/stdrpc/stdrpc"
+	"github.com/stdrpc/stdrpc/observe"
 )
 
 // Empty is the request type of a generated adapter method whose Go method
@@ -174,6 +175,8 @@ type callState struct {
 
 	code    stdrpc.Code // set by Handle for a failed call
 	handled bool        // Handle ran, so codec.responding counts this call
+
+	obs observe.Call // the call as an Observer sees it; a stream's moves to the stream
 
 	// A call of a method Register recorded: the method, its full name,
 	// and its request and reply.

@@ -9,24 +9,59 @@ import (
 	"sync"
 	"sync/atomic"
 	"weak"
+
+	"github.com/stdrpc/stdrpc"
+	"github.com/stdrpc/stdrpc/observe"
 )
 
 // A Method is one method of a generated net/rpc adapter, typed: what lets a
 // netrpcx server call it without rpc.Server's reflection. Generated code
 // makes them with NewMethod and passes them to Register.
 type Method struct {
-	name string
-	new  func() (req, resp any)
-	call func(req, resp any) error
+	name   string
+	new    func() (req, resp any)
+	call   func(req, resp any) error
+	stream bool         // a server stream: its reply is a Batch
+	obs    *methodStats // shared by the copies of the Method
 }
 
 // NewMethod returns the Method name of an adapter, whose Go method is fn.
 func NewMethod[Req, Resp any](name string, fn func(req *Req, resp *Resp) error) Method {
+	_, stream := any((*Resp)(nil)).(batch)
 	return Method{
-		name: name,
-		new:  func() (any, any) { return new(Req), new(Resp) },
-		call: func(req, resp any) error { return fn(req.(*Req), resp.(*Resp)) },
+		name:   name,
+		new:    func() (any, any) { return new(Req), new(Resp) },
+		call:   func(req, resp any) error { return fn(req.(*Req), resp.(*Resp)) },
+		stream: stream,
+		obs:    new(methodStats),
 	}
+}
+
+// methodStats keeps the counters an Observer has for a method, so that a
+// call finds them without a map: the Observer's of the last server that
+// served the method. Servers with different Observers sharing one
+// rpc.Server look theirs up again when they alternate.
+type methodStats struct {
+	p atomic.Pointer[observedMethod]
+}
+
+type observedMethod struct {
+	o *observe.Observer
+	m *observe.Method
+}
+
+// observed returns the counters o has for the method info names, or nil
+// without an Observer.
+func (m *Method) observed(o *observe.Observer, info stdrpc.CallInfo) *observe.Method {
+	if o == nil || m.obs == nil {
+		return nil
+	}
+	if p := m.obs.p.Load(); p != nil && p.o == o {
+		return p.m
+	}
+	om := o.Server(observe.NetRPC, info, m.stream)
+	m.obs.p.Store(&observedMethod{o: o, m: om})
+	return om
 }
 
 // Register registers rcvr, a generated adapter, on srv as the service name,

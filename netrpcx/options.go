@@ -9,6 +9,7 @@ import (
 
 	"github.com/stdrpc/stdrpc"
 	"github.com/stdrpc/stdrpc/internal/core"
+	"github.com/stdrpc/stdrpc/observe"
 )
 
 // Defaults for the options.
@@ -34,6 +35,7 @@ type serverOptions struct {
 	idleTimeout  time.Duration
 	writeTimeout time.Duration
 	drainDelay   time.Duration
+	observer     *observe.Observer // see WithObserver
 }
 
 func newServerOptions(opts []ServerOption) *serverOptions {
@@ -147,6 +149,7 @@ type clientOptions struct {
 	resolver        Resolver
 	resolveInterval time.Duration
 	retryTokens     int
+	observer        *observe.Observer // see WithClientObserver; counts retries and failovers
 }
 
 // DefaultRetryBudget is the burst of retries a Client allows (see

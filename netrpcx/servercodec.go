@@ -37,7 +37,10 @@ type serverCodec struct {
 	fr      *frameReader
 	dec     *gob.Decoder
 	bw      *bufio.Writer
+	hw      holdWriter     // under enc: takes back a response that fails to encode
+	out     countingWriter // bw, counting what the encoder writes
 	enc     *gob.Encoder
+	peer    string // the peer's address, for the access log
 
 	hdr requestHeader // the reader's
 	cur *callState    // the reader's: the call whose body comes next
@@ -110,7 +113,14 @@ func newServerCodec(rwc io.ReadWriteCloser, opts *serverOptions, methods map[str
 	}
 	c.fr = newCheckedFrameReader(rwc, opts.maxMessage, "netrpcx.WithMaxMessageBytes")
 	c.dec = gob.NewDecoder(c.fr)
-	c.enc = gob.NewEncoder(c.bw)
+	c.hw.w = c.bw
+	c.out.w = &c.hw
+	c.enc = gob.NewEncoder(&c.out)
+	if opts.observer != nil {
+		if nc, ok := rwc.(net.Conn); ok {
+			c.peer = nc.RemoteAddr().String()
+		}
+	}
 	return c
 }
 
@@ -244,8 +254,14 @@ func (c *serverCodec) serveMethod(st *callState, m *Method) {
 	st.method = m
 	st.serviceMethod = c.hdr.ServiceMethod
 	st.req, st.reply = m.new()
+	if st.stream == 0 { // a stream's later batches are not calls of their own
+		st.obs = m.observed(c.opts.observer, st.info).Start()
+	}
 	c.cur = st
-	if err := c.ReadRequestBody(st.req); err != nil {
+	read := c.fr.n
+	err := c.ReadRequestBody(st.req)
+	st.obs.RequestBytes(int64(c.fr.n - read))
+	if err != nil {
 		c.respond(st.serviceMethod, st.seq, err.Error(), invalidRequest)
 		return
 	}
@@ -314,6 +330,14 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 		st.code = stdrpc.InvalidArgument
 		c.read(st)
 		return errors.New("netrpcx: cannot decode the request of " + c.hdr.ServiceMethod + ": " + err.Error())
+	}
+	if c.hdr.Nil {
+		st.code = stdrpc.InvalidArgument
+		c.read(st)
+		return stdrpc.Errorf(stdrpc.InvalidArgument, "netrpcx: %s: the request is a nil pointer, which this server cannot pass to the method: send a value", c.hdr.ServiceMethod)
+	}
+	if c.hdr.Present != nil {
+		restore(x, c.hdr.Present)
 	}
 	calls.put(x, st)
 	c.read(st)
@@ -456,6 +480,10 @@ func (c *serverCodec) respond(method string, seq uint64, text string, body any) 
 		// mislead: the caller sees the connection end instead.
 		c.responding.Add(-1)
 	}
+	if st != nil {
+		st.obs.End(sentCode(st, text)) // if write did not
+		st.obs.Log(context.Background(), c.peer, st.md)
+	}
 
 	c.mu.Lock()
 	c.inflight--
@@ -486,12 +514,29 @@ func (c *serverCodec) write(st *callState, method string, seq uint64, text strin
 	c.resp = responseHeader{ServiceMethod: method, Seq: seq, Error: text}
 	if text != "" {
 		c.resp.Code = responseCode(st, text).String()
+	} else if body != nil {
+		if body = c.checkResult(method, body); c.resp.Error != "" {
+			text = c.resp.Error
+			if st != nil {
+				st.code = stdrpc.Internal
+			}
+		}
 	}
+	c.hw.hold()
 	err := c.enc.Encode(&c.resp)
+	if err != nil {
+		c.hw.release()
+	}
 	if err == nil {
-		if err = c.enc.Encode(body); err != nil {
+		written := c.out.n
+		if err = c.encodeBody(method, body); err != nil {
 			c.opts.log().LogAttrs(context.Background(), slog.LevelError, "netrpcx: cannot encode a response; closing the connection",
 				slog.String("method", method), slog.String("error", err.Error()))
+		} else if st != nil && st.obs.Observing() {
+			// Before the flush, so that a caller who has the response
+			// finds the call counted.
+			st.obs.ResponseBytes(int64(c.out.n - written))
+			st.obs.End(sentCode(st, text))
 		}
 	}
 	var soon int32
@@ -504,6 +549,26 @@ func (c *serverCodec) write(st *callState, method string, seq uint64, text strin
 		err = c.bw.Flush()
 	}
 	return err
+}
+
+// sentCode is the code a call's response carries.
+func sentCode(st *callState, text string) stdrpc.Code {
+	if text == "" {
+		return stdrpc.OK
+	}
+	return responseCode(st, text)
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n uint64
+}
+
+func (cw *countingWriter) Write(p []byte) (int, error) {
+	n, err := cw.w.Write(p)
+	cw.n += uint64(n)
+	return n, err
 }
 
 // responseCode is the code sent with a failed call's error text.
@@ -600,14 +665,18 @@ func (c *serverCodec) closeNow() {
 // cancelAll cancels every call in flight and every call accepted later.
 func (c *serverCodec) cancelAll() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.dead = true
 	for _, st := range c.calls {
 		st.cancel()
 	}
+	var gone []streamer
 	for id, s := range c.streams {
-		s.end(nil)
+		gone = append(gone, s)
 		delete(c.streams, id)
+	}
+	c.mu.Unlock()
+	for _, s := range gone {
+		s.forget() // outside the lock: it may write the stream's access log
 	}
 }
 

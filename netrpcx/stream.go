@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/stdrpc/stdrpc"
+	"github.com/stdrpc/stdrpc/observe"
 )
 
 // A server stream travels as ordinary net/rpc calls of its method, each
@@ -38,6 +39,12 @@ type Batch[T any] struct {
 	// before the error.
 	Done bool
 }
+
+// batch is implemented by every Batch: NewMethod tells a stream's method by
+// its reply.
+type batch interface{ isBatch() }
+
+func (*Batch[T]) isBatch() {}
 
 const (
 	// streamBuffer is how many items a producer may run ahead of its
@@ -81,6 +88,11 @@ func HandleStream[T any](args any, resp *Batch[T], call func(context.Context) it
 	if err == nil {
 		var end bool
 		end, err = s.next(st.ctx, resp)
+		if len(resp.Items) > 0 && s.observed {
+			s.omu.Lock()
+			s.obs.Items(len(resp.Items))
+			s.omu.Unlock()
+		}
 		if end {
 			c.closeStream(s.id)
 		}
@@ -109,6 +121,8 @@ type streamer interface {
 	// end cancels the stream's context. A non-nil stop replaces the error
 	// the stream then ends with.
 	end(stop error)
+	// forget ends the stream once the connection no longer has it.
+	forget()
 }
 
 // serverStream is one open server stream: a producer goroutine feeding items,
@@ -127,6 +141,16 @@ type serverStream[T any] struct {
 
 	mu   sync.Mutex
 	stop error // set by end: the error the stream ends with instead
+
+	// The stream as an Observer sees it. It ends when both the producer
+	// has returned and the connection has forgotten the stream (refs);
+	// omu orders the batches' counts of items and the end.
+	observed bool
+	refs     atomic.Int32
+	omu      sync.Mutex
+	obs      observe.Call
+	codec    *serverCodec
+	md       stdrpc.Metadata
 }
 
 // errStreamShutdown ends the streams of a server that shuts down: their
@@ -150,6 +174,10 @@ func openStream[T any](st *callState, call func(context.Context) iter.Seq2[T, er
 		ctx = stdrpc.WithIncoming(ctx, st.md)
 	}
 	s := &serverStream[T]{info: st.info, cancel: cancel, items: make(chan T, streamBuffer)}
+	if st.obs.Observing() {
+		s.observed, s.codec, s.md = true, c, st.md
+		s.refs.Store(2)
+	}
 
 	limit := max(1, c.opts.maxInFlight/2)
 	c.mu.Lock()
@@ -169,6 +197,7 @@ func openStream[T any](st *callState, call func(context.Context) iter.Seq2[T, er
 		c.lastStream++
 		s.id = c.lastStream
 		c.streams[s.id] = s
+		s.obs, st.obs = st.obs, observe.Call{} // it ends with the stream
 	}
 	c.mu.Unlock()
 	if err != nil {
@@ -227,12 +256,31 @@ func (s *serverStream[T]) produce(ctx context.Context, c *serverCodec, call func
 	s.mu.Unlock()
 	s.err = err
 	close(s.items)
+	s.release()
 	if ctx.Err() == context.DeadlineExceeded {
 		// The caller's deadline, which passed first on its side: it asks
 		// for no more batches and sends no cancel request (as for a call),
 		// so the stream is forgotten here.
 		c.closeStream(s.id)
 	}
+}
+
+func (s *serverStream[T]) forget() {
+	s.end(nil)
+	s.release()
+}
+
+// release ends the stream's observation once both the producer and the
+// connection are done with the stream.
+func (s *serverStream[T]) release() {
+	if !s.observed || s.refs.Add(-1) != 0 {
+		return
+	}
+	s.omu.Lock()
+	s.obs.End(stdrpc.CodeOf(s.err))
+	done := s.obs // a batch being answered may still count items in s.obs
+	s.omu.Unlock()
+	done.Log(context.Background(), s.codec.peer, s.md)
 }
 
 func (s *serverStream[T]) end(stop error) {
@@ -298,7 +346,7 @@ func (c *serverCodec) closeStream(id uint64) {
 	delete(c.streams, id)
 	c.mu.Unlock()
 	if s != nil {
-		s.end(nil)
+		s.forget()
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/stdrpc/stdrpc"
+	"github.com/stdrpc/stdrpc/observe"
 )
 
 // Header values shared by every response and request. net/http only reads
@@ -59,12 +60,17 @@ const chunkingThreshold = 2048
 // writeJSON answers with status and v as JSON, within the service's write
 // timeout. Encoding into a buffer first means an encoding failure can still
 // become a clean error response, and the body goes out with a
-// Content-Length.
-func (s *Service) writeJSON(w http.ResponseWriter, status int, v any) error {
+// Content-Length. obs, the call, ends with code before the body is sent,
+// so that a caller who has the response finds the call counted.
+func (s *Service) writeJSON(w http.ResponseWriter, status int, v any, obs *observe.Call, code stdrpc.Code) error {
 	b := getBuffer()
 	defer putBuffer(b)
 	if err := b.enc.Encode(v); err != nil {
 		return errors.New("encoding the response: " + err.Error())
+	}
+	if obs.Observing() {
+		obs.ResponseBytes(int64(b.Len()))
+		obs.End(code)
 	}
 	h := w.Header()
 	h["Content-Type"] = jsonContentType

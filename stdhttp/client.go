@@ -19,6 +19,7 @@ import (
 	"github.com/stdrpc/stdrpc"
 	"github.com/stdrpc/stdrpc/internal/core"
 	"github.com/stdrpc/stdrpc/internal/retry"
+	"github.com/stdrpc/stdrpc/observe"
 )
 
 // A Client calls the services of one HTTP server. Generated clients wrap
@@ -28,8 +29,9 @@ type Client struct {
 	budget    *retry.Budget
 	hc        *http.Client
 	intercept stdrpc.ClientInterceptor
-	maxLine   int   // the longest stream line read
-	maxResp   int64 // the largest response body read
+	maxLine   int               // the longest stream line read
+	maxResp   int64             // the largest response body read
+	obs       *observe.Observer // see WithClientObserver; counts retries
 }
 
 // A ClientOption configures a Client.
@@ -42,6 +44,7 @@ type clientConfig struct {
 	tls       *tls.Config
 	maxLine   int
 	maxResp   int64
+	obs       *observe.Observer
 }
 
 // DefaultMaxResponseBytes is the largest response body a Client reads
@@ -149,6 +152,7 @@ func NewClient(baseURL string, opts ...ClientOption) *Client {
 		intercept: stdrpc.ChainClient(cfg.intercept...),
 		maxLine:   cfg.maxLine,
 		maxResp:   cfg.maxResp,
+		obs:       cfg.obs,
 	}
 	if c.maxLine <= 0 {
 		c.maxLine = DefaultMaxLineBytes

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/stdrpc/stdrpc"
+	"github.com/stdrpc/stdrpc/observe"
 	"github.com/stdrpc/stdrpc/internal/core"
 )
 
@@ -48,8 +49,9 @@ func tooLarge(limit int64) error {
 	})
 }
 
-// writeError answers with err as a stdrpc error body.
-func (s *Service) writeError(w http.ResponseWriter, info stdrpc.CallInfo, err error) {
+// writeError answers with err as a stdrpc error body, and ends obs, the
+// call, with its code.
+func (s *Service) writeError(w http.ResponseWriter, info stdrpc.CallInfo, err error, obs *observe.Call) {
 	status, we := s.wireError(info, err)
 	h := w.Header()
 	h["X-Content-Type-Options"] = nosniff
@@ -59,7 +61,8 @@ func (s *Service) writeError(w http.ResponseWriter, info stdrpc.CallInfo, err er
 		// answering, and a stalled client never sends it.
 		h["Connection"] = connectionClose
 	}
-	_ = s.writeJSON(w, status, &we)
+	code, _ := stdrpc.ParseCode(we.Code)
+	_ = s.writeJSON(w, status, &we, obs, code)
 }
 
 // wireError maps err to what the caller is told: its code and message, and

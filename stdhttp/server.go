@@ -10,6 +10,7 @@ import (
 
 	"github.com/stdrpc/stdrpc"
 	"github.com/stdrpc/stdrpc/internal/core"
+	"github.com/stdrpc/stdrpc/observe"
 )
 
 // DefaultMaxBodyBytes is the largest request body a Service reads unless
@@ -40,6 +41,7 @@ type Service struct {
 	heartbeat time.Duration // between SSE comments on a silent stream; 0: none
 	writeTime time.Duration // bound on each write of a response; 0: none
 	budget    budget        // memory for the request bodies being read
+	obs       *observe.Observer
 }
 
 // A ServerOption configures a Service.
@@ -142,9 +144,11 @@ func NewService(mux *http.ServeMux, name string, opts ...ServerOption) *Service 
 // parameters answers a bare `curl -X POST`. The response is the JSON form of
 // call's result.
 func Handle[Req, Resp any](s *Service, method string, call func(context.Context, *Req) (Resp, error)) {
+	info := stdrpc.CallInfo{Service: s.name, Method: method}
 	s.mux.Handle("POST /"+s.name+"/"+method, &endpoint[Req, Resp]{
 		s:    s,
-		info: stdrpc.CallInfo{Service: s.name, Method: method},
+		info: info,
+		om:   s.obs.Server(observe.HTTP, info, false),
 		call: call,
 	})
 }
@@ -154,9 +158,11 @@ func Handle[Req, Resp any](s *Service, method string, call func(context.Context,
 // usually with Bind; its errors go to the caller as they are (Bind's are
 // invalid_argument).
 func HandleRoute[Req, Resp any](s *Service, method, pattern string, bind func(*http.Request, *Req) error, call func(context.Context, *Req) (Resp, error)) {
+	info := stdrpc.CallInfo{Service: s.name, Method: method}
 	s.mux.Handle(pattern, &endpoint[Req, Resp]{
 		s:    s,
-		info: stdrpc.CallInfo{Service: s.name, Method: method},
+		info: info,
+		om:   s.obs.Server(observe.HTTP, info, false),
 		bind: bind,
 		call: call,
 	})
@@ -166,20 +172,26 @@ func HandleRoute[Req, Resp any](s *Service, method, pattern string, bind func(*h
 type endpoint[Req, Resp any] struct {
 	s    *Service
 	info stdrpc.CallInfo
+	om   *observe.Method                 // nil: not observed
 	bind func(*http.Request, *Req) error // nil: the JSON body is the request
 	call func(context.Context, *Req) (Resp, error)
 }
 
 func (e *endpoint[Req, Resp]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s := e.s
+	obs := e.om.Start()
+	if obs.Observing() {
+		obs.RequestBytes(r.ContentLength)
+		defer logCall(&obs, r)
+	}
 	defer func() {
 		if p := recover(); p != nil {
-			s.writeError(w, e.info, s.recovered(e.info, p))
+			s.writeError(w, e.info, s.recovered(e.info, p), &obs)
 		}
 	}()
 	ctx, cancel, err := s.callContext(r)
 	if err != nil {
-		s.writeError(w, e.info, err)
+		s.writeError(w, e.info, err, &obs)
 		return
 	}
 	if cancel != nil {
@@ -196,11 +208,11 @@ func (e *endpoint[Req, Resp]) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		})
 	}
 	if err != nil {
-		s.writeError(w, e.info, err)
+		s.writeError(w, e.info, err, &obs)
 		return
 	}
-	if err := s.writeJSON(w, http.StatusOK, &resp); err != nil {
-		s.writeError(w, e.info, stdrpc.NewError(stdrpc.Internal, err))
+	if err := s.writeJSON(w, http.StatusOK, &resp, &obs, stdrpc.OK); err != nil {
+		s.writeError(w, e.info, stdrpc.NewError(stdrpc.Internal, err), &obs)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/stdrpc/stdrpc"
+	"github.com/stdrpc/stdrpc/observe"
 )
 
 // DefaultHeartbeat is how long a Server-Sent Events stream stays silent
@@ -42,9 +43,11 @@ func WithHeartbeat(d time.Duration) ServerOption {
 // error the iterator yields ends the stream: before the first item it is an
 // ordinary error response, after it a final error event or line.
 func HandleStream[Req, T any](s *Service, method string, call func(context.Context, *Req) iter.Seq2[T, error]) {
+	info := stdrpc.CallInfo{Service: s.name, Method: method}
 	s.mux.Handle("POST /"+s.name+"/"+method, &streamEndpoint[Req, T]{
 		s:    s,
-		info: stdrpc.CallInfo{Service: s.name, Method: method},
+		info: info,
+		om:   s.obs.Server(observe.HTTP, info, true),
 		call: call,
 	})
 }
@@ -54,9 +57,11 @@ func HandleStream[Req, T any](s *Service, method string, call func(context.Conte
 // Events unless the request asks for NDJSON, so a browser's EventSource
 // can open it.
 func HandleStreamRoute[Req, T any](s *Service, method, pattern string, bind func(*http.Request, *Req) error, call func(context.Context, *Req) iter.Seq2[T, error]) {
+	info := stdrpc.CallInfo{Service: s.name, Method: method}
 	s.mux.Handle(pattern, &streamEndpoint[Req, T]{
 		s:    s,
-		info: stdrpc.CallInfo{Service: s.name, Method: method},
+		info: info,
+		om:   s.obs.Server(observe.HTTP, info, true),
 		bind: bind,
 		call: call,
 	})
@@ -66,6 +71,7 @@ func HandleStreamRoute[Req, T any](s *Service, method, pattern string, bind func
 type streamEndpoint[Req, T any] struct {
 	s    *Service
 	info stdrpc.CallInfo
+	om   *observe.Method                 // nil: not observed
 	bind func(*http.Request, *Req) error // nil: the JSON body is the request
 	call func(context.Context, *Req) iter.Seq2[T, error]
 }
@@ -80,6 +86,11 @@ func (e *streamEndpoint[Req, T]) ServeHTTP(w http.ResponseWriter, r *http.Reques
 		buf:  getBuffer(),
 		wait: s.writeTime,
 		h2:   r.ProtoMajor >= 2,
+		obs:  e.om.Start(),
+	}
+	if st.obs.Observing() {
+		st.obs.RequestBytes(r.ContentLength)
+		defer logCall(&st.obs, r) // after release, whose heartbeats could still write
 	}
 	defer st.release()
 	defer func() {
@@ -183,6 +194,7 @@ type streamWriter struct {
 	buf  *buffer       // items are encoded here, outside mu
 	wait time.Duration // bound on each write; 0: none
 	h2   bool          // HTTP/2: a write deadline must not pass between writes
+	obs  observe.Call  // the stream as an Observer sees it; the handler's
 
 	mu      sync.Mutex
 	started bool        // the 200 and its headers are sent
@@ -230,8 +242,12 @@ func (st *streamWriter) item(v any) error {
 		b.WriteString("}\n")
 	}
 	st.mu.Lock()
-	defer st.mu.Unlock()
-	return st.send(b.Bytes(), false)
+	err := st.send(b.Bytes(), false)
+	st.mu.Unlock()
+	if err == nil {
+		st.obs.Items(1)
+	}
+	return err
 }
 
 // send writes p and flushes it, within the write timeout. The caller holds
@@ -339,14 +355,16 @@ func (st *streamWriter) beat() {
 func (st *streamWriter) finish(s *Service, info stdrpc.CallInfo, err error) {
 	st.stop()
 	if !st.started && err != nil {
-		s.writeError(st.w, info, err)
+		s.writeError(st.w, info, err, &st.obs)
 		return
 	}
 	if st.broken {
+		st.obs.End(stdrpc.CodeOf(err))
 		return
 	}
 	b := st.buf
 	b.Reset()
+	code := stdrpc.OK
 	switch {
 	case err == nil && st.sse:
 		b.WriteString(sseEnd)
@@ -354,6 +372,7 @@ func (st *streamWriter) finish(s *Service, info stdrpc.CallInfo, err error) {
 		b.WriteString(ndjsonEnd)
 	default:
 		_, we := s.wireError(info, err)
+		code, _ = stdrpc.ParseCode(we.Code)
 		if st.sse {
 			b.WriteString(sseError)
 		} else {
@@ -367,6 +386,9 @@ func (st *streamWriter) finish(s *Service, info stdrpc.CallInfo, err error) {
 			b.WriteString("}\n")
 		}
 	}
+	// Before the last frame, so that a caller who has it finds the
+	// stream counted.
+	st.obs.End(code)
 	_ = st.send(b.Bytes(), true) // the last frame; a failure means the client is gone
 }
 
