@@ -162,6 +162,10 @@ func (c *Client) callOn(ctx context.Context, serviceMethod string, args, reply a
 	if _, err := timeLeft(ctx); err != nil {
 		return nil, err
 	}
+	pres, args, err := outgoing(serviceMethod, args)
+	if err != nil {
+		return nil, err
+	}
 	md := stdrpc.Outgoing(ctx)
 	var (
 		last    *endpoint // where the last attempt went
@@ -190,7 +194,7 @@ func (c *Client) callOn(ctx context.Context, serviceMethod string, args, reply a
 			return nil, err
 		}
 		ep.load.Add(1)
-		err = cc.call(ctx, serviceMethod, timeout, md, 0, args, reply)
+		err = cc.call(ctx, serviceMethod, timeout, md, 0, pres, args, reply)
 		ep.load.Add(-1)
 		var lost *lostError
 		switch {

@@ -153,7 +153,7 @@ type cancelReq struct{ seq, stream uint64 }
 
 // call makes one call; stream, if not zero, names the open stream whose next
 // batch it asks for.
-func (cc *clientConn) call(ctx context.Context, method string, timeout time.Duration, md stdrpc.Metadata, stream uint64, args, reply any) error {
+func (cc *clientConn) call(ctx context.Context, method string, timeout time.Duration, md stdrpc.Metadata, stream uint64, pres presence, args, reply any) error {
 	// Wait for the writer, or for ctx: a caller queued behind a writer that
 	// the network holds up gives up in time, having sent nothing.
 	cc.writers.Add(1)
@@ -187,7 +187,7 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 	cc.pending[seq] = pc
 	cc.mu.Unlock()
 
-	err := cc.write(seq, method, timeout, md, stream, args)
+	err := cc.write(seq, method, timeout, md, stream, pres, args)
 	cc.out.next = time.Time{}
 	if cc.bw.stalled {
 		cc.kickFlusher()
@@ -263,13 +263,13 @@ var errEncode = errors.New("cannot encode the request")
 // write writes one request; the caller holds wsem. Writers that know of
 // others waiting leave the flush to the last of them, so that concurrent
 // calls share writes.
-func (cc *clientConn) write(seq uint64, method string, timeout time.Duration, md stdrpc.Metadata, stream uint64, args any) error {
+func (cc *clientConn) write(seq uint64, method string, timeout time.Duration, md stdrpc.Metadata, stream uint64, pres presence, args any) error {
 	if timeout > 0 {
 		// A write blocked at the deadline lets the caller go; the flusher
 		// finishes it (see sendBuffer).
 		cc.out.next = time.Now().Add(timeout)
 	}
-	cc.hdr = requestHeader{ServiceMethod: method, Seq: seq, Timeout: int64(timeout), Metadata: flatten(md), Stream: stream}
+	cc.hdr = requestHeader{ServiceMethod: method, Seq: seq, Timeout: int64(timeout), Metadata: flatten(md), Stream: stream, Nil: pres.isNil, Present: pres.present}
 	err := cc.enc.Encode(&cc.hdr)
 	if err == nil {
 		if err = cc.enc.Encode(args); err != nil && cc.out.err == nil {
@@ -363,6 +363,8 @@ func (cc *clientConn) read() {
 				// The value did not fit reply; the stream is fine.
 				pc.err = stdrpc.Errorf(stdrpc.Internal, "netrpcx: cannot decode the response of seq %d into %T: %w", hdr.Seq, pc.reply, err)
 				err = nil
+			} else if err == nil && (hdr.Nil || hdr.Present != nil) {
+				received(pc.reply, hdr.Nil, hdr.Present)
 			}
 		}
 		if err != nil {

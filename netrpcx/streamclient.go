@@ -108,7 +108,7 @@ func readStream[T any](ctx context.Context, c *Client, method string, req any, e
 		if err != nil {
 			return err
 		}
-		err = cc.call(ctx, method, timeout, nil, id, struct{}{}, &b)
+		err = cc.call(ctx, method, timeout, nil, id, presence{}, struct{}{}, &b)
 		switch {
 		case err == errNotSent:
 			return unavailable(cc.failure())

@@ -34,6 +34,13 @@ type requestHeader struct {
 	// call asks for the stream's next batch and its body, an empty struct,
 	// is not read. In a cancel request it names the stream to end.
 	Stream uint64
+
+	// Nil and Present carry what gob loses of the body (see presence.go):
+	// Nil, that the request is a nil pointer, sent as its zero value;
+	// Present, the paths of values in it that gob leaves out but that
+	// were there (a pointer to a zero value, an empty slice).
+	Nil     bool
+	Present []string
 }
 
 // flatten returns md as key, value pairs, or nil for no metadata.
@@ -76,6 +83,11 @@ type responseHeader struct {
 	// Code is the stdrpc.Code wire name ("not_found") of a failed call. A
 	// stock server sends none; its errors are unknown.
 	Code string
+
+	// Nil and Present are the request header's, for the reply: Nil, that
+	// the result is a nil pointer or map.
+	Nil     bool
+	Present []string
 }
 
 // cancelMethod is the ServiceMethod of a cancel request: a request whose
