@@ -120,6 +120,11 @@ func newServerCodec(rwc io.ReadWriteCloser, opts *serverOptions, methods map[str
 		if nc, ok := rwc.(net.Conn); ok {
 			c.peer = nc.RemoteAddr().String()
 		}
+		// Every method has its series from the start, as over HTTP, so
+		// that rates begin at zero.
+		for name, m := range methods {
+			m.observed(opts.observer, core.ServiceMethod(name))
+		}
 	}
 	return c
 }

@@ -337,11 +337,11 @@ func first(md stdrpc.Metadata, key string) string {
 }
 
 // The bounds of the histograms' buckets: durations in nanoseconds, from
-// 10µs (a call over loopback) to 10s; sizes in bytes, from 64 B to 16 MiB,
-// in steps of four.
+// 5µs (a small call's time in its server) to 10s; sizes in bytes, from 64 B
+// to 16 MiB, in steps of four.
 var (
 	durationBounds = [...]int64{
-		10e3, 25e3, 50e3, 100e3, 250e3, 500e3,
+		5e3, 10e3, 25e3, 50e3, 100e3, 250e3, 500e3,
 		1e6, 2.5e6, 5e6, 10e6, 25e6, 50e6, 100e6, 250e6, 500e6,
 		1e9, 2.5e9, 5e9, 10e9,
 	}
