@@ -12,21 +12,25 @@ import (
 const DefaultWriteTimeout = 10 * time.Second
 
 // A timedWriter gives each write to its connection a deadline: the one set
-// for the writes under way (next), or else the timeout from now. The
-// deadline is set only when a write reaches the connection, which a
-// bufio.Writer makes once per flush, not once per message.
+// for the writes under way (next), or else the timeout. The deadline is set
+// only when a write reaches the connection, which a bufio.Writer makes once
+// per flush, not once per message; and the timeout's deadline is renewed
+// only once half of it has passed, since setting a deadline costs a timer
+// update in the runtime, which per call would cost more than the write.
+// So a write may get between half the timeout and all of it.
 type timedWriter struct {
 	conn    interface{ SetWriteDeadline(time.Time) error }
 	w       io.Writer
 	timeout time.Duration
-	next    time.Time // the deadline of the writes under way; zero: timeout from now
+	next    time.Time // the deadline of the writes under way; zero: the timeout's
+	set     time.Time // the deadline on the connection; zero: none
+	setSoft bool      // set is a caller's deadline, not the timeout's
 	err     error     // the first write error
 	soft    bool      // the last write stopped at next, not at the timeout
 }
 
 // deadlineWriter returns w with write deadlines if it is a connection that
-// has them and timeout is positive; otherwise the writer only records its
-// first error.
+// has them; otherwise the writer only records its first error.
 func deadlineWriter(w io.Writer, timeout time.Duration) *timedWriter {
 	t := &timedWriter{w: w, timeout: timeout}
 	if conn, ok := w.(interface{ SetWriteDeadline(time.Time) error }); ok {
@@ -37,15 +41,8 @@ func deadlineWriter(w io.Writer, timeout time.Duration) *timedWriter {
 
 func (t *timedWriter) Write(p []byte) (int, error) {
 	t.soft = false
-	if t.conn != nil && (t.timeout > 0 || !t.next.IsZero()) {
-		var dl time.Time
-		if t.timeout > 0 {
-			dl = time.Now().Add(t.timeout)
-		}
-		if !t.next.IsZero() && (dl.IsZero() || t.next.Before(dl)) {
-			dl, t.soft = t.next, true
-		}
-		t.conn.SetWriteDeadline(dl)
+	if t.conn != nil {
+		t.arm()
 	}
 	n, err := t.w.Write(p)
 	if err != nil {
@@ -58,6 +55,35 @@ func (t *timedWriter) Write(p []byte) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// arm sets the connection's write deadline for the write about to be made,
+// if the one it has will not do.
+func (t *timedWriter) arm() {
+	var hard time.Time // the timeout's deadline, if it is the one to set
+	now := time.Now()
+	if t.timeout > 0 {
+		hard = now.Add(t.timeout)
+	}
+	switch {
+	case !t.next.IsZero() && (hard.IsZero() || t.next.Before(hard)):
+		// A caller's deadline sooner than the timeout's: it must hold.
+		t.soft = true
+		if t.set.Equal(t.next) {
+			return
+		}
+		t.set, t.setSoft = t.next, true
+	case hard.IsZero():
+		if t.set.IsZero() {
+			return
+		}
+		t.set, t.setSoft = time.Time{}, false
+	case !t.setSoft && !t.set.IsZero() && t.set.Sub(now) > t.timeout/2:
+		return // the timeout's deadline, still far enough
+	default:
+		t.set, t.setSoft = hard, false
+	}
+	t.conn.SetWriteDeadline(t.set)
 }
 
 // A sendBuffer is a bufio.Writer for a client connection, with one
