@@ -479,5 +479,12 @@ func (c *serverCodec) checkResult(method string, body any) any {
 		return invalidRequest
 	}
 	c.resp.Nil, c.resp.Present = pres.isNil, pres.present
+	if pres.isNil {
+		// A nil pointer is sent as a pointer to its zero value, which is
+		// what a stock peer received before; a nil map gob sends as it is.
+		if root := reflect.ValueOf(body).Elem(); root.Kind() == reflect.Pointer {
+			return reflect.New(root.Type().Elem()).Interface()
+		}
+	}
 	return body
 }

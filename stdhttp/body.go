@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -134,10 +135,25 @@ func decodeBody(r *http.Request, src io.Reader, limit int64, budget *budget, v a
 	if len(b.b) == 0 {
 		return nil
 	}
+	if isNull(b.b) && reflect.TypeOf(v).Elem().Size() > 0 {
+		// json leaves v as it is for null, which would turn a nil request
+		// into a zero one: a value the caller did not send.
+		return errNullBody
+	}
 	if err := json.Unmarshal(b.b, v); err != nil {
 		return bodyError(err)
 	}
 	return nil
+}
+
+// errNullBody refuses a request body that is JSON null. The methods a
+// generated handler calls take a value, and a nil pointer sent as null
+// must not arrive as a pointer to a zero value.
+var errNullBody = stdrpc.Errorf(stdrpc.InvalidArgument, "the request body is null, which this server cannot pass to the method: send a value")
+
+// isNull reports whether b is JSON null, with or without white space.
+func isNull(b []byte) bool {
+	return len(b) >= 4 && len(b) < 64 && string(bytes.TrimSpace(b)) == "null"
 }
 
 // noLimit is the limit of a body read outside a Service: none that a real
