@@ -11,8 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/stdrpc/stdrpc"
-	"github.com/stdrpc/stdrpc/observe"
 	"github.com/stdrpc/stdrpc/internal/core"
+	"github.com/stdrpc/stdrpc/observe"
 )
 
 // wireError is the body of every error response:
