@@ -43,15 +43,17 @@ type presence struct {
 // (args, or the reply of a call). what names the value in an error.
 func scanBody(body any, what string) (presence, error) {
 	var p presence
-	v := reflect.ValueOf(body)
-	if v.Kind() != reflect.Pointer {
+	root := reflect.ValueOf(body)
+	switch root.Kind() {
+	case reflect.Invalid:
 		return p, nil
+	case reflect.Pointer: // what gob sends is what it points to
+		if root.IsNil() {
+			p.isNil = true
+			return p, nil
+		}
+		root = root.Elem()
 	}
-	if v.IsNil() {
-		p.isNil = true
-		return p, nil
-	}
-	root := v.Elem()
 	switch root.Kind() {
 	case reflect.Pointer, reflect.Map:
 		if root.IsNil() {
