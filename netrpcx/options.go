@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"log/slog"
+	"math"
 	"net"
 	"time"
 
@@ -88,13 +89,19 @@ func WithDrainDelay(d time.Duration) ServerOption {
 
 // WithMaxMessageBytes bounds the size of each message (request header or
 // body) the server reads; a connection that sends a larger one is closed
-// before anything is allocated for it. The default is DefaultMaxMessageBytes.
-func WithMaxMessageBytes(n int) ServerOption {
-	return func(o *serverOptions) {
-		if n > 0 {
-			o.maxMessage = n
-		}
+// before anything is allocated for it. The default is DefaultMaxMessageBytes;
+// n <= 0 restores it. It is stdhttp.WithMaxBodyBytes for net/rpc: options
+// follow one convention in both packages (see the README's Options).
+func WithMaxMessageBytes(n int64) ServerOption {
+	return func(o *serverOptions) { o.maxMessage = byteLimit(n, DefaultMaxMessageBytes) }
+}
+
+// byteLimit is a byte limit option's value: n, or def for n <= 0.
+func byteLimit(n int64, def int) int {
+	if n <= 0 {
+		return def
 	}
+	return int(min(n, math.MaxInt32)) // gob's own bound is far lower
 }
 
 // WithMaxInFlight bounds the calls the server runs at once on one
@@ -105,12 +112,13 @@ func WithMaxMessageBytes(n int) ServerOption {
 // hold the connection at the bound; give calls deadlines. Half of n bounds
 // the server streams open at once on one connection, so that streams
 // waiting for their next item leave room for other calls. The default is
-// DefaultMaxInFlight.
+// DefaultMaxInFlight; n <= 0 restores it.
 func WithMaxInFlight(n int) ServerOption {
 	return func(o *serverOptions) {
-		if n > 0 {
-			o.maxInFlight = n
+		if n <= 0 {
+			n = DefaultMaxInFlight
 		}
+		o.maxInFlight = n
 	}
 }
 
@@ -189,9 +197,10 @@ func WithResolver(r Resolver) ClientOption {
 // also asks, at most once a second, after a connection fails.
 func WithResolveInterval(d time.Duration) ClientOption {
 	return func(o *clientOptions) {
-		if d > 0 {
-			o.resolveInterval = d
+		if d <= 0 {
+			d = DefaultResolveInterval
 		}
+		o.resolveInterval = d
 	}
 }
 
@@ -234,14 +243,12 @@ func WithDialer(dial func(ctx context.Context, network, addr string) (net.Conn, 
 	return func(o *clientOptions) { o.dial = dial }
 }
 
-// WithMaxResponseBytes bounds the size of each message the client reads; a
-// larger one breaks the connection. The default is DefaultMaxResponseBytes.
-func WithMaxResponseBytes(n int) ClientOption {
-	return func(o *clientOptions) {
-		if n > 0 {
-			o.maxMessage = n
-		}
-	}
+// WithMaxResponseBytes bounds the size of each response the client reads:
+// a call's result, or one batch of a stream's items. A larger one breaks
+// the connection. The default is DefaultMaxResponseBytes, as
+// stdhttp.WithMaxResponseBytes's; n <= 0 restores it.
+func WithMaxResponseBytes(n int64) ClientOption {
+	return func(o *clientOptions) { o.maxMessage = byteLimit(n, DefaultMaxResponseBytes) }
 }
 
 // WithBackoff sets how long a client waits before redialing an address

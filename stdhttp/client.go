@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -42,20 +43,23 @@ type clientConfig struct {
 	hc        *http.Client
 	intercept []stdrpc.ClientInterceptor
 	tls       *tls.Config
-	maxLine   int
+	maxLine   int64
 	maxResp   int64
 	obs       *observe.Observer
 }
 
-// DefaultMaxResponseBytes is the largest response body a Client reads
-// unless WithMaxResponseBytes says otherwise: DefaultMaxBodyBytes, what a
-// Service reads of a request.
-const DefaultMaxResponseBytes = DefaultMaxBodyBytes
+// DefaultMaxResponseBytes is the largest response a Client reads unless
+// WithMaxResponseBytes says otherwise: netrpcx.DefaultMaxResponseBytes, so
+// that a result too large for one transport is too large for the other.
+const DefaultMaxResponseBytes = 64 << 20
 
-// WithMaxResponseBytes sets the largest response body Call reads (default
-// DefaultMaxResponseBytes): a larger one fails the call with code
+// WithMaxResponseBytes bounds each response the client reads: a call's
+// result, or one item of a stream (default DefaultMaxResponseBytes). A
+// larger one fails the call, or ends the stream, with code
 // resource_exhausted instead of growing a buffer without bound. n <= 0
-// restores the default. Streams bound each item instead (WithMaxLineBytes).
+// restores the default. It is netrpcx.WithMaxResponseBytes for HTTP:
+// options follow one convention in both packages (see the README's
+// Options).
 func WithMaxResponseBytes(n int64) ClientOption {
 	return func(c *clientConfig) { c.maxResp = n }
 }
@@ -150,15 +154,15 @@ func NewClient(baseURL string, opts ...ClientOption) *Client {
 		base:      strings.TrimSuffix(baseURL, "/"),
 		budget:    retry.NewBudget(tokens),
 		intercept: stdrpc.ChainClient(cfg.intercept...),
-		maxLine:   cfg.maxLine,
+		maxLine:   int(min(cfg.maxLine, math.MaxInt32)),
 		maxResp:   cfg.maxResp,
 		obs:       cfg.obs,
 	}
-	if c.maxLine <= 0 {
-		c.maxLine = DefaultMaxLineBytes
-	}
 	if c.maxResp <= 0 {
 		c.maxResp = DefaultMaxResponseBytes
+	}
+	if c.maxLine <= 0 {
+		c.maxLine = int(min(c.maxResp, math.MaxInt32))
 	}
 	switch {
 	case cfg.hc == nil && cfg.tls == nil:

@@ -16,15 +16,17 @@ import (
 	"github.com/stdrpc/stdrpc/internal/core"
 )
 
-// DefaultMaxLineBytes is the longest stream line (one item in its framing)
-// a Client reads unless WithMaxLineBytes says otherwise.
-const DefaultMaxLineBytes = 4 << 20
+// DefaultMaxLineBytes was the default of WithMaxLineBytes.
+//
+// Deprecated: WithMaxResponseBytes bounds each item of a stream too; its
+// default is DefaultMaxResponseBytes.
+const DefaultMaxLineBytes = DefaultMaxResponseBytes
 
-// WithMaxLineBytes sets the longest line of a stream the client reads
-// (default DefaultMaxLineBytes): a longer one ends the stream with code
-// resource_exhausted instead of growing a buffer without bound. n <= 0
-// restores the default.
-func WithMaxLineBytes(n int) ClientOption {
+// WithMaxLineBytes bounds each line of a stream apart from
+// WithMaxResponseBytes, which bounds them too by default.
+//
+// Deprecated: use WithMaxResponseBytes, the name both packages use.
+func WithMaxLineBytes(n int64) ClientOption {
 	return func(c *clientConfig) { c.maxLine = n }
 }
 
@@ -106,7 +108,7 @@ func readStream[T any](ctx context.Context, c *Client, url string, req any, each
 				return core.ContextError(ctx.Err())
 			case err == errLineTooLong:
 				return stdrpc.Errorf(stdrpc.ResourceExhausted,
-					"a line of the stream from %s is longer than the client's limit of %d bytes (see WithMaxLineBytes)", url, c.maxLine)
+					"a line of the stream from %s is longer than the client's limit of %d bytes (see WithMaxResponseBytes)", url, c.maxLine)
 			case err == io.EOF:
 				return stdrpc.Errorf(stdrpc.Unavailable,
 					"the stream from %s ended without its end line: the connection was cut", url)
