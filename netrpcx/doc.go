@@ -159,6 +159,6 @@
 //     net/rpc/jsonrpc's, with context.Background() and no interceptors, so a
 //     JSON-RPC 1.0 client can call them.
 //
-// Register, NewMethod, Method, Handle, HandleStream, Batch and Empty are for
+// Register, NewMethod, Method, Run, RunStream, Batch and Empty are for
 // generated code.
 package netrpcx

@@ -19,7 +19,13 @@ import (
 // each call's Empty an address of its own and is never sent.
 type Empty struct{ _ byte }
 
-// Handle runs one call of a generated net/rpc adapter method. args is the
+// Handle is Run under its former name, which read like stdhttp.Handle
+// (which registers a route; this runs a call).
+//
+// Deprecated: generated code calls Run; regenerate to use it.
+func Handle(args any, call func(context.Context) error) error { return Run(args, call) }
+
+// Run runs one call of a generated net/rpc adapter method. args is the
 // request the adapter received (a pointer); call runs the implementation with
 // the call's context.
 //
@@ -35,7 +41,7 @@ type Empty struct{ _ byte }
 // or Canceled, and any other error becomes Unknown without its text (which is
 // logged) unless the server has WithErrorText. Its text is the response's
 // error string, so stock clients read "not_found: user 7".
-func Handle(args any, call func(context.Context) error) error {
+func Run(args any, call func(context.Context) error) error {
 	st := calls.take(args)
 	if st == nil {
 		return finish(context.Background(), nil, stdrpc.CallInfo{}, defaultServerOptions, call)

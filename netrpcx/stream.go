@@ -54,7 +54,14 @@ const (
 	maxBatchItems = 64
 )
 
-// HandleStream serves one call of a generated net/rpc adapter method of a
+// HandleStream is RunStream under its former name.
+//
+// Deprecated: generated code calls RunStream; regenerate to use it.
+func HandleStream[T any](args any, resp *Batch[T], call func(context.Context) iter.Seq2[T, error]) error {
+	return RunStream(args, resp, call)
+}
+
+// RunStream serves one call of a generated net/rpc adapter method of a
 // server stream. args is the request the adapter received (a pointer) and
 // resp its reply; call returns the stream, given the stream's context.
 //
@@ -67,11 +74,11 @@ const (
 // the server shuts down. The server's interceptors wrap the whole stream:
 // they see the context the iterator gets and the error that ends the
 // stream. A panic in the iterator ends the stream with stdrpc.Internal after
-// the items it yielded; errors are mapped as Handle maps them.
+// the items it yielded; errors are mapped as Run maps them.
 //
 // Streams need netrpcx at both ends: served by a stock codec (rpc.ServeConn,
 // jsonrpc.ServeConn) the call fails with stdrpc.Unimplemented.
-func HandleStream[T any](args any, resp *Batch[T], call func(context.Context) iter.Seq2[T, error]) error {
+func RunStream[T any](args any, resp *Batch[T], call func(context.Context) iter.Seq2[T, error]) error {
 	st := calls.take(args)
 	if st == nil {
 		return stdrpc.Errorf(stdrpc.Unimplemented,
