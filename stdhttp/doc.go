@@ -126,7 +126,7 @@
 // as a proxy's 502 page, the code CodeFromHTTPStatus gives with the status
 // and the start of the body in the message. Redirects are not followed: a
 // POST silently turned into a GET elsewhere is never what a call meant, so a
-// 3xx is an error naming its Location. A response body over 4 MiB (unless
+// 3xx is an error naming its Location. A response body over 64 MiB (unless
 // WithMaxResponseBytes) fails with resource_exhausted; the client reads no
 // more of it.
 //
@@ -251,5 +251,5 @@
 //		}
 //	}
 //
-// See Stream for its errors, and WithMaxLineBytes for the bound on one item.
+// See Stream for its errors, and WithMaxResponseBytes for the bound on one item.
 package stdhttp

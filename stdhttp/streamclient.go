@@ -41,7 +41,7 @@ func WithMaxLineBytes(n int64) ClientOption {
 // server's (before or during the stream), ctx's (deadline_exceeded or
 // canceled), unavailable when the server cannot be reached or the stream is
 // cut before its end, resource_exhausted for a line over the limit
-// (WithMaxLineBytes).
+// (WithMaxResponseBytes).
 //
 // ctx's deadline and outgoing metadata travel as for Call, and the client's
 // interceptors wrap the whole stream: an interceptor's next returns when the
