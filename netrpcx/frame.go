@@ -105,6 +105,9 @@ func (f *frameReader) Read(p []byte) (int, error) {
 	n := copy(p, f.buf[f.off:])
 	f.off += n
 	f.n += uint64(n)
+	if f.off == len(f.buf) && cap(f.buf) > keepBuffer {
+		f.buf, f.off = nil, 0 // handed out whole: a large message's buffer is not kept
+	}
 	return n, nil
 }
 

@@ -181,6 +181,7 @@ type callState struct {
 
 	code    stdrpc.Code // set by Handle for a failed call
 	handled bool        // Handle ran, so codec.responding counts this call
+	charged int64       // the bytes of its request charged to the memory budget
 
 	obs observe.Call // the call as an Observer sees it; a stream's moves to the stream
 

@@ -36,11 +36,12 @@ type serverOptions struct {
 	idleTimeout  time.Duration
 	writeTimeout time.Duration
 	drainDelay   time.Duration
+	memoryBudget int64
 	observer     *observe.Observer // see WithObserver
 }
 
 func newServerOptions(opts []ServerOption) *serverOptions {
-	o := &serverOptions{maxMessage: DefaultMaxMessageBytes, maxInFlight: DefaultMaxInFlight, writeTimeout: DefaultWriteTimeout}
+	o := &serverOptions{maxMessage: DefaultMaxMessageBytes, maxInFlight: DefaultMaxInFlight, writeTimeout: DefaultWriteTimeout, memoryBudget: DefaultMemoryBudget}
 	for _, opt := range opts {
 		opt(o)
 	}
@@ -76,6 +77,22 @@ func WithIdleTimeout(d time.Duration) ServerOption {
 // write deadlines (a net.Conn).
 func WithWriteTimeout(d time.Duration) ServerOption {
 	return func(o *serverOptions) { o.writeTimeout = max(d, 0) }
+}
+
+// WithMemoryBudget bounds the bytes of requests the server holds for the
+// calls it runs, across all its connections (default
+// DefaultMemoryBudget; n <= 0 restores it). Over it, connections that hold
+// calls read no further request until calls end; a connection holding none
+// may still read one, so the server holds at most n plus one message per
+// connection. Replies are not counted: each is held until written, which
+// the write timeout bounds.
+func WithMemoryBudget(n int64) ServerOption {
+	return func(o *serverOptions) {
+		if n <= 0 {
+			n = DefaultMemoryBudget
+		}
+		o.memoryBudget = n
+	}
 }
 
 // WithDrainDelay makes Shutdown keep serving for d before it stops reading,

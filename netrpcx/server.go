@@ -22,6 +22,7 @@ type Server struct {
 	opts *serverOptions
 
 	leaving atomic.Bool // Shutdown began: hellos answer so
+	budget  *memBudget
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -34,9 +35,11 @@ type Server struct {
 // Register services (with the generated RegisterXNetRPC functions or
 // srv.Register) before serving.
 func NewServer(srv *rpc.Server, opts ...ServerOption) *Server {
+	o := newServerOptions(opts)
 	return &Server{
 		rpc:       srv,
-		opts:      newServerOptions(opts),
+		opts:      o,
+		budget:    newMemBudget(o.memoryBudget),
 		listeners: make(map[net.Listener]struct{}),
 		codecs:    make(map[*serverCodec]struct{}),
 		drained:   make(chan struct{}),
@@ -97,7 +100,7 @@ func (s *Server) Serve(lis net.Listener) error {
 // and returns when it is closed. Shutdown and Close cover it like the
 // connections Serve accepts.
 func (s *Server) ServeConn(rwc io.ReadWriteCloser) {
-	c := newServerCodec(rwc, s.opts, methodsOf(s.rpc), &s.leaving)
+	c := newServerCodec(rwc, s.opts, methodsOf(s.rpc), &s.leaving, s.budget)
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()

@@ -86,6 +86,11 @@ type serverCodec struct {
 	lastSeq atomic.Uint64 // the reader's, read by goAway after it stopped
 	leaving *atomic.Bool
 
+	// The server's memory budget (nil: none), and the bytes of requests
+	// this connection's calls hold.
+	budget *memBudget
+	held   atomic.Int64
+
 	streams    map[uint64]streamer // open server streams by id (see stream.go)
 	lastStream uint64              // the id of the last stream opened
 
@@ -95,12 +100,13 @@ type serverCodec struct {
 
 var errDraining = errors.New("netrpcx: server is shutting down")
 
-func newServerCodec(rwc io.ReadWriteCloser, opts *serverOptions, methods map[string]*Method, leaving *atomic.Bool) *serverCodec {
+func newServerCodec(rwc io.ReadWriteCloser, opts *serverOptions, methods map[string]*Method, leaving *atomic.Bool, budget *memBudget) *serverCodec {
 	c := &serverCodec{
 		opts:    opts,
 		methods: methods,
 		rwc:     rwc,
 		leaving: leaving,
+		budget:  budget,
 		work:    make(chan *callState),
 		closed:  make(chan struct{}),
 		bw:      bufio.NewWriter(deadlineWriter(rwc, opts.writeTimeout)),
@@ -195,6 +201,11 @@ func (c *serverCodec) readCall() (*callState, error) {
 		st.ctx, st.cancel = context.WithCancel(context.Background())
 	}
 
+	// Over the memory budget, wait before reading the body. Having read the
+	// header, gob no longer holds the last body's bytes.
+	if c.budget.full(c.held.Load()) {
+		c.waitBudget()
+	}
 	c.mu.Lock()
 	// At the bound, wait for room before reading on: the peer's writes
 	// wait in turn, and a cancel request already read has been served.
@@ -319,6 +330,7 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 		c.read(st)
 		return nil
 	}
+	before := c.fr.n
 	if err := c.dec.Decode(x); err != nil {
 		if c.fr.err != nil { // the stream failed, not the value
 			switch { // tell the caller why, then close
@@ -344,9 +356,33 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 	if c.hdr.Present != nil {
 		restore(x, c.hdr.Present)
 	}
+	if c.budget != nil {
+		st.charged = int64(c.fr.n - before)
+		c.held.Add(st.charged)
+		c.budget.charge(st.charged)
+	}
 	calls.put(x, st)
 	c.read(st)
 	return nil
+}
+
+// waitBudget waits, before the next request's body is read, until the server's
+// memory budget has room or this connection holds nothing, or draining
+// begins.
+func (c *serverCodec) waitBudget() {
+	defer c.budget.done()
+	for {
+		room := c.budget.wait()
+		if !c.budget.full(c.held.Load()) {
+			return
+		}
+		select {
+		case <-room:
+		case <-c.drainCh:
+			return
+		}
+		c.budget.done()
+	}
 }
 
 // read records that the request of st was read whole: a go-away names the
@@ -505,6 +541,10 @@ func (c *serverCodec) respond(method string, seq uint64, text string, body any) 
 		c.closeConn()
 	}
 	if st != nil {
+		if st.charged > 0 {
+			c.held.Add(-st.charged)
+			c.budget.release(st.charged)
+		}
 		calls.drop(st)
 		st.cancel()
 		st.reset()

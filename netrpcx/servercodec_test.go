@@ -64,7 +64,7 @@ func FuzzServerCodec(f *testing.F) {
 	opts := newServerOptions([]ServerOption{WithMaxMessageBytes(1024), WithMaxInFlight(4), WithLogger(slog.New(slog.DiscardHandler))})
 	f.Fuzz(func(t *testing.T, input []byte) {
 		s := &stream{Reader: bytes.NewReader(input)}
-		c := newServerCodec(s, opts, methodsOf(rs), nil)
+		c := newServerCodec(s, opts, methodsOf(rs), nil, nil)
 		rs.ServeCodec(c)
 		<-c.closed // the workers' calls too
 		for i := range calls.shards {
@@ -104,7 +104,7 @@ func TestServerCodecAnswers(t *testing.T) {
 		requestHeader{ServiceMethod: "Plain.Add", Seq: 4}, FuzzArgs{1, 2},
 		requestHeader{ServiceMethod: "Plain.Add", Seq: 5}, "not args",
 	))}
-	c := newServerCodec(s, newServerOptions([]ServerOption{WithLogger(slog.New(slog.DiscardHandler))}), methodsOf(rs), nil)
+	c := newServerCodec(s, newServerOptions([]ServerOption{WithLogger(slog.New(slog.DiscardHandler))}), methodsOf(rs), nil, nil)
 	rs.ServeCodec(c)
 	<-c.closed
 
