@@ -5,18 +5,18 @@ import (
 	"sync/atomic"
 )
 
-// DefaultMemoryBudget bounds the bytes of requests a Server holds for the
-// calls it runs, across all its connections, unless WithMemoryBudget says
-// otherwise.
+// DefaultMemoryBudget bounds the memory a Server holds for the requests of
+// the calls it runs, across all its connections, unless WithMemoryBudget
+// says otherwise.
 const DefaultMemoryBudget = 256 << 20
 
-// A memBudget counts the bytes of requests a server holds: charged when a
-// request is read, released when its response is written. Over the limit,
-// connections that hold any read no further request until it has room
-// again; a connection holding nothing may always read one, so that no
-// connection starves and the server holds at most the limit plus one
-// message per connection. A peer that stops reading its responses keeps
-// its calls, and their charge, only until the write timeout closes its
+// A memBudget counts the memory a server holds for requests: a request is
+// charged twice its size on the wire (the bytes gob reads and the value
+// they decode to) before its body is read, and released when its response
+// is written. A reader whose request does not fit waits until calls end;
+// one that fits nowhere goes when nothing else is held, so that no request
+// under the message limit is refused. A peer that reads no response holds
+// its calls, and their charge, until the write timeout closes its
 // connection.
 type memBudget struct {
 	limit   int64
@@ -24,22 +24,39 @@ type memBudget struct {
 	waiting atomic.Int32 // readers waiting for room
 
 	mu   sync.Mutex
-	room chan struct{} // closed, and replaced, when bytes are released while readers wait
+	room chan struct{} // closed, and replaced, when memory is released while readers wait
 }
 
 func newMemBudget(limit int64) *memBudget {
-	if limit <= 0 {
-		return nil
-	}
 	return &memBudget{limit: limit, room: make(chan struct{})}
 }
 
-// full reports whether a connection holding held bytes must wait.
-func (b *memBudget) full(held int64) bool {
-	return b != nil && held > 0 && b.used.Load() > b.limit
+// acquire charges n, first waiting until it fits or stop is closed.
+func (b *memBudget) acquire(n int64, stop <-chan struct{}) {
+	for {
+		used := b.used.Load()
+		if used == 0 || used+n <= b.limit {
+			if b.used.CompareAndSwap(used, used+n) {
+				return
+			}
+			continue
+		}
+		b.waiting.Add(1)
+		b.mu.Lock()
+		room := b.room
+		b.mu.Unlock()
+		if used := b.used.Load(); used != 0 && used+n > b.limit {
+			select {
+			case <-room:
+			case <-stop: // draining: the read is cut short anyway
+				b.waiting.Add(-1)
+				b.used.Add(n)
+				return
+			}
+		}
+		b.waiting.Add(-1)
+	}
 }
-
-func (b *memBudget) charge(n int64) { b.used.Add(n) }
 
 func (b *memBudget) release(n int64) {
 	b.used.Add(-n)
@@ -50,14 +67,3 @@ func (b *memBudget) release(n int64) {
 		b.mu.Unlock()
 	}
 }
-
-// wait returns a channel closed at the next release; the caller checks
-// again after it, and calls done when it stops waiting.
-func (b *memBudget) wait() <-chan struct{} {
-	b.waiting.Add(1)
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.room
-}
-
-func (b *memBudget) done() { b.waiting.Add(-1) }

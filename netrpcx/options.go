@@ -79,13 +79,13 @@ func WithWriteTimeout(d time.Duration) ServerOption {
 	return func(o *serverOptions) { o.writeTimeout = max(d, 0) }
 }
 
-// WithMemoryBudget bounds the bytes of requests the server holds for the
-// calls it runs, across all its connections (default
-// DefaultMemoryBudget; n <= 0 restores it). Over it, connections that hold
-// calls read no further request until calls end; a connection holding none
-// may still read one, so the server holds at most n plus one message per
-// connection. Replies are not counted: each is held until written, which
-// the write timeout bounds.
+// WithMemoryBudget bounds the memory the server holds for the requests of
+// the calls it runs, across all its connections (default
+// DefaultMemoryBudget; n <= 0 restores it). A request counts twice its size
+// on the wire, its bytes and its value, from before its body is read until
+// its response is written; a request that does not fit waits, and the peer
+// with it, until calls end. Replies are not counted: each is held until
+// written, which the write timeout bounds.
 func WithMemoryBudget(n int64) ServerOption {
 	return func(o *serverOptions) {
 		if n <= 0 {

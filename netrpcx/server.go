@@ -22,7 +22,7 @@ type Server struct {
 	opts *serverOptions
 
 	leaving atomic.Bool // Shutdown began: hellos answer so
-	budget  *memBudget
+	budget  *memBudget  // shared by its connections
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}

@@ -86,10 +86,7 @@ type serverCodec struct {
 	lastSeq atomic.Uint64 // the reader's, read by goAway after it stopped
 	leaving *atomic.Bool
 
-	// The server's memory budget (nil: none), and the bytes of requests
-	// this connection's calls hold.
-	budget *memBudget
-	held   atomic.Int64
+	budget *memBudget // the server's, or nil
 
 	streams    map[uint64]streamer // open server streams by id (see stream.go)
 	lastStream uint64              // the id of the last stream opened
@@ -201,11 +198,6 @@ func (c *serverCodec) readCall() (*callState, error) {
 		st.ctx, st.cancel = context.WithCancel(context.Background())
 	}
 
-	// Over the memory budget, wait before reading the body. Having read the
-	// header, gob no longer holds the last body's bytes.
-	if c.budget.full(c.held.Load()) {
-		c.waitBudget()
-	}
 	c.mu.Lock()
 	// At the bound, wait for room before reading on: the peer's writes
 	// wait in turn, and a cancel request already read has been served.
@@ -330,7 +322,16 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 		c.read(st)
 		return nil
 	}
-	before := c.fr.n
+	if c.budget != nil {
+		// Charge the body before reading it, at twice its size (its bytes
+		// and its value), waiting for room. A body that gob reads after a
+		// type definition is charged at the definition's size: once per
+		// type and connection, and the limit on each message still holds.
+		if _, count, err := c.fr.peekCount(); err == nil {
+			st.charged = 2 * int64(count)
+			c.budget.acquire(st.charged, c.drainCh)
+		}
+	}
 	if err := c.dec.Decode(x); err != nil {
 		if c.fr.err != nil { // the stream failed, not the value
 			switch { // tell the caller why, then close
@@ -356,33 +357,9 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 	if c.hdr.Present != nil {
 		restore(x, c.hdr.Present)
 	}
-	if c.budget != nil {
-		st.charged = int64(c.fr.n - before)
-		c.held.Add(st.charged)
-		c.budget.charge(st.charged)
-	}
 	calls.put(x, st)
 	c.read(st)
 	return nil
-}
-
-// waitBudget waits, before the next request's body is read, until the server's
-// memory budget has room or this connection holds nothing, or draining
-// begins.
-func (c *serverCodec) waitBudget() {
-	defer c.budget.done()
-	for {
-		room := c.budget.wait()
-		if !c.budget.full(c.held.Load()) {
-			return
-		}
-		select {
-		case <-room:
-		case <-c.drainCh:
-			return
-		}
-		c.budget.done()
-	}
 }
 
 // read records that the request of st was read whole: a go-away names the
@@ -542,7 +519,6 @@ func (c *serverCodec) respond(method string, seq uint64, text string, body any) 
 	}
 	if st != nil {
 		if st.charged > 0 {
-			c.held.Add(-st.charged)
 			c.budget.release(st.charged)
 		}
 		calls.drop(st)
