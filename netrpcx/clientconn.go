@@ -42,6 +42,8 @@ type clientConn struct {
 	pending map[uint64]*call // nil once the connection failed
 	err     error            // why it failed
 	cancels []cancelReq      // cancel requests to send
+	ping    bool             // a keepalive ping to send
+	reads   atomic.Uint64    // responses read, for keepalive
 	kick    chan struct{}    // wakes the flusher
 	done    chan struct{}    // closed when the connection failed
 }
@@ -80,6 +82,47 @@ func newClientConn(ep *endpoint, conn io.ReadWriteCloser) *clientConn {
 func (cc *clientConn) start() {
 	go cc.read()
 	go cc.flusher()
+	if o := cc.ep.client.opts; o.keepalive > 0 {
+		go cc.keepalive(o.keepalive, o.keepaliveTimeout)
+	}
+}
+
+// keepalive watches for a server that stopped answering (a stopped
+// process, a partition that swallows packets): while calls wait and nothing
+// has arrived for interval, it has the flusher send a hello, which every
+// net/rpc server answers; if nothing at all arrives within timeout after,
+// the connection is failed, so that its calls fail (or go elsewhere) and
+// the next call redials. Calls with deadlines need none of this to return
+// in time; calls without one would otherwise wait for ever.
+func (cc *clientConn) keepalive(interval, timeout time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	var seen uint64
+	var pinged time.Time
+	for {
+		select {
+		case <-t.C:
+		case <-cc.done:
+			return
+		}
+		reads := cc.reads.Load()
+		cc.mu.Lock()
+		waiting := len(cc.pending) > 0
+		cc.mu.Unlock()
+		switch {
+		case reads != seen || !waiting:
+			seen, pinged = reads, time.Time{}
+		case pinged.IsZero():
+			pinged = time.Now()
+			cc.mu.Lock()
+			cc.ping = true
+			cc.mu.Unlock()
+			cc.kickFlusher()
+		case time.Since(pinged) >= timeout:
+			cc.fail(fmt.Errorf("netrpcx: the server answered nothing, not even a ping, for %v", time.Since(pinged).Round(time.Millisecond)+interval))
+			return
+		}
+	}
 }
 
 // hello sends the hello request and reads the answer, within timeout or
@@ -302,10 +345,18 @@ func (cc *clientConn) flusher() {
 		}
 		cc.mu.Lock()
 		reqs, cc.cancels = cc.cancels, reqs[:0]
+		ping := cc.ping
+		cc.ping = false
 		cc.mu.Unlock()
 		cc.writers.Add(1)
 		cc.wsem <- struct{}{}
 		var err error
+		if ping { // answered with seq 0, which no call has: the reader drops it
+			cc.hdr = requestHeader{ServiceMethod: helloMethod}
+			if err = cc.enc.Encode(&cc.hdr); err == nil {
+				err = cc.enc.Encode(struct{}{})
+			}
+		}
 		for _, r := range reqs {
 			cc.hdr = requestHeader{ServiceMethod: cancelMethod, Seq: r.seq, Stream: r.stream}
 			if err = cc.enc.Encode(&cc.hdr); err == nil {
@@ -335,6 +386,7 @@ func (cc *clientConn) read() {
 			cc.fail(err)
 			return
 		}
+		cc.reads.Add(1)
 		if hdr.ServiceMethod == goAwayMethod && hdr.Error == "" {
 			if err := discard(cc.dec); err != nil {
 				cc.fail(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/gob"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -369,4 +370,42 @@ func TestDeadlineHoldsWhenPeerStopsReading(t *testing.T) {
 		sum, err := test.Add(context.Background(), 1, 2)
 		return err == nil && sum == 3
 	})
+}
+
+// A server that reads but answers nothing (a stopped process whose socket
+// still takes bytes) is found by the keepalive, and a call without a
+// deadline fails instead of waiting for ever; the next call redials.
+func TestKeepaliveFindsSilentServer(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lis.Close()
+	srv := newServer(t, &testsvc.Impl{})
+	defer srv.Close()
+	go func() {
+		for i := 0; ; i++ {
+			conn, err := lis.Accept()
+			if err != nil {
+				return
+			}
+			if i == 0 { // hello, then silence: read everything, answer nothing
+				answerHello(gob.NewDecoder(conn), gob.NewEncoder(conn))
+				go func() { io.Copy(io.Discard, conn); conn.Close() }()
+				continue
+			}
+			go srv.ServeConn(conn)
+		}
+	}()
+	c := dial(t, lis.Addr().String(), netrpcx.WithKeepalive(100*time.Millisecond, 200*time.Millisecond))
+	test := testsvc.NewTestNetRPCClient(c)
+	start := time.Now()
+	_, err = test.Add(context.Background(), 1, 2) // no deadline
+	if stdrpc.CodeOf(err) != stdrpc.Unavailable || !strings.Contains(err.Error(), "not even a ping") {
+		t.Fatalf("a call to a silent server: %v, want unavailable naming the unanswered ping", err)
+	}
+	t.Logf("the silent server was found after %v", time.Since(start).Round(time.Millisecond))
+	if sum, err := test.Add(context.Background(), 1, 2); err != nil || sum != 3 {
+		t.Fatalf("the call after: %d, %v; want 3 on a fresh connection", sum, err)
+	}
 }

@@ -162,19 +162,21 @@ func WithServerTLS(config *tls.Config) ServerOption {
 type ClientOption func(*clientOptions)
 
 type clientOptions struct {
-	interceptors    []stdrpc.ClientInterceptor
-	interceptor     stdrpc.ClientInterceptor // the interceptors chained
-	tls             *tls.Config
-	dial            func(ctx context.Context, network, addr string) (net.Conn, error)
-	dialTimeout     time.Duration
-	maxMessage      int
-	backoffMin      time.Duration
-	backoffMax      time.Duration
-	writeTimeout    time.Duration
-	resolver        Resolver
-	resolveInterval time.Duration
-	retryTokens     int
-	observer        *observe.Observer // see WithClientObserver; counts retries and failovers
+	interceptors     []stdrpc.ClientInterceptor
+	interceptor      stdrpc.ClientInterceptor // the interceptors chained
+	tls              *tls.Config
+	dial             func(ctx context.Context, network, addr string) (net.Conn, error)
+	dialTimeout      time.Duration
+	maxMessage       int
+	backoffMin       time.Duration
+	backoffMax       time.Duration
+	writeTimeout     time.Duration
+	resolver         Resolver
+	resolveInterval  time.Duration
+	retryTokens      int
+	keepalive        time.Duration
+	keepaliveTimeout time.Duration
+	observer         *observe.Observer // see WithClientObserver; counts retries and failovers
 }
 
 // DefaultRetryBudget is the burst of retries a Client allows (see
@@ -183,13 +185,15 @@ const DefaultRetryBudget = 100
 
 func newClientOptions(opts []ClientOption) *clientOptions {
 	o := &clientOptions{
-		maxMessage:      DefaultMaxResponseBytes,
-		backoffMin:      100 * time.Millisecond,
-		backoffMax:      time.Second,
-		dialTimeout:     defaultDialTimeout,
-		writeTimeout:    DefaultWriteTimeout,
-		resolveInterval: DefaultResolveInterval,
-		retryTokens:     DefaultRetryBudget,
+		maxMessage:       DefaultMaxResponseBytes,
+		backoffMin:       100 * time.Millisecond,
+		backoffMax:       time.Second,
+		dialTimeout:      defaultDialTimeout,
+		writeTimeout:     DefaultWriteTimeout,
+		resolveInterval:  DefaultResolveInterval,
+		retryTokens:      DefaultRetryBudget,
+		keepalive:        DefaultKeepalive,
+		keepaliveTimeout: DefaultKeepaliveTimeout,
 	}
 	for _, opt := range opts {
 		opt(o)
@@ -230,6 +234,28 @@ func WithResolveInterval(d time.Duration) ClientOption {
 // are always sent elsewhere, budget or not.
 func WithRetryBudget(n int) ClientOption {
 	return func(o *clientOptions) { o.retryTokens = max(n, 0) }
+}
+
+// Defaults for WithKeepalive.
+const (
+	DefaultKeepalive        = 30 * time.Second
+	DefaultKeepaliveTimeout = 10 * time.Second
+)
+
+// WithKeepalive sets how a Client finds a server that stopped answering:
+// when calls wait and nothing has arrived for interval, it sends a ping
+// that any net/rpc server answers, and if nothing arrives within timeout
+// after it, the connection fails (its calls fail with stdrpc.Unavailable,
+// or go elsewhere as Client says) and the next call redials. The defaults
+// are DefaultKeepalive and DefaultKeepaliveTimeout; interval <= 0 turns it
+// off. A call with a deadline returns by it either way.
+func WithKeepalive(interval, timeout time.Duration) ClientOption {
+	return func(o *clientOptions) {
+		o.keepalive = max(interval, 0)
+		if timeout > 0 {
+			o.keepaliveTimeout = timeout
+		}
+	}
 }
 
 // WithClientWriteTimeout bounds each write of requests to a connection
