@@ -41,7 +41,7 @@ type presence struct {
 
 // scanBody finds what gob would lose of body, a pointer to the value sent
 // (args, or the reply of a call). what names the value in an error.
-func scanBody(body any, what string) (presence, error) {
+func scanBody(body any, method, what string) (presence, error) {
 	var p presence
 	root := reflect.ValueOf(body)
 	switch root.Kind() {
@@ -74,7 +74,7 @@ func scanBody(body any, what string) (presence, error) {
 	if !needsWalk(root.Type()) {
 		return p, nil
 	}
-	w := walker{what: what, root: root.Type()}
+	w := walker{method: method, what: what}
 	w.value(root, atRoot)
 	return presence{present: w.present}, w.err
 }
@@ -87,9 +87,11 @@ const (
 )
 
 type walker struct {
-	what     string
-	root     reflect.Type
-	steps    []string // the path to the value being walked
+	method   string // "Service.Method", for errors
+	what     string // "request" or "result"
+	path     [16]string // the path to the value being walked: its steps
+	more     []string   // the steps past the 16th
+	depth    int
 	mapDepth int      // > 0 within a map's value, where no path can lead
 	present  []string
 	err      error
@@ -99,12 +101,12 @@ func (w *walker) record() {
 	if w.mapDepth > 0 {
 		return // an empty slice: Go code treats it as nil
 	}
-	w.present = append(w.present, strings.Join(w.steps, "."))
+	w.present = append(w.present, strings.Join(w.steps(), "."))
 }
 
 func (w *walker) fail(why string) {
 	if w.err == nil {
-		w.err = stdrpc.Errorf(stdrpc.InvalidArgument, "%s%s %s", w.what, w.name(), why)
+		w.err = stdrpc.Errorf(stdrpc.InvalidArgument, "%s: %s%s %s", w.method, w.what, w.name(), why)
 	}
 }
 
@@ -112,7 +114,7 @@ func (w *walker) fail(why string) {
 // [key].
 func (w *walker) name() string {
 	var b strings.Builder
-	for _, s := range w.steps {
+	for _, s := range w.steps() {
 		switch {
 		case strings.HasPrefix(s, "["):
 			b.WriteString(s)
@@ -125,8 +127,27 @@ func (w *walker) name() string {
 	return b.String()
 }
 
-func (w *walker) push(s string) { w.steps = append(w.steps, s) }
-func (w *walker) pop()          { w.steps = w.steps[:len(w.steps)-1] }
+// The path lives in an array of the walker's, so that walking a value
+// allocates nothing until something is found.
+func (w *walker) push(s string) {
+	if w.depth < len(w.path) {
+		w.path[w.depth] = s
+	} else {
+		w.more = append(w.more, s)
+	}
+	w.depth++
+}
+
+func (w *walker) pop() {
+	w.depth--
+	if w.depth >= len(w.path) {
+		w.more = w.more[:w.depth-len(w.path)]
+	}
+}
+
+func (w *walker) steps() []string {
+	return append(w.path[:min(w.depth, len(w.path)):min(w.depth, len(w.path))], w.more...)
+}
 
 func (w *walker) value(v reflect.Value, pos int) {
 	if w.err != nil {
@@ -365,7 +386,7 @@ func setNil(body any) {
 // and a nil pointer, sent as its zero value (gob cannot send nil) with the
 // header saying so.
 func outgoing(method string, args any) (presence, any, error) {
-	pres, err := scanBody(args, method+": request")
+	pres, err := scanBody(args, method, "request")
 	if err != nil {
 		return pres, args, err
 	}
@@ -470,7 +491,7 @@ func encodeValue(enc *gob.Encoder, v any) (err error) {
 // response into an internal error naming the value and returns the body
 // to send instead.
 func (c *serverCodec) checkResult(method string, body any) any {
-	pres, err := scanBody(body, method+": result")
+	pres, err := scanBody(body, method, "result")
 	if err != nil {
 		msg := err.Error()
 		if e, ok := err.(*stdrpc.Error); ok {
