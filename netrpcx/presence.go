@@ -87,12 +87,12 @@ const (
 )
 
 type walker struct {
-	method   string // "Service.Method", for errors
-	what     string // "request" or "result"
+	method   string     // "Service.Method", for errors
+	what     string     // "request" or "result"
 	path     [16]string // the path to the value being walked: its steps
 	more     []string   // the steps past the 16th
 	depth    int
-	mapDepth int      // > 0 within a map's value, where no path can lead
+	mapDepth int // > 0 within a map's value, where no path can lead
 	present  []string
 	err      error
 }
