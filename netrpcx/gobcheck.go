@@ -56,6 +56,8 @@ type gobCheck struct {
 	// (see gobWalker.plain) below maxPlainID: what most messages need to
 	// know, looked up before any walking.
 	plainIDs []uint64
+
+	typeBytes int // the bytes of the peer's type definitions so far
 }
 
 // maxPlainID bounds the ids plainIDs holds, and so its size (1 KiB): the
@@ -71,8 +73,9 @@ const basicPlain = 1<<gobBool | 1<<gobInt | 1<<gobUint | 1<<gobFloat | 1<<gobByt
 // from something gob does not bound: the decoder's recursion (on its stack,
 // whose overflow is fatal) and its table of type definitions.
 const (
-	maxGobDepth = 10000
-	maxGobTypes = 10000
+	maxGobDepth     = 10000
+	maxGobTypes     = 10000
+	maxGobTypeBytes = 256 << 10
 )
 
 // gob's predefined type ids; user types start at 64.
@@ -154,11 +157,31 @@ func (c *gobCheck) message(msg []byte) error {
 	if id, ok := valueID(msg); ok && c.isPlainID(id) {
 		return nil
 	}
+	if isDefinition(msg) {
+		// gob keeps every definition, and compiles it, for the life of
+		// the connection: bound their bytes as well as their number.
+		if c.typeBytes += len(msg); c.typeBytes > maxGobTypeBytes {
+			return c.w.fail("type definitions of more than %d bytes", maxGobTypeBytes)
+		}
+	}
 	w := &c.w
 	w.b, w.p, w.depth = msg, 0, 0
 	err := w.message()
 	w.b = nil
 	return err
+}
+
+// isDefinition reports whether msg defines a type: its first integer, a
+// type id, is negative (gob encodes a signed integer's sign in the low bit).
+func isDefinition(msg []byte) bool {
+	switch {
+	case len(msg) == 0:
+		return false
+	case msg[0] < 0x80:
+		return msg[0]&1 == 1
+	}
+	n := -int(int8(msg[0]))
+	return n >= 1 && n < len(msg) && msg[n]&1 == 1
 }
 
 // valueID returns the type id of a message holding a value, if its id is

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/gob"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"math/rand"
@@ -663,5 +664,29 @@ func BenchmarkFrameReader(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// gob keeps every type definition for the life of the connection, so a
+// peer cannot send more than maxGobTypeBytes of them, however few.
+func TestGobCheckTypeDefinitionBytes(t *testing.T) {
+	var buf bytes.Buffer
+	enc := gob.NewEncoder(&buf)
+	for i := range 80 { // 80 types of 4 KiB names: 320 KiB of definitions
+		name := fmt.Sprintf("F%s%d", strings.Repeat("x", 4<<10), i)
+		typ := reflect.StructOf([]reflect.StructField{{Name: name, Type: reflect.TypeFor[int]()}})
+		v := reflect.New(typ).Elem()
+		v.Field(0).SetInt(1)
+		if err := enc.EncodeValue(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dec, fr := checked(bytes.NewReader(buf.Bytes()), 1<<20)
+	var err error
+	for n := 0; err == nil; n++ {
+		err = dec.DecodeValue(reflect.Value{})
+	}
+	if !errors.Is(fr.err, errBadGob) || !strings.Contains(fr.err.Error(), "type definitions of more than 262144 bytes") {
+		t.Fatalf("320 KiB of type definitions: %v (decoder: %v), want refused", fr.err, err)
 	}
 }

@@ -162,7 +162,21 @@ func (c *serverCodec) readCall() (*callState, error) {
 			c.mu.Unlock()
 		}
 		c.hdr = requestHeader{} // gob merges into the destination: start from zero
-		if err := c.dec.Decode(&c.hdr); err != nil {
+		var hold int64
+		if c.budget != nil {
+			// A large header is charged while it is read, so that peers
+			// sending many half-sent ones wait instead of each holding
+			// its buffer; headers are small, and the rest go uncharged.
+			if _, count, err := c.fr.peekCount(); err == nil && count > freeHeaderBytes {
+				hold = 2 * int64(count)
+				c.budget.acquire(hold, c.drainCh)
+			}
+		}
+		err := c.dec.Decode(&c.hdr)
+		if hold > 0 {
+			c.budget.release(hold)
+		}
+		if err != nil {
 			return nil, c.stopReading(err)
 		}
 		if c.hdr.ServiceMethod != cancelMethod && c.hdr.ServiceMethod != helloMethod {
@@ -365,6 +379,9 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 // read records that the request of st was read whole: a go-away names the
 // last such call, and the client may send any later one elsewhere.
 func (c *serverCodec) read(st *callState) { c.lastSeq.Store(st.seq) }
+
+// freeHeaderBytes is the size of request header the memory budget ignores.
+const freeHeaderBytes = 64 << 10
 
 func (c *serverCodec) isDraining() bool {
 	c.mu.Lock()
