@@ -546,10 +546,25 @@ func (w *gobWalker) structValue(t *gobType) error {
 		if err != nil {
 			return err
 		}
-		if err := w.walk(ft); err != nil {
+		if err := w.walkField(ft); err != nil {
 			return err
 		}
 	}
+}
+
+// walkField walks the value of a struct's field. A slice, array or map
+// held in a field is the struct's own level of nesting, as the user writes
+// it: a tree whose node holds a slice of nodes nests one level per node.
+// Their elements are walked as usual, and structs and interfaces always
+// count, so the walk's recursion stays bounded.
+func (w *gobWalker) walkField(t *gobType) error {
+	switch t.kind {
+	case kindArray, kindSlice:
+		return w.list(t)
+	case kindMap:
+		return w.mapValue(t)
+	}
+	return w.walk(t)
 }
 
 // iface walks an interface value, as gob's Decoder.decodeInterface and

@@ -690,3 +690,35 @@ func TestGobCheckTypeDefinitionBytes(t *testing.T) {
 		t.Fatalf("320 KiB of type definitions: %v (decoder: %v), want refused", fr.err, err)
 	}
 }
+
+// gcTree is a tree whose node holds a slice of nodes.
+type gcTree struct {
+	V        int
+	Children []gcTree
+}
+
+// Nesting counts as the user writes it: a tree maxGobDepth-1 nodes deep,
+// each holding its children in a slice, passes; one deeper than the limit
+// does not.
+func TestGobCheckTreeDepth(t *testing.T) {
+	tree := func(n int) []byte {
+		var node gcTree
+		for i := range n - 1 {
+			node = gcTree{V: i, Children: []gcTree{node}}
+		}
+		var buf bytes.Buffer
+		if err := gob.NewEncoder(&buf).Encode(node); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	dec, _ := checked(bytes.NewReader(tree(maxGobDepth-1)), DefaultMaxMessageBytes)
+	var got gcTree
+	if err := dec.Decode(&got); err != nil {
+		t.Fatalf("a tree %d deep: %v", maxGobDepth-1, err)
+	}
+	dec, fr := checked(bytes.NewReader(tree(maxGobDepth+1)), DefaultMaxMessageBytes)
+	if err := dec.Decode(&got); err == nil || !strings.Contains(fr.err.Error(), "nested more than") {
+		t.Fatalf("a tree %d deep: %v, want refused", maxGobDepth+1, err)
+	}
+}
