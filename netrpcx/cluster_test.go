@@ -409,3 +409,22 @@ func TestKeepaliveFindsSilentServer(t *testing.T) {
 		t.Fatalf("the call after: %d, %v; want 3 on a fresh connection", sum, err)
 	}
 }
+
+// During the drain delay the server serves its connections as before, but
+// a client dialing it is told it is leaving, and goes elsewhere.
+func TestDrainDelay(t *testing.T) {
+	a := startInstance(t, "127.0.0.1:0", &testsvc.Impl{}, netrpcx.WithDrainDelay(time.Second))
+	c := dial(t, a.addr)
+	test := testsvc.NewTestNetRPCClient(c)
+	shut := make(chan struct{})
+	go func() { a.shutdown(); close(shut) }()
+	time.Sleep(100 * time.Millisecond)
+	if sum, err := test.Add(context.Background(), 1, 2); err != nil || sum != 3 {
+		t.Fatalf("a call during the drain delay: %d, %v; want 3", sum, err)
+	}
+	_, err := netrpcx.Dial("tcp", a.addr)
+	if stdrpc.CodeOf(err) != stdrpc.Unavailable || !strings.Contains(err.Error(), "shutting down") {
+		t.Fatalf("Dial during the drain delay: %v, want unavailable saying the server is shutting down", err)
+	}
+	<-shut
+}
