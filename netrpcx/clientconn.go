@@ -31,6 +31,7 @@ type clientConn struct {
 	writers atomic.Int32  // goroutines writing or waiting to; the last one flushes
 	out     *timedWriter  // the connection, under bw
 	bw      *sendBuffer
+	hw      holdWriter // under enc: takes back a request that fails to encode
 	enc     *gob.Encoder
 	hdr     requestHeader // under wsem
 
@@ -72,7 +73,8 @@ func newClientConn(ep *endpoint, conn io.ReadWriteCloser) *clientConn {
 		done:    make(chan struct{}),
 	}
 	cc.bw = newSendBuffer(cc.out)
-	cc.enc = gob.NewEncoder(cc.bw)
+	cc.hw.w = cc.bw
+	cc.enc = gob.NewEncoder(&cc.hw)
 	cc.fr = newCheckedFrameReader(conn, o.maxMessage, "netrpcx.WithMaxResponseBytes")
 	cc.dec = gob.NewDecoder(cc.fr)
 	return cc
@@ -243,8 +245,11 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 			delete(cc.pending, seq)
 		}
 		cc.mu.Unlock()
-		// The stream may hold part of a request: the connection is unusable.
-		cc.fail(err)
+		unsent := errors.Is(err, errEncode) // nothing of it was written
+		if !unsent {
+			// The stream may hold part of a request: the connection is unusable.
+			cc.fail(err)
+		}
 		refused := false
 		if !mine {
 			<-pc.done // fail, or a go-away, delivered to it already
@@ -253,10 +258,10 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 		pc.reply, pc.err = nil, nil
 		callPool.Put(pc)
 		switch {
+		case unsent:
+			return stdrpc.NewError(stdrpc.InvalidArgument, err)
 		case refused: // the server said it read no request after an earlier one
 			return errNotSent
-		case errors.Is(err, errEncode):
-			return stdrpc.NewError(stdrpc.InvalidArgument, err)
 		}
 		return &lostError{err}
 	}
@@ -313,14 +318,26 @@ func (cc *clientConn) write(seq uint64, method string, timeout time.Duration, md
 		cc.out.next = time.Now().Add(timeout)
 	}
 	cc.hdr = requestHeader{ServiceMethod: method, Seq: seq, Timeout: int64(timeout), Metadata: flatten(md), Stream: stream, Nil: pres.isNil, Present: pres.present}
+	// The request is held until it is whole: if args cannot be encoded,
+	// its header is taken back and nothing of it is sent (see holdWriter),
+	// so the connection serves the calls after it.
+	cc.hw.hold()
 	err := cc.enc.Encode(&cc.hdr)
 	if err == nil {
-		if err = cc.enc.Encode(args); err != nil && cc.out.err == nil {
+		hdr := cc.hw.mark()
+		if err = encodeValue(cc.enc, args); err != nil {
+			cc.hw.drop(hdr)
 			err = fmt.Errorf("netrpcx: %w of %s: %w", errEncode, method, err)
 		}
 	}
-	if cc.writers.Add(-1) == 0 && err == nil {
-		err = cc.bw.Flush()
+	if werr := cc.hw.release(); werr != nil {
+		err = werr
+	}
+	unsent := errors.Is(err, errEncode)
+	if cc.writers.Add(-1) == 0 && (err == nil || unsent) {
+		if ferr := cc.bw.Flush(); ferr != nil {
+			err = ferr
+		}
 	}
 	return err
 }

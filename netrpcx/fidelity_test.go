@@ -69,7 +69,13 @@ func TestUnsendableResultKeepsConnection(t *testing.T) {
 	s := netrpcx.NewServer(srv, netrpcx.WithLogger(quietLogger()))
 	go s.Serve(lis)
 	t.Cleanup(func() { s.Close() })
-	c := dial(t, lis.Addr().String())
+	// One connection, never redialed: a call after one that broke it fails.
+	conn, err := net.Dial("tcp", lis.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := netrpcx.NewClient(conn)
+	t.Cleanup(func() { c.Close() })
 	ctx := context.Background()
 
 	tests := []struct {
@@ -101,6 +107,14 @@ func TestUnsendableResultKeepsConnection(t *testing.T) {
 	err = c.Call(ctx, "F.Ping", (*Node)(nil), new(string))
 	if stdrpc.CodeOf(err) != stdrpc.InvalidArgument || !strings.Contains(err.Error(), "nil pointer") {
 		t.Errorf("a nil request: %v, want invalid_argument naming the nil pointer", err)
+	}
+	// Nor does one whose encoding fails part way, or panics: the request is
+	// taken back whole, and the connection serves the next call.
+	for _, req := range []any{Loose{V: unregistered{2}}, Boom{}} {
+		err := c.Call(ctx, "F.Ping", req, new(string))
+		if stdrpc.CodeOf(err) != stdrpc.InvalidArgument || !strings.Contains(err.Error(), "cannot encode the request of F.Ping") {
+			t.Errorf("a request of %T gob cannot encode: %v, want invalid_argument", req, err)
+		}
 	}
 	var pong string
 	if err := c.Call(ctx, "F.Ping", struct{}{}, &pong); err != nil || pong != "pong" {
