@@ -225,6 +225,25 @@ func (c *Client) callOn(ctx context.Context, serviceMethod string, args, reply a
 	return nil, lastErr
 }
 
+// Health asks an instance of the service whether it serves, as a
+// readiness probe or a CLI's status command would: nil if it does (a stock
+// net/rpc server counts, as it answers), stdrpc.Unavailable if it is
+// shutting down or cannot be reached. Like a call, it goes to one of the
+// client's connections, dialing if need be.
+func (c *Client) Health(ctx context.Context) error {
+	var h hello
+	_, err := c.callOn(ctx, helloMethod, struct{}{}, &h, false)
+	switch {
+	case stdrpc.CodeOf(err) == stdrpc.Unimplemented: // a stock server: it answers, so it serves
+		return nil
+	case err != nil:
+		return err
+	case h.Leaving:
+		return stdrpc.NewError(stdrpc.Unavailable, errLeaving)
+	}
+	return nil
+}
+
 // maxAttempts bounds the attempts of one call.
 const maxAttempts = 16
 

@@ -428,3 +428,26 @@ func TestDrainDelay(t *testing.T) {
 	}
 	<-shut
 }
+
+func TestHealth(t *testing.T) {
+	a := startInstance(t, "127.0.0.1:0", &testsvc.Impl{}, netrpcx.WithDrainDelay(500*time.Millisecond))
+	c := dial(t, a.addr)
+	if err := c.Health(context.Background()); err != nil {
+		t.Fatalf("Health of a serving server: %v", err)
+	}
+	shut := make(chan struct{})
+	go func() { a.shutdown(); close(shut) }()
+	time.Sleep(100 * time.Millisecond)
+	if err := c.Health(context.Background()); stdrpc.CodeOf(err) != stdrpc.Unavailable {
+		t.Fatalf("Health of a server shutting down: %v, want unavailable", err)
+	}
+	<-shut
+
+	rs := rpc.NewServer()
+	if err := testsvc.RegisterTestNetRPC(rs, &testsvc.Impl{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := dial(t, serveStock(t, rs)).Health(context.Background()); err != nil {
+		t.Fatalf("Health of a stock server: %v, want nil: it answers", err)
+	}
+}
