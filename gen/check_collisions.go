@@ -42,6 +42,7 @@ func (b *builder) checkCollisions(pkg *packages.Package, builds []*serviceBuild)
 		claim(s.NewNetRPCClient, "func", s.Name, pos)
 		claim(s.RegisterHTTP, "func", s.Name, pos)
 		claim(s.NewHTTPHandler, "func", s.Name, pos)
+		claim(s.RegisterJSONRPC, "func", s.Name, pos)
 		claim(s.HTTPClient, "type", s.Name, pos)
 		claim(s.NewHTTPClient, "func", s.Name, pos)
 		for _, mb := range sb.meth {

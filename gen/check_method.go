@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"go/types"
 	"net/http"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -90,6 +91,44 @@ func (b *builder) idempotent(sc *pkgScan, fn *types.Func, subject string) bool {
 		}
 	}
 	return false
+}
+
+// jsonrpcAliases returns the method's //stdrpc:jsonrpc names, reporting one
+// given twice.
+func (b *builder) jsonrpcAliases(sc *pkgScan, fn *types.Func, subject string) []string {
+	var names []string
+	for _, d := range sc.jsonrpc[fn] {
+		if slices.Contains(names, d.dir.arg) {
+			b.d.at(d.pos+token.Pos(d.dir.argOff), subject, "//stdrpc:jsonrpc %s is given twice: keep one", d.dir.arg)
+			continue
+		}
+		names = append(names, d.dir.arg)
+	}
+	return names
+}
+
+// checkJSONRPCAliases reports a JSON-RPC name two methods of a package
+// share: one endpoint could serve only one of them.
+func (b *builder) checkJSONRPCAliases(builds []*serviceBuild) {
+	owner := map[string]string{}
+	for _, sb := range builds {
+		for _, m := range sb.svc.Methods {
+			owner[sb.svc.WireName+"."+m.Name] = sb.svc.Name + "." + m.Name
+		}
+	}
+	for _, sb := range builds {
+		for _, mb := range sb.meth {
+			m := mb.m
+			for _, a := range m.JSONRPCAliases {
+				subject := sb.svc.Name + "." + m.Name
+				if other, dup := owner[a]; dup && other != subject {
+					b.d.at(mb.site, subject, "the JSON-RPC name %q is also %s's: a JSON-RPC endpoint serves one method per name; choose another", a, other)
+					continue
+				}
+				owner[a] = subject
+			}
+		}
+	}
 }
 
 // checkResults checks the results of a unary method: data results, then

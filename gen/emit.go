@@ -24,8 +24,8 @@ func buildLine(f *genFile) string {
 type emitter func(p *printer, s *service)
 
 // emitters print, for each service in turn: the envelopes, the net/rpc
-// server and client, the net/http server and client.
-var emitters = []emitter{emitEnvelopes, emitNetRPC, emitHTTP}
+// server and client, the net/http server and client, the JSON-RPC server.
+var emitters = []emitter{emitEnvelopes, emitNetRPC, emitHTTP, emitJSONRPC}
 
 // emitFile returns the gofmt-formatted source of a generated file: as
 // printed, or through gofmt when the model says printing is not enough.

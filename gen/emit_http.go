@@ -50,30 +50,11 @@ func emitHTTP(p *printer, s *service) {
 // /{Service}/{Method} registration and its own routes.
 func emitHTTPHandler(p *printer, s *service, m *rpcMethod) {
 	rt, l := s.Runtime, s.HTTPLocals
-	req := m.Request.Type
-	if m.Request.Kind == noShape {
-		req = "struct{}"
-	}
-	call := l.Impl + "." + m.Name + "(" + callArgs(m, l.Ctx, l.Req) + ")"
-	head := fmt.Sprintf("\t%s := func(%s %s.Context, %s *%s)", m.HTTPVar, l.Ctx, rt.Context, l.Req, req)
+	req := emitCallClosure(p, s, m)
 	handle, handleRoute := "Handle", "HandleRoute"
-	switch {
-	case m.Kind == serverStream:
-		p.line("%s %s {", head, m.Stream)
-		p.line("\t\treturn %s", call)
+	if m.Kind == serverStream {
 		handle, handleRoute = "HandleStream", "HandleStreamRoute"
-	case m.Response.Kind == noShape:
-		p.line("%s (struct{}, error) {", head)
-		p.line("\t\treturn struct{}{}, %s", call)
-	case m.Response.Kind == direct:
-		p.line("%s (%s, error) {", head, m.Response.Type)
-		p.line("\t\treturn %s", call)
-	default:
-		p.line("%s (%s %s, %s error) {", head, l.Resp, m.Response.Type, l.Err)
-		p.line("\t\t%s = %s", assignResults(m, l.Resp, l.Err), call)
-		p.line("\t\treturn %s, %s", l.Resp, l.Err)
 	}
-	p.line("\t}")
 	p.line("\t%s.%s(%s, %q, %s)", rt.StdHTTP, handle, l.Svc, m.Name, m.HTTPVar)
 	for _, r := range m.Routes {
 		p.line("\t%s.%s(%s, %q, %q, func(%s *%s.Request, %s *%s) error {", rt.StdHTTP, handleRoute, l.Svc, m.Name, r.Pattern, l.R, rt.HTTP, l.Req, req)
@@ -87,6 +68,35 @@ func emitHTTPHandler(p *printer, s *service, m *rpcMethod) {
 		p.line("\t\treturn %s.Bind(%s)", rt.StdHTTP, strings.Join(args, ", "))
 		p.line("\t}, %s)", m.HTTPVar)
 	}
+}
+
+// emitCallClosure prints the local function, named m.HTTPVar, that calls
+// the implementation with a decoded request, and returns the request type.
+func emitCallClosure(p *printer, s *service, m *rpcMethod) string {
+	rt, l := s.Runtime, s.HTTPLocals
+	req := m.Request.Type
+	if m.Request.Kind == noShape {
+		req = "struct{}"
+	}
+	call := l.Impl + "." + m.Name + "(" + callArgs(m, l.Ctx, l.Req) + ")"
+	head := fmt.Sprintf("\t%s := func(%s %s.Context, %s *%s)", m.HTTPVar, l.Ctx, rt.Context, l.Req, req)
+	switch {
+	case m.Kind == serverStream:
+		p.line("%s %s {", head, m.Stream)
+		p.line("\t\treturn %s", call)
+	case m.Response.Kind == noShape:
+		p.line("%s (struct{}, error) {", head)
+		p.line("\t\treturn struct{}{}, %s", call)
+	case m.Response.Kind == direct:
+		p.line("%s (%s, error) {", head, m.Response.Type)
+		p.line("\t\treturn %s", call)
+	default:
+		p.line("%s (%s %s, %s error) {", head, l.Resp, m.Response.Type, l.Err)
+		p.line("\t\t%s = %s", assignResults(m, l.Resp, l.Err), call)
+		p.line("\t\treturn %s, %s", l.Resp, l.Err)
+	}
+	p.line("\t}")
+	return req
 }
 
 // bodyArg is what Bind decodes the request body into: the request req, or

@@ -12,6 +12,7 @@ import (
 //	//stdrpc:service [name=NAME]   in an interface's doc comment
 //	//stdrpc:http METHOD PATTERN   in a method's doc comment
 //	//stdrpc:idempotent            in a method's doc comment
+//	//stdrpc:jsonrpc NAME          in a method's doc comment
 
 const directivePrefix = "stdrpc"
 
@@ -20,12 +21,13 @@ const (
 	dirService    = "service"
 	dirHTTP       = "http"
 	dirIdempotent = "idempotent"
+	dirJSONRPC    = "jsonrpc"
 )
 
-var directiveNames = []string{dirService, dirHTTP, dirIdempotent}
+var directiveNames = []string{dirService, dirHTTP, dirIdempotent, dirJSONRPC}
 
 // directiveList names the directives for a message.
-const directiveList = "the directives are //stdrpc:service, //stdrpc:http and //stdrpc:idempotent"
+const directiveList = "the directives are //stdrpc:service, //stdrpc:http, //stdrpc:idempotent and //stdrpc:jsonrpc"
 
 // httpMethods are the verbs a //stdrpc:http route may use.
 var httpMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE"}
@@ -46,6 +48,7 @@ type directive struct {
 
 	// idempotent: the first argument, which it does not take (reported
 	// with the method it is on), and its offset
+	// jsonrpc: the alias
 	arg    string
 	argOff int
 }
@@ -110,6 +113,17 @@ func parseDirective(text string) (d directive, ok bool, derr *directiveError) {
 			d.arg, d.argOff = ws[0].text, ws[0].off
 		}
 		return d, true, nil
+	case dirJSONRPC:
+		ws := fields(args, argsOff)
+		switch {
+		case len(ws) == 0:
+			return fail(0, "//stdrpc:jsonrpc needs a method name, as in //stdrpc:jsonrpc add")
+		case len(ws) > 1:
+			return fail(ws[1].off, "unexpected argument %q: //stdrpc:jsonrpc takes one name", ws[1].text)
+		case !validJSONRPCName(ws[0].text):
+			return fail(ws[0].off, "bad JSON-RPC method name %q: use letters, digits, '_', '.' and '-', not starting with \"rpc.\"", ws[0].text)
+		}
+		return directive{name: dirJSONRPC, arg: ws[0].text, argOff: ws[0].off}, true, nil
 	case "":
 		return fail(0, "empty directive //stdrpc: (%s)", directiveList)
 	}
@@ -292,4 +306,19 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// validJSONRPCName reports whether s may name a JSON-RPC method: a word of
+// letters, digits, '_', '.' and '-', not in the "rpc." namespace the
+// specification reserves.
+func validJSONRPCName(s string) bool {
+	if s == "" || strings.HasPrefix(s, "rpc.") {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' && r != '.' && r != '-' {
+			return false
+		}
+	}
+	return true
 }

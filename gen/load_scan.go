@@ -18,6 +18,7 @@ type pkgScan struct {
 	docs       map[*types.Func]*ast.CommentGroup
 	routes     map[*types.Func][]placedDirective // //stdrpc:http lines
 	idempotent map[*types.Func][]placedDirective // //stdrpc:idempotent lines
+	jsonrpc    map[*types.Func][]placedDirective // //stdrpc:jsonrpc lines
 	// served records the methods a service serves; a method directive on
 	// any other method is misplaced.
 	served map[*types.Func]bool
@@ -46,6 +47,7 @@ func (b *builder) scan(pkg *packages.Package) *pkgScan {
 		docs:       map[*types.Func]*ast.CommentGroup{},
 		routes:     map[*types.Func][]placedDirective{},
 		idempotent: map[*types.Func][]placedDirective{},
+		jsonrpc:    map[*types.Func][]placedDirective{},
 		served:     map[*types.Func]bool{},
 	}
 	for _, f := range pkg.Syntax {
@@ -89,7 +91,7 @@ func (b *builder) scan(pkg *packages.Package) *pkgScan {
 					switch d.name {
 					case dirService:
 						b.d.at(c.Slash, "", "//stdrpc:service must be in the doc comment of an interface type declaration")
-					case dirHTTP, dirIdempotent:
+					case dirHTTP, dirIdempotent, dirJSONRPC:
 						b.d.at(c.Slash, "", "//stdrpc:%s must be in the doc comment of a method of a //stdrpc:service interface", d.name)
 					}
 				}
@@ -209,6 +211,9 @@ func (b *builder) scanType(sc *pkgScan, f *ast.File, ts *ast.TypeSpec, doc *ast.
 						used[c] = true
 					case ok && d.name == dirIdempotent:
 						sc.idempotent[fn] = append(sc.idempotent[fn], placedDirective{dir: d, pos: c.Slash})
+						used[c] = true
+					case ok && d.name == dirJSONRPC:
+						sc.jsonrpc[fn] = append(sc.jsonrpc[fn], placedDirective{dir: d, pos: c.Slash})
 						used[c] = true
 					}
 				}

@@ -59,6 +59,7 @@ type service struct {
 	NewHTTPHandler  string // NewCalculatorHTTPHandler
 	HTTPClient      string // calculatorHTTPClient
 	NewHTTPClient   string // NewCalculatorHTTPClient
+	RegisterJSONRPC string // RegisterCalculatorJSONRPC
 
 	HasRoutes bool // some method has a //stdrpc:http route
 
@@ -79,6 +80,7 @@ type netRPCLocals struct {
 // closures it registers (ctx, req, resp, err; r for a route's binder).
 type httpLocals struct {
 	Mux, Impl, Opts, Svc   string
+	JSONRPC                string // RegisterXJSONRPC's endpoint parameter: j
 	Ctx, Req, Resp, Err, R string
 }
 
@@ -112,6 +114,10 @@ type rpcMethod struct {
 	Stream string
 
 	Routes []*route // the method's //stdrpc:http routes
+
+	// JSONRPCAliases are the method's //stdrpc:jsonrpc names, besides
+	// "Service.Method".
+	JSONRPCAliases []string
 
 	// Idempotent reports that the method is safe to call twice: it is
 	// marked //stdrpc:idempotent, or has a GET or HEAD route. A unary

@@ -61,6 +61,7 @@ func (b *builder) buildService(sc *pkgScan, sd *serviceDecl) *serviceBuild {
 		NewNetRPCClient: "New" + exp + "NetRPCClient",
 		RegisterHTTP:    "Register" + exp + "HTTP",
 		NewHTTPHandler:  "New" + exp + "HTTPHandler",
+		RegisterJSONRPC: "Register" + exp + "JSONRPC",
 		HTTPClient:      unexp + "HTTPClient",
 		NewHTTPClient:   "New" + exp + "HTTPClient",
 	}
@@ -200,6 +201,7 @@ func (b *builder) buildMethod(sc *pkgScan, svc *service, ms methodSite) (mb *met
 
 	m := &rpcMethod{Name: fn.Name(), Kind: unary, Pos: b.fset.Position(ms.site), Doc: formatDoc(docLines(sc.docs[fn]))}
 	m.Idempotent = b.idempotent(sc, fn, subject)
+	m.JSONRPCAliases = b.jsonrpcAliases(sc, fn, subject)
 	mb = &methodBuild{m: m, fn: fn, site: ms.site}
 	sig := fn.Type().(*types.Signature)
 

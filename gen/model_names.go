@@ -128,7 +128,7 @@ func (b *builder) nameLocals(sb *serviceBuild, reg *importRegistry) {
 		ns.take(identsIn(m.Response.Type)...)
 		ns.take(identsIn(m.Stream)...)
 	}
-	h := httpLocals{Mux: ns.fresh("mux"), Impl: ns.fresh("impl"), Opts: ns.fresh("opts"), Svc: ns.fresh("s")}
+	h := httpLocals{Mux: ns.fresh("mux"), Impl: ns.fresh("impl"), Opts: ns.fresh("opts"), Svc: ns.fresh("s"), JSONRPC: ns.fresh("j")}
 	for _, m := range svc.Methods {
 		m.HTTPVar = ns.fresh(lowerFirst(m.Name))
 	}

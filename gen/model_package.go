@@ -125,6 +125,14 @@ func (b *builder) buildPackage(sc *pkgScan) []*genFile {
 			}
 		}
 	}
+	for fn, ds := range sc.jsonrpc {
+		if !sc.served[fn] {
+			for _, d := range ds {
+				b.d.at(d.pos, "", "//stdrpc:jsonrpc is on %s.%s, which is not a method of a //stdrpc:service interface: mark the interface, or remove the directive", recvName(fn), fn.Name())
+			}
+		}
+	}
+	b.checkJSONRPCAliases(builds)
 	generated := b.checkCollisions(pkg, builds)
 	wireNames := map[string]*service{}
 	for _, sb := range builds {

@@ -42,7 +42,7 @@ var violations = []struct {
 	{"positional argument",
 		"directives/directives.go:36:18: unexpected argument \"Foo\": did you mean name=Foo?"},
 	{"unknown directive",
-		"directives/directives.go:41:1: unknown directive //stdrpc:frobnicate (the directives are //stdrpc:service, //stdrpc:http and //stdrpc:idempotent)"},
+		"directives/directives.go:41:1: unknown directive //stdrpc:frobnicate (the directives are //stdrpc:service, //stdrpc:http, //stdrpc:idempotent and //stdrpc:jsonrpc)"},
 	{"route without method and pattern",
 		"directives/directives.go:48:2: //stdrpc:http needs a method and a pattern, as in //stdrpc:http GET /users/{id}"},
 	{"lower-case verb",

@@ -42,6 +42,8 @@ type Service struct {
 	writeTime time.Duration // bound on each write of a response; 0: none
 	budget    budget        // memory for the request bodies being read
 	obs       *observe.Observer
+	maxBatch  int      // the largest JSON-RPC batch
+	jsonrpc   *JSONRPC // the endpoint of a JSON-RPC service; nil for routes on a mux
 }
 
 // A ServerOption configures a Service.
@@ -121,12 +123,17 @@ func WithLogger(l *slog.Logger) ServerOption {
 // NewService returns the service name (the path segment of its POST routes,
 // such as "Calculator" or "acme.v1.Calculator") on mux.
 func NewService(mux *http.ServeMux, name string, opts ...ServerOption) *Service {
+	return newService(mux, name, opts)
+}
+
+func newService(mux *http.ServeMux, name string, opts []ServerOption) *Service {
 	s := &Service{
 		mux:       mux,
 		name:      name,
 		maxBody:   DefaultMaxBodyBytes,
 		heartbeat: DefaultHeartbeat,
 		writeTime: DefaultWriteTimeout,
+		maxBatch:  DefaultMaxBatch,
 	}
 	s.budget.max = DefaultBodyBudget
 	for _, o := range opts {

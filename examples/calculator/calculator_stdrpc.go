@@ -133,3 +133,18 @@ func (c calculatorHTTPClient) Divide(ctx context.Context, a, b int) (quo, rem in
 	err = c.c.Call(ctx, "/Calculator/Divide", &CalculatorDivideRequest{A: a, B: b}, &resp, stdhttp.Idempotent())
 	return resp.Quo, resp.Rem, err
 }
+
+// RegisterCalculatorJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "Calculator.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterCalculatorJSONRPC(j *stdhttp.JSONRPC, impl Calculator, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "Calculator", opts...)
+	add := func(ctx context.Context, req *CalculatorAddRequest) (int, error) {
+		return impl.Add(ctx, req.A, req.B)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Add", Params: []string{"a", "b"}}, add)
+	divide := func(ctx context.Context, req *CalculatorDivideRequest) (resp CalculatorDivideResponse, err error) {
+		resp.Quo, resp.Rem, err = impl.Divide(ctx, req.A, req.B)
+		return resp, err
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Divide", Params: []string{"a", "b"}}, divide)
+}

@@ -122,3 +122,17 @@ func (c chatHTTPClient) Send(ctx context.Context, room, user, text string) error
 func (c chatHTTPClient) Subscribe(ctx context.Context, room string) iter.Seq2[Message, error] {
 	return stdhttp.Stream[Message](ctx, c.c, "/Chat/Subscribe", &ChatSubscribeRequest{Room: room})
 }
+
+// RegisterChatJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "Chat.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterChatJSONRPC(j *stdhttp.JSONRPC, impl Chat, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "Chat", opts...)
+	send := func(ctx context.Context, req *ChatSendRequest) (struct{}, error) {
+		return struct{}{}, impl.Send(ctx, req.Room, req.User, req.Text)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Send", Params: []string{"room", "user", "text"}}, send)
+	subscribe := func(ctx context.Context, req *ChatSubscribeRequest) iter.Seq2[Message, error] {
+		return impl.Subscribe(ctx, req.Room)
+	}
+	stdhttp.HandleJSONRPCStream(s, stdhttp.JSONRPCMethod{Name: "Subscribe", Params: []string{"room"}}, subscribe)
+}

@@ -73,12 +73,12 @@ type cluster struct {
 	proxy string // nginx's base URL
 }
 
-func startCluster(t *testing.T, withNginx bool) *cluster {
+func startCluster(t *testing.T, withNginx bool, args ...string) *cluster {
 	t.Helper()
 	bin := program(t)
 	cl := &cluster{t: t}
 	for _, name := range []string{"a", "b", "c"} {
-		in := &instance{bin: bin, name: name, rpc: "127.0.0.1:0", http: "127.0.0.1:0"}
+		in := &instance{bin: bin, args: args, name: name, rpc: "127.0.0.1:0", http: "127.0.0.1:0"}
 		if err := in.start(drain); err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +91,7 @@ func startCluster(t *testing.T, withNginx bool) *cluster {
 		cl.ins = append(cl.ins, in)
 	}
 	if withNginx {
-		cl.proxy = cl.startNginx()
+		cl.proxy = cl.startNginx(nil)
 	}
 	return cl
 }
@@ -105,8 +105,9 @@ func (cl *cluster) rpcAddrs() []string {
 }
 
 // startNginx runs nginx with the example's nginx.conf, its ports replaced
-// by the instances' and a free one, and returns its base URL.
-func (cl *cluster) startNginx() string {
+// by the instances' and a free one, and edit applied if not nil, and
+// returns its base URL.
+func (cl *cluster) startNginx(edit func(conf string) string) string {
 	t := cl.t
 	t.Helper()
 	nginx := testenv.LookPath(t, "apt-get install nginx", "nginx")
@@ -123,6 +124,9 @@ func (cl *cluster) startNginx() string {
 	text := strings.ReplaceAll(string(conf), "127.0.0.1:8100", listen)
 	for i, in := range cl.ins {
 		text = strings.ReplaceAll(text, fmt.Sprintf("127.0.0.1:810%d", i+1), in.http)
+	}
+	if edit != nil {
+		text = edit(text)
 	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "nginx.conf")
@@ -471,4 +475,41 @@ func TestStreamThroughNginx(t *testing.T) {
 	if items != 4 {
 		t.Fatalf("%d ticks arrived, want 4", items)
 	}
+}
+
+// A stream that stays silent longer than nginx's read timeout lives on,
+// kept open by its heartbeats.
+func TestHeartbeatsOutliveProxyTimeout(t *testing.T) {
+	cl := startCluster(t, false, "-heartbeat", "200ms")
+	cl.proxy = cl.startNginx(func(conf string) string {
+		return strings.Replace(conf, "proxy_pass http://tally;", "proxy_pass http://tally;\n\t\t\tproxy_read_timeout 1s;", 1)
+	})
+	// Two ticks 2.5s apart: nginx would cut the silence after 1s.
+	req, err := http.NewRequest("GET", cl.proxy+"/ticks?interval=2500000000&count=2", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	ticks, pings := 0, 0
+	for sc.Scan() {
+		switch line := sc.Text(); {
+		case line == "event: end":
+			if ticks != 2 {
+				t.Fatalf("the stream ended after %d ticks, want 2", ticks)
+			}
+			t.Logf("2 ticks 2.5s apart through nginx with a 1s read timeout, %d heartbeats between", pings)
+			return
+		case strings.HasPrefix(line, ":"):
+			pings++
+		case strings.HasPrefix(line, "data: "):
+			ticks++
+		}
+	}
+	t.Fatalf("the stream was cut after %d ticks and %d heartbeats: %v", ticks, pings, sc.Err())
 }

@@ -48,10 +48,11 @@ func main() {
 	rpcAddr := flag.String("rpc", "127.0.0.1:0", "net/rpc listen `address`")
 	httpAddr := flag.String("http", "127.0.0.1:0", "HTTP listen `address`")
 	drain := flag.Duration("drain", 2*time.Second, "how long to keep serving after readiness turns 503 (longer than a proxy's upstream keepalive_timeout)")
+	heartbeat := flag.Duration("heartbeat", stdhttp.DefaultHeartbeat, "how long an SSE stream may stay silent before a heartbeat (shorter than a proxy's read timeout)")
 	flag.Parse()
 	var err error
 	if *serve {
-		err = serveInstance(*name, *rpcAddr, *httpAddr, *drain)
+		err = serveInstance(*name, *rpcAddr, *httpAddr, *drain, *heartbeat)
 	} else {
 		err = demo(os.Stdout)
 	}
@@ -62,7 +63,7 @@ func main() {
 
 // serveInstance serves one instance until SIGTERM or SIGINT, then drains.
 // It prints "serving NAME rpc=ADDR http=ADDR" once both listen.
-func serveInstance(name, rpcAddr, httpAddr string, drain time.Duration) error {
+func serveInstance(name, rpcAddr, httpAddr string, drain, heartbeat time.Duration) error {
 	impl := &tally{name: name}
 	rs := rpc.NewServer()
 	if err := RegisterTallyNetRPC(rs, impl); err != nil {
@@ -80,7 +81,7 @@ func serveInstance(name, rpcAddr, httpAddr string, drain time.Duration) error {
 	health := stdhttp.Health()
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", health)
-	RegisterTallyHTTP(mux, impl)
+	RegisterTallyHTTP(mux, impl, stdhttp.WithHeartbeat(heartbeat))
 	hsrv := stdhttp.NewServer("", health.Wrap(mux))
 
 	errc := make(chan error, 2)
@@ -110,7 +111,8 @@ func serveInstance(name, rpcAddr, httpAddr string, drain time.Duration) error {
 
 // instance is a child process serving one instance.
 type instance struct {
-	bin             string // the program; empty: this one
+	bin             string   // the program; empty: this one
+	args            []string // more flags
 	name, rpc, http string
 	cmd             *exec.Cmd
 }
@@ -126,7 +128,8 @@ func (in *instance) start(drain time.Duration) error {
 		}
 		bin = self
 	}
-	cmd := exec.Command(bin, "-serve", "-name", in.name, "-rpc", in.rpc, "-http", in.http, "-drain", drain.String())
+	args := append([]string{"-serve", "-name", in.name, "-rpc", in.rpc, "-http", in.http, "-drain", drain.String()}, in.args...)
+	cmd := exec.Command(bin, args...)
 	cmd.Stderr = io.Discard
 	out, err := cmd.StdoutPipe()
 	if err != nil {

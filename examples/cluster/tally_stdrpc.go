@@ -197,3 +197,26 @@ func (c tallyHTTPClient) Work(ctx context.Context, d time.Duration) (string, err
 func (c tallyHTTPClient) Ticks(ctx context.Context, interval time.Duration, count int) iter.Seq2[Tick, error] {
 	return stdhttp.Stream[Tick](ctx, c.c, "/Tally/Ticks", &TallyTicksRequest{Interval: interval, Count: count})
 }
+
+// RegisterTallyJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "Tally.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterTallyJSONRPC(j *stdhttp.JSONRPC, impl Tally, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "Tally", opts...)
+	whoami := func(ctx context.Context, req *struct{}) (string, error) {
+		return impl.Whoami(ctx)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Whoami"}, whoami)
+	add := func(ctx context.Context, req *TallyAddRequest) (resp TallyAddResponse, err error) {
+		resp.Instance, resp.Total, err = impl.Add(ctx, req.N)
+		return resp, err
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Add", Params: []string{"n"}}, add)
+	work := func(ctx context.Context, req *TallyWorkRequest) (string, error) {
+		return impl.Work(ctx, req.D)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Work", Params: []string{"d"}}, work)
+	ticks := func(ctx context.Context, req *TallyTicksRequest) iter.Seq2[Tick, error] {
+		return impl.Ticks(ctx, req.Interval, req.Count)
+	}
+	stdhttp.HandleJSONRPCStream(s, stdhttp.JSONRPCMethod{Name: "Ticks", Params: []string{"interval", "count"}}, ticks)
+}

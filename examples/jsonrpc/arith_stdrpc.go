@@ -6,12 +6,41 @@ package main
 
 import (
 	"context"
+	"iter"
 	"net/http"
 	"net/rpc"
 
 	"github.com/stdrpc/stdrpc/netrpcx"
 	"github.com/stdrpc/stdrpc/stdhttp"
 )
+
+// ArithAddRequest is the wire shape of the parameters of Arith.Add.
+type ArithAddRequest struct {
+	A int `json:"a"`
+	B int `json:"b"`
+}
+
+// ArithMulRequest is the wire shape of the parameters of Arith.Mul.
+type ArithMulRequest struct {
+	Xs []int `json:"xs"`
+}
+
+// ArithDivideRequest is the wire shape of the parameters of Arith.Divide.
+type ArithDivideRequest struct {
+	A int `json:"a"`
+	B int `json:"b"`
+}
+
+// ArithDivideResponse is the wire shape of the results of Arith.Divide.
+type ArithDivideResponse struct {
+	Quo int `json:"quo"`
+	Rem int `json:"rem"`
+}
+
+// ArithCountRequest is the wire shape of the parameters of Arith.Count.
+type ArithCountRequest struct {
+	N int `json:"n"`
+}
 
 // ArithNetRPC serves a Arith with the method shape net/rpc requires.
 // Register it with RegisterArithNetRPC.
@@ -23,15 +52,41 @@ type ArithNetRPC struct {
 func RegisterArithNetRPC(srv *rpc.Server, impl Arith) error {
 	s := &ArithNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Arith", s,
-		netrpcx.NewMethod("Call", s.Call),
+		netrpcx.NewMethod("Add", s.Add),
+		netrpcx.NewMethod("Mul", s.Mul),
+		netrpcx.NewMethod("Divide", s.Divide),
+		netrpcx.NewMethod("Count", s.Count),
 	)
 }
 
-// Call serves Arith.Call.
-func (s *ArithNetRPC) Call(req *Request, resp *Response) error {
+// Add serves Arith.Add.
+func (s *ArithNetRPC) Add(req *ArithAddRequest, resp *int) error {
 	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Call(ctx, *req)
+		*resp, err = s.impl.Add(ctx, req.A, req.B)
 		return err
+	})
+}
+
+// Mul serves Arith.Mul.
+func (s *ArithNetRPC) Mul(req *ArithMulRequest, resp *int) error {
+	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
+		*resp, err = s.impl.Mul(ctx, req.Xs...)
+		return err
+	})
+}
+
+// Divide serves Arith.Divide.
+func (s *ArithNetRPC) Divide(req *ArithDivideRequest, resp *ArithDivideResponse) error {
+	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
+		resp.Quo, resp.Rem, err = s.impl.Divide(ctx, req.A, req.B)
+		return err
+	})
+}
+
+// Count serves Arith.Count, a stream, one batch of items per call.
+func (s *ArithNetRPC) Count(req *ArithCountRequest, resp *netrpcx.Batch[int]) error {
+	return netrpcx.HandleStream(req, resp, func(ctx context.Context) iter.Seq2[int, error] {
+		return s.impl.Count(ctx, req.N)
 	})
 }
 
@@ -44,24 +99,56 @@ func NewArithNetRPCClient(c *netrpcx.Client) Arith {
 	return arithNetRPCClient{c: c}
 }
 
-// Call evaluates req.Method over req.Params.
-func (c arithNetRPCClient) Call(ctx context.Context, req Request) (Response, error) {
-	var resp Response
-	err := c.c.Call(ctx, "Arith.Call", &req, &resp)
+// Add returns a+b.
+func (c arithNetRPCClient) Add(ctx context.Context, a, b int) (int, error) {
+	var resp int
+	err := c.c.Call(ctx, "Arith.Add", &ArithAddRequest{A: a, B: b}, &resp)
 	return resp, err
+}
+
+// Mul returns the product of xs (1 for none).
+func (c arithNetRPCClient) Mul(ctx context.Context, xs ...int) (int, error) {
+	var resp int
+	err := c.c.Call(ctx, "Arith.Mul", &ArithMulRequest{Xs: xs}, &resp)
+	return resp, err
+}
+
+// Divide returns the quotient and remainder of a/b.
+func (c arithNetRPCClient) Divide(ctx context.Context, a, b int) (quo, rem int, err error) {
+	var resp ArithDivideResponse
+	err = c.c.Call(ctx, "Arith.Divide", &ArithDivideRequest{A: a, B: b}, &resp, netrpcx.Idempotent())
+	return resp.Quo, resp.Rem, err
+}
+
+// Count streams the numbers from 1 to n.
+func (c arithNetRPCClient) Count(ctx context.Context, n int) iter.Seq2[int, error] {
+	return netrpcx.Stream[int](ctx, c.c, "Arith.Count", &ArithCountRequest{N: n})
 }
 
 // RegisterArithHTTP registers impl's routes on mux: POST /Arith/{Method} for every method,
 // and each method's own //stdrpc:http route.
 func RegisterArithHTTP(mux *http.ServeMux, impl Arith, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Arith", opts...)
-	call := func(ctx context.Context, req *Request) (Response, error) {
-		return impl.Call(ctx, *req)
+	add := func(ctx context.Context, req *ArithAddRequest) (int, error) {
+		return impl.Add(ctx, req.A, req.B)
 	}
-	stdhttp.Handle(s, "Call", call)
-	stdhttp.HandleRoute(s, "Call", "POST /rpc", func(r *http.Request, req *Request) error {
-		return stdhttp.Bind(r, req)
-	}, call)
+	stdhttp.Handle(s, "Add", add)
+	mul := func(ctx context.Context, req *ArithMulRequest) (int, error) {
+		return impl.Mul(ctx, req.Xs...)
+	}
+	stdhttp.Handle(s, "Mul", mul)
+	divide := func(ctx context.Context, req *ArithDivideRequest) (resp ArithDivideResponse, err error) {
+		resp.Quo, resp.Rem, err = impl.Divide(ctx, req.A, req.B)
+		return resp, err
+	}
+	stdhttp.Handle(s, "Divide", divide)
+	stdhttp.HandleRoute(s, "Divide", "GET /divide/{a}", func(r *http.Request, req *ArithDivideRequest) error {
+		return stdhttp.Bind(r, nil, stdhttp.Path("a", &req.A), stdhttp.Query("b", &req.B))
+	}, divide)
+	count := func(ctx context.Context, req *ArithCountRequest) iter.Seq2[int, error] {
+		return impl.Count(ctx, req.N)
+	}
+	stdhttp.HandleStream(s, "Count", count)
 }
 
 // NewArithHTTPHandler returns an http.Handler serving impl's routes (see RegisterArithHTTP).
@@ -81,9 +168,51 @@ func NewArithHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Arith {
 	return arithHTTPClient{c: stdhttp.NewClient(baseURL, opts...)}
 }
 
-// Call evaluates req.Method over req.Params.
-func (c arithHTTPClient) Call(ctx context.Context, req Request) (Response, error) {
-	var resp Response
-	err := c.c.Call(ctx, "/Arith/Call", &req, &resp)
+// Add returns a+b.
+func (c arithHTTPClient) Add(ctx context.Context, a, b int) (int, error) {
+	var resp int
+	err := c.c.Call(ctx, "/Arith/Add", &ArithAddRequest{A: a, B: b}, &resp)
 	return resp, err
+}
+
+// Mul returns the product of xs (1 for none).
+func (c arithHTTPClient) Mul(ctx context.Context, xs ...int) (int, error) {
+	var resp int
+	err := c.c.Call(ctx, "/Arith/Mul", &ArithMulRequest{Xs: xs}, &resp)
+	return resp, err
+}
+
+// Divide returns the quotient and remainder of a/b.
+func (c arithHTTPClient) Divide(ctx context.Context, a, b int) (quo, rem int, err error) {
+	var resp ArithDivideResponse
+	err = c.c.Call(ctx, "/Arith/Divide", &ArithDivideRequest{A: a, B: b}, &resp, stdhttp.Idempotent())
+	return resp.Quo, resp.Rem, err
+}
+
+// Count streams the numbers from 1 to n.
+func (c arithHTTPClient) Count(ctx context.Context, n int) iter.Seq2[int, error] {
+	return stdhttp.Stream[int](ctx, c.c, "/Arith/Count", &ArithCountRequest{N: n})
+}
+
+// RegisterArithJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "Arith.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterArithJSONRPC(j *stdhttp.JSONRPC, impl Arith, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "Arith", opts...)
+	add := func(ctx context.Context, req *ArithAddRequest) (int, error) {
+		return impl.Add(ctx, req.A, req.B)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Add", Params: []string{"a", "b"}, Aliases: []string{"add"}}, add)
+	mul := func(ctx context.Context, req *ArithMulRequest) (int, error) {
+		return impl.Mul(ctx, req.Xs...)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Mul", Params: []string{"xs"}, Variadic: true, Aliases: []string{"mul"}}, mul)
+	divide := func(ctx context.Context, req *ArithDivideRequest) (resp ArithDivideResponse, err error) {
+		resp.Quo, resp.Rem, err = impl.Divide(ctx, req.A, req.B)
+		return resp, err
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Divide", Params: []string{"a", "b"}, Aliases: []string{"divide"}}, divide)
+	count := func(ctx context.Context, req *ArithCountRequest) iter.Seq2[int, error] {
+		return impl.Count(ctx, req.N)
+	}
+	stdhttp.HandleJSONRPCStream(s, stdhttp.JSONRPCMethod{Name: "Count", Params: []string{"n"}}, count)
 }

@@ -1,8 +1,10 @@
-// Command jsonrpc serves Arith's JSON-RPC-shaped route, POST /rpc, so that a
-// client no Go code wrote can call it. client.py beside this file is one:
+// Command jsonrpc serves Arith as JSON-RPC 2.0 at POST /rpc, and on
+// stdrpc's own HTTP routes, so that clients no Go code wrote can call it.
+// client.py beside this file is one:
 //
 //	go run ./examples/jsonrpc -addr 127.0.0.1:8081 &
 //	python3 examples/jsonrpc/client.py http://127.0.0.1:8081/rpc
+//	curl --json '{"jsonrpc":"2.0","method":"add","params":[2,3],"id":1}' http://127.0.0.1:8081/rpc
 //
 // Without -addr it serves on a free loopback port, calls itself through the
 // generated Go client once, prints the result and exits.
@@ -14,26 +16,37 @@ import (
 	"fmt"
 	"log"
 	"net"
+	"net/http"
 
 	"github.com/stdrpc/stdrpc/stdhttp"
 )
+
+// handler serves impl as JSON-RPC at /rpc and on its HTTP routes.
+func handler(impl Arith, opts ...stdhttp.ServerOption) http.Handler {
+	mux := http.NewServeMux()
+	j := stdhttp.NewJSONRPC(opts...)
+	RegisterArithJSONRPC(j, impl)
+	mux.Handle("/rpc", j)
+	RegisterArithHTTP(mux, impl, opts...)
+	return mux
+}
 
 func main() {
 	addr := flag.String("addr", "", "serve on this `address` until interrupted")
 	flag.Parse()
 	if *addr != "" {
 		fmt.Printf("POST http://%s/rpc\n", *addr)
-		log.Fatal(stdhttp.NewServer(*addr, NewArithHTTPHandler(arith{})).ListenAndServe())
+		log.Fatal(stdhttp.NewServer(*addr, handler(arith{})).ListenAndServe())
 	}
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		log.Fatal(err)
 	}
-	go stdhttp.NewServer("", NewArithHTTPHandler(arith{})).Serve(lis)
+	go stdhttp.NewServer("", handler(arith{})).Serve(lis)
 	client := NewArithHTTPClient("http://" + lis.Addr().String())
-	resp, err := client.Call(context.Background(), Request{Method: "add", Params: []int{2, 3}})
+	sum, err := client.Add(context.Background(), 2, 3)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("add [2 3] =", resp.Result)
+	fmt.Println("add(2, 3) =", sum)
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/stdrpc/stdrpc/internal/testenv"
 )
 
-// TestPythonClient calls the generated server from Python's requests
+// TestPythonClient calls the JSON-RPC endpoint from Python's requests
 // library, a client that no Go code wrote: it proves the wire shape is plain
 // JSON over HTTP.
 func TestPythonClient(t *testing.T) {
@@ -20,7 +20,7 @@ func TestPythonClient(t *testing.T) {
 	if out, err := exec.Command(python, "-c", "import requests").CombinedOutput(); err != nil {
 		testenv.Missing(t, "Python's requests library", install, fmt.Errorf("%v: %s", err, bytes.TrimSpace(out)))
 	}
-	srv := httptest.NewServer(NewArithHTTPHandler(arith{}))
+	srv := httptest.NewServer(handler(arith{}))
 	defer srv.Close()
 	// localhost, not 127.0.0.1: the name a person would type.
 	url := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1) + "/rpc"

@@ -89,6 +89,16 @@ func (c stockHTTPClient) Reserve(ctx context.Context, item string) (left int, er
 	return resp, err
 }
 
+// RegisterStockJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "Stock.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterStockJSONRPC(j *stdhttp.JSONRPC, impl Stock, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "Stock", opts...)
+	reserve := func(ctx context.Context, req *StockReserveRequest) (int, error) {
+		return impl.Reserve(ctx, req.Item)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Reserve", Params: []string{"item"}}, reserve)
+}
+
 // OrdersPlaceRequest is the wire shape of the parameters of Orders.Place.
 type OrdersPlaceRequest struct {
 	Item string `json:"item"`
@@ -163,4 +173,14 @@ func (c ordersHTTPClient) Place(ctx context.Context, item string) (id string, er
 	var resp string
 	err = c.c.Call(ctx, "/Orders/Place", &OrdersPlaceRequest{Item: item}, &resp)
 	return resp, err
+}
+
+// RegisterOrdersJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "Orders.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterOrdersJSONRPC(j *stdhttp.JSONRPC, impl Orders, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "Orders", opts...)
+	place := func(ctx context.Context, req *OrdersPlaceRequest) (string, error) {
+		return impl.Place(ctx, req.Item)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Place", Params: []string{"item"}}, place)
 }

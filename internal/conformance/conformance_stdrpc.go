@@ -495,3 +495,67 @@ func (c conformanceHTTPClient) Big(ctx context.Context, n int) ([]byte, error) {
 func (c conformanceHTTPClient) Count(ctx context.Context, n int, kind string) iter.Seq2[Item, error] {
 	return stdhttp.Stream[Item](ctx, c.c, "/Conformance/Count", &ConformanceCountRequest{N: n, Kind: kind})
 }
+
+// RegisterConformanceJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "Conformance.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterConformanceJSONRPC(j *stdhttp.JSONRPC, impl Conformance, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "Conformance", opts...)
+	echo := func(ctx context.Context, req *Entry) (Entry, error) {
+		return impl.Echo(ctx, *req)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Echo", Params: []string{"e"}, Lone: true}, echo)
+	get := func(ctx context.Context, req *ConformanceGetRequest) (*Entry, error) {
+		return impl.Get(ctx, req.Key)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Get", Params: []string{"key"}}, get)
+	put := func(ctx context.Context, req *Entry) (*Entry, error) {
+		return impl.Put(ctx, req)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Put", Params: []string{"e"}, Lone: true}, put)
+	pair := func(ctx context.Context, req *ConformancePairRequest) (resp ConformancePairResponse, err error) {
+		resp.Rs, resp.Rb, err = impl.Pair(ctx, req.S, req.B)
+		return resp, err
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Pair", Params: []string{"s", "b"}}, pair)
+	bytes := func(ctx context.Context, req *ConformanceBytesRequest) ([]byte, error) {
+		return impl.Bytes(ctx, req.B)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Bytes", Params: []string{"b"}}, bytes)
+	map2 := func(ctx context.Context, req *ConformanceMapRequest) (map[string]int, error) {
+		return impl.Map(ctx, req.M)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Map", Params: []string{"m"}}, map2)
+	entries := func(ctx context.Context, req *ConformanceEntriesRequest) ([]*Entry, error) {
+		return impl.Entries(ctx, req.Es)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Entries", Params: []string{"es"}}, entries)
+	time2 := func(ctx context.Context, req *time.Time) (time.Time, error) {
+		return impl.Time(ctx, *req)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Time", Params: []string{"t"}, Lone: true}, time2)
+	marshal := func(ctx context.Context, req *Marshalers) (Marshalers, error) {
+		return impl.Marshal(ctx, *req)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Marshal", Params: []string{"m"}, Lone: true}, marshal)
+	fail := func(ctx context.Context, req *ConformanceFailRequest) (struct{}, error) {
+		return struct{}{}, impl.Fail(ctx, req.Kind)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Fail", Params: []string{"kind"}}, fail)
+	sleep := func(ctx context.Context, req *ConformanceSleepRequest) (struct{}, error) {
+		return struct{}{}, impl.Sleep(ctx, req.D)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Sleep", Params: []string{"d"}}, sleep)
+	meta := func(ctx context.Context, req *ConformanceMetaRequest) (resp ConformanceMetaResponse, err error) {
+		resp.Values, resp.Seen, err = impl.Meta(ctx, req.Key)
+		return resp, err
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Meta", Params: []string{"key"}}, meta)
+	big := func(ctx context.Context, req *ConformanceBigRequest) ([]byte, error) {
+		return impl.Big(ctx, req.N)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Big", Params: []string{"n"}}, big)
+	count := func(ctx context.Context, req *ConformanceCountRequest) iter.Seq2[Item, error] {
+		return impl.Count(ctx, req.N, req.Kind)
+	}
+	stdhttp.HandleJSONRPCStream(s, stdhttp.JSONRPCMethod{Name: "Count", Params: []string{"n", "kind"}}, count)
+}

@@ -120,3 +120,17 @@ func (c feedHTTPClient) Count(ctx context.Context, n int, code string) iter.Seq2
 func (c feedHTTPClient) Ticks(ctx context.Context, note string) iter.Seq2[Tick, error] {
 	return stdhttp.Stream[Tick](ctx, c.c, "/Feed/Ticks", &FeedTicksRequest{Note: note})
 }
+
+// RegisterFeedJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "Feed.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterFeedJSONRPC(j *stdhttp.JSONRPC, impl Feed, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "Feed", opts...)
+	count := func(ctx context.Context, req *FeedCountRequest) iter.Seq2[int, error] {
+		return impl.Count(ctx, req.N, req.Code)
+	}
+	stdhttp.HandleJSONRPCStream(s, stdhttp.JSONRPCMethod{Name: "Count", Params: []string{"n", "code"}}, count)
+	ticks := func(ctx context.Context, req *FeedTicksRequest) iter.Seq2[Tick, error] {
+		return impl.Ticks(ctx, req.Note)
+	}
+	stdhttp.HandleJSONRPCStream(s, stdhttp.JSONRPCMethod{Name: "Ticks", Params: []string{"note"}}, ticks)
+}

@@ -245,3 +245,34 @@ func (c testHTTPClient) Divide(ctx context.Context, a, b int) (quo, rem int, err
 	err = c.c.Call(ctx, "/Test/Divide", &TestDivideRequest{A: a, B: b}, &resp, stdhttp.Idempotent())
 	return resp.Quo, resp.Rem, err
 }
+
+// RegisterTestJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "Test.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterTestJSONRPC(j *stdhttp.JSONRPC, impl Test, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "Test", opts...)
+	add := func(ctx context.Context, req *TestAddRequest) (int, error) {
+		return impl.Add(ctx, req.A, req.B)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Add", Params: []string{"a", "b"}}, add)
+	echo := func(ctx context.Context, req *Payload) (Payload, error) {
+		return impl.Echo(ctx, *req)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Echo", Params: []string{"p"}, Lone: true}, echo)
+	sleep := func(ctx context.Context, req *TestSleepRequest) (struct{}, error) {
+		return struct{}{}, impl.Sleep(ctx, req.D)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Sleep", Params: []string{"d"}}, sleep)
+	ping := func(ctx context.Context, req *struct{}) (struct{}, error) {
+		return struct{}{}, impl.Ping(ctx)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Ping"}, ping)
+	meta := func(ctx context.Context, req *TestMetaRequest) (string, error) {
+		return impl.Meta(ctx, req.Key)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Meta", Params: []string{"key"}}, meta)
+	divide := func(ctx context.Context, req *TestDivideRequest) (resp TestDivideResponse, err error) {
+		resp.Quo, resp.Rem, err = impl.Divide(ctx, req.A, req.B)
+		return resp, err
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Divide", Params: []string{"a", "b"}}, divide)
+}

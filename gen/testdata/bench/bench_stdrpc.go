@@ -1673,3 +1673,215 @@ func (c bigHTTPClient) Method49(ctx context.Context, data []byte) ([]byte, error
 	err := c.c.Call(ctx, "/Big/Method49", &BigMethod49Request{Data: data}, &resp)
 	return resp, err
 }
+
+// RegisterBigJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "Big.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterBigJSONRPC(j *stdhttp.JSONRPC, impl Big, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "Big", opts...)
+	method00 := func(ctx context.Context, req *BigMethod00Request) (int, error) {
+		return impl.Method00(ctx, req.A, req.B)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method00", Params: []string{"a", "b"}}, method00)
+	method01 := func(ctx context.Context, req *BigMethod01Request) (User, error) {
+		return impl.Method01(ctx, req.Name)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method01", Params: []string{"name"}}, method01)
+	method02 := func(ctx context.Context, req *User) (User, error) {
+		return impl.Method02(ctx, *req)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method02", Params: []string{"u"}, Lone: true}, method02)
+	method03 := func(ctx context.Context, req *User) (*User, error) {
+		return impl.Method03(ctx, req)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method03", Params: []string{"u"}, Lone: true}, method03)
+	method04 := func(ctx context.Context, req *BigMethod04Request) ([]byte, error) {
+		return impl.Method04(ctx, req.Data)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method04", Params: []string{"data"}}, method04)
+	method05 := func(ctx context.Context, req *BigMethod05Request) (time.Time, error) {
+		return impl.Method05(ctx, req.At, req.D)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method05", Params: []string{"at", "d"}}, method05)
+	method06 := func(ctx context.Context, req *BigMethod06Request) (map[int64]string, error) {
+		return impl.Method06(ctx, req.M, req.Ids)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method06", Params: []string{"m", "ids"}}, method06)
+	method07 := func(ctx context.Context, req *BigMethod07Request) (Page[User], error) {
+		return impl.Method07(ctx, req.Limit, req.Cursor)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method07", Params: []string{"limit", "cursor"}}, method07)
+	method08 := func(ctx context.Context, req *BigMethod08Request) (float64, error) {
+		return impl.Method08(ctx, req.Xs...)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method08", Params: []string{"xs"}, Variadic: true}, method08)
+	method09 := func(ctx context.Context, req *struct{}) (struct{}, error) {
+		return struct{}{}, impl.Method09(ctx)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method09"}, method09)
+	method10 := func(ctx context.Context, req *BigMethod10Request) (resp BigMethod10Response, err error) {
+		resp.N, resp.Ok, err = impl.Method10(ctx, req.Id, req.Tags)
+		return resp, err
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method10", Params: []string{"id", "tags"}}, method10)
+	method11 := func(ctx context.Context, req *BigMethod11Request) ([2]Celsius, error) {
+		return impl.Method11(ctx, req.A, req.C)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method11", Params: []string{"a", "c"}}, method11)
+	method12 := func(ctx context.Context, req *BigMethod12Request) (struct{}, error) {
+		return struct{}{}, impl.Method12(ctx, req.Id, req.U)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method12", Params: []string{"id", "u"}}, method12)
+	method13 := func(ctx context.Context, req *BigMethod13Request) (resp BigMethod13Response, err error) {
+		resp.Count, resp.Names, err = impl.Method13(ctx, req.Ps)
+		return resp, err
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method13", Params: []string{"ps"}}, method13)
+	method14 := func(ctx context.Context, req *BigMethod14Request) (struct{}, error) {
+		return struct{}{}, impl.Method14(ctx, req.S)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method14", Params: []string{"s"}}, method14)
+	method15 := func(ctx context.Context, req *BigMethod15Request) (int, error) {
+		return impl.Method15(ctx, req.A, req.B)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method15", Params: []string{"a", "b"}}, method15)
+	method16 := func(ctx context.Context, req *BigMethod16Request) (User, error) {
+		return impl.Method16(ctx, req.Name)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method16", Params: []string{"name"}}, method16)
+	method17 := func(ctx context.Context, req *User) (User, error) {
+		return impl.Method17(ctx, *req)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method17", Params: []string{"u"}, Lone: true}, method17)
+	method18 := func(ctx context.Context, req *User) (*User, error) {
+		return impl.Method18(ctx, req)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method18", Params: []string{"u"}, Lone: true}, method18)
+	method19 := func(ctx context.Context, req *BigMethod19Request) ([]byte, error) {
+		return impl.Method19(ctx, req.Data)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method19", Params: []string{"data"}}, method19)
+	method20 := func(ctx context.Context, req *BigMethod20Request) (time.Time, error) {
+		return impl.Method20(ctx, req.At, req.D)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method20", Params: []string{"at", "d"}}, method20)
+	method21 := func(ctx context.Context, req *BigMethod21Request) (map[int64]string, error) {
+		return impl.Method21(ctx, req.M, req.Ids)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method21", Params: []string{"m", "ids"}}, method21)
+	method22 := func(ctx context.Context, req *BigMethod22Request) (Page[User], error) {
+		return impl.Method22(ctx, req.Limit, req.Cursor)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method22", Params: []string{"limit", "cursor"}}, method22)
+	method23 := func(ctx context.Context, req *BigMethod23Request) (float64, error) {
+		return impl.Method23(ctx, req.Xs...)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method23", Params: []string{"xs"}, Variadic: true}, method23)
+	method24 := func(ctx context.Context, req *struct{}) (struct{}, error) {
+		return struct{}{}, impl.Method24(ctx)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method24"}, method24)
+	method25 := func(ctx context.Context, req *BigMethod25Request) (resp BigMethod25Response, err error) {
+		resp.N, resp.Ok, err = impl.Method25(ctx, req.Id, req.Tags)
+		return resp, err
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method25", Params: []string{"id", "tags"}}, method25)
+	method26 := func(ctx context.Context, req *BigMethod26Request) ([2]Celsius, error) {
+		return impl.Method26(ctx, req.A, req.C)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method26", Params: []string{"a", "c"}}, method26)
+	method27 := func(ctx context.Context, req *BigMethod27Request) (struct{}, error) {
+		return struct{}{}, impl.Method27(ctx, req.Id, req.U)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method27", Params: []string{"id", "u"}}, method27)
+	method28 := func(ctx context.Context, req *BigMethod28Request) (resp BigMethod28Response, err error) {
+		resp.Count, resp.Names, err = impl.Method28(ctx, req.Ps)
+		return resp, err
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method28", Params: []string{"ps"}}, method28)
+	method29 := func(ctx context.Context, req *BigMethod29Request) (struct{}, error) {
+		return struct{}{}, impl.Method29(ctx, req.S)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method29", Params: []string{"s"}}, method29)
+	method30 := func(ctx context.Context, req *BigMethod30Request) (int, error) {
+		return impl.Method30(ctx, req.A, req.B)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method30", Params: []string{"a", "b"}}, method30)
+	method31 := func(ctx context.Context, req *BigMethod31Request) (User, error) {
+		return impl.Method31(ctx, req.Name)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method31", Params: []string{"name"}}, method31)
+	method32 := func(ctx context.Context, req *User) (User, error) {
+		return impl.Method32(ctx, *req)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method32", Params: []string{"u"}, Lone: true}, method32)
+	method33 := func(ctx context.Context, req *User) (*User, error) {
+		return impl.Method33(ctx, req)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method33", Params: []string{"u"}, Lone: true}, method33)
+	method34 := func(ctx context.Context, req *BigMethod34Request) ([]byte, error) {
+		return impl.Method34(ctx, req.Data)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method34", Params: []string{"data"}}, method34)
+	method35 := func(ctx context.Context, req *BigMethod35Request) (time.Time, error) {
+		return impl.Method35(ctx, req.At, req.D)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method35", Params: []string{"at", "d"}}, method35)
+	method36 := func(ctx context.Context, req *BigMethod36Request) (map[int64]string, error) {
+		return impl.Method36(ctx, req.M, req.Ids)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method36", Params: []string{"m", "ids"}}, method36)
+	method37 := func(ctx context.Context, req *BigMethod37Request) (Page[User], error) {
+		return impl.Method37(ctx, req.Limit, req.Cursor)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method37", Params: []string{"limit", "cursor"}}, method37)
+	method38 := func(ctx context.Context, req *BigMethod38Request) (float64, error) {
+		return impl.Method38(ctx, req.Xs...)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method38", Params: []string{"xs"}, Variadic: true}, method38)
+	method39 := func(ctx context.Context, req *struct{}) (struct{}, error) {
+		return struct{}{}, impl.Method39(ctx)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method39"}, method39)
+	method40 := func(ctx context.Context, req *BigMethod40Request) (resp BigMethod40Response, err error) {
+		resp.N, resp.Ok, err = impl.Method40(ctx, req.Id, req.Tags)
+		return resp, err
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method40", Params: []string{"id", "tags"}}, method40)
+	method41 := func(ctx context.Context, req *BigMethod41Request) ([2]Celsius, error) {
+		return impl.Method41(ctx, req.A, req.C)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method41", Params: []string{"a", "c"}}, method41)
+	method42 := func(ctx context.Context, req *BigMethod42Request) (struct{}, error) {
+		return struct{}{}, impl.Method42(ctx, req.Id, req.U)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method42", Params: []string{"id", "u"}}, method42)
+	method43 := func(ctx context.Context, req *BigMethod43Request) (resp BigMethod43Response, err error) {
+		resp.Count, resp.Names, err = impl.Method43(ctx, req.Ps)
+		return resp, err
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method43", Params: []string{"ps"}}, method43)
+	method44 := func(ctx context.Context, req *BigMethod44Request) (struct{}, error) {
+		return struct{}{}, impl.Method44(ctx, req.S)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method44", Params: []string{"s"}}, method44)
+	method45 := func(ctx context.Context, req *BigMethod45Request) (int, error) {
+		return impl.Method45(ctx, req.A, req.B)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method45", Params: []string{"a", "b"}}, method45)
+	method46 := func(ctx context.Context, req *BigMethod46Request) (User, error) {
+		return impl.Method46(ctx, req.Name)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method46", Params: []string{"name"}}, method46)
+	method47 := func(ctx context.Context, req *User) (User, error) {
+		return impl.Method47(ctx, *req)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method47", Params: []string{"u"}, Lone: true}, method47)
+	method48 := func(ctx context.Context, req *User) (*User, error) {
+		return impl.Method48(ctx, req)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method48", Params: []string{"u"}, Lone: true}, method48)
+	method49 := func(ctx context.Context, req *BigMethod49Request) ([]byte, error) {
+		return impl.Method49(ctx, req.Data)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method49", Params: []string{"data"}}, method49)
+}

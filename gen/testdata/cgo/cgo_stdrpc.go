@@ -89,3 +89,13 @@ func (c calculatorHTTPClient) Add(ctx context.Context, a, b int) (int, error) {
 	err := c.c.Call(ctx, "/Calculator/Add", &CalculatorAddRequest{A: a, B: b}, &resp)
 	return resp, err
 }
+
+// RegisterCalculatorJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "Calculator.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterCalculatorJSONRPC(j *stdhttp.JSONRPC, impl Calculator, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "Calculator", opts...)
+	add := func(ctx context.Context, req *CalculatorAddRequest) (int, error) {
+		return impl.Add(ctx, req.A, req.B)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Add", Params: []string{"a", "b"}}, add)
+}

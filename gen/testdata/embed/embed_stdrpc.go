@@ -249,3 +249,37 @@ func (c storeHTTPClient) Put(ctx context.Context, key, value string) error {
 func (c storeHTTPClient) Close() error {
 	return c.c.Call(context.Background(), "/Store/Close", struct{}{}, nil)
 }
+
+// RegisterStoreJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "Store.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterStoreJSONRPC(j *stdhttp.JSONRPC, impl Store, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "Store", opts...)
+	get := func(ctx context.Context, req *StoreGetRequest) (string, error) {
+		return impl.Get(ctx, req.Key)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Get", Params: []string{"key"}}, get)
+	version := func(ctx context.Context, req *struct{}) (int, error) {
+		return impl.Version(ctx)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Version"}, version)
+	name := func(ctx context.Context, req *struct{}) (string, error) {
+		return impl.Name(ctx)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Name"}, name)
+	ping := func(ctx context.Context, req *struct{}) (string, error) {
+		return impl.Ping(ctx)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Ping"}, ping)
+	echo := func(ctx context.Context, req *StoreEchoRequest) (string, error) {
+		return impl.Echo(ctx, req.S)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Echo", Params: []string{"s"}}, echo)
+	put := func(ctx context.Context, req *StorePutRequest) (struct{}, error) {
+		return struct{}{}, impl.Put(ctx, req.Key, req.Value)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Put", Params: []string{"key", "value"}}, put)
+	close := func(ctx context.Context, req *struct{}) (struct{}, error) {
+		return struct{}{}, impl.Close()
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Close"}, close)
+}

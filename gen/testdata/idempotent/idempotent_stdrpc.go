@@ -249,3 +249,33 @@ func (c storeHTTPClient) Add(ctx context.Context, item Item) (id int, err error)
 func (c storeHTTPClient) Watch(ctx context.Context, from int) iter.Seq2[Item, error] {
 	return stdhttp.Stream[Item](ctx, c.c, "/Store/Watch", &StoreWatchRequest{From: from})
 }
+
+// RegisterStoreJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "Store.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterStoreJSONRPC(j *stdhttp.JSONRPC, impl Store, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "Store", opts...)
+	get := func(ctx context.Context, req *StoreGetRequest) (Item, error) {
+		return impl.Get(ctx, req.Id)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Get", Params: []string{"id"}}, get)
+	exists := func(ctx context.Context, req *StoreExistsRequest) (struct{}, error) {
+		return struct{}{}, impl.Exists(ctx, req.Id)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Exists", Params: []string{"id"}}, exists)
+	put := func(ctx context.Context, req *StorePutRequest) (struct{}, error) {
+		return struct{}{}, impl.Put(ctx, req.Id, req.Item)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Put", Params: []string{"id", "item"}}, put)
+	count := func(ctx context.Context, req *struct{}) (int, error) {
+		return impl.Count(ctx)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Count"}, count)
+	add := func(ctx context.Context, req *Item) (int, error) {
+		return impl.Add(ctx, *req)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Add", Params: []string{"item"}, Lone: true}, add)
+	watch := func(ctx context.Context, req *StoreWatchRequest) iter.Seq2[Item, error] {
+		return impl.Watch(ctx, req.From)
+	}
+	stdhttp.HandleJSONRPCStream(s, stdhttp.JSONRPCMethod{Name: "Watch", Params: []string{"from"}}, watch)
+}

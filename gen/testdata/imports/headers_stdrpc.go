@@ -84,3 +84,13 @@ func (c headersHTTPClient) Echo(ctx context.Context, h importshttp.Header) (impo
 	err := c.c.Call(ctx, "/Headers/Echo", &h, &resp)
 	return resp, err
 }
+
+// RegisterHeadersJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "Headers.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterHeadersJSONRPC(j *stdhttp.JSONRPC, impl Headers, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "Headers", opts...)
+	echo := func(ctx context.Context, req *importshttp.Header) (importshttp.Header, error) {
+		return impl.Echo(ctx, *req)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Echo", Params: []string{"h"}, Lone: true}, echo)
+}

@@ -150,3 +150,21 @@ func (c directoryHTTPClient) Account(ctx context.Context, id int) (bv1.Account, 
 	err := c.c.Call(ctx, "/Directory/Account", &DirectoryAccountRequest{Id: id}, &resp)
 	return resp, err
 }
+
+// RegisterDirectoryJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "Directory.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterDirectoryJSONRPC(j *stdhttp.JSONRPC, impl Directory, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "Directory", opts...)
+	user := func(ctx context.Context, req *DirectoryUserRequest) (av1.User, error) {
+		return impl.User(ctx, req.Name)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "User", Params: []string{"name"}}, user)
+	thing := func(ctx context.Context, req *o.Thing) (o.Thing, error) {
+		return impl.Thing(ctx, *req)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Thing", Params: []string{"t"}, Lone: true}, thing)
+	account := func(ctx context.Context, req *DirectoryAccountRequest) (bv1.Account, error) {
+		return impl.Account(ctx, req.Id)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Account", Params: []string{"id"}}, account)
+}

@@ -89,6 +89,16 @@ func (c oneHTTPClient) Hello(ctx context.Context, name string) (string, error) {
 	return resp, err
 }
 
+// RegisterOneJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "One.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterOneJSONRPC(j *stdhttp.JSONRPC, impl One, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "One", opts...)
+	hello := func(ctx context.Context, req *OneHelloRequest) (string, error) {
+		return impl.Hello(ctx, req.Name)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Hello", Params: []string{"name"}}, hello)
+}
+
 // TwoHelloRequest is the wire shape of the parameters of Two.Hello.
 type TwoHelloRequest struct {
 	Name string `json:"name"`
@@ -163,4 +173,14 @@ func (c twoHTTPClient) Hello(ctx context.Context, name string) (string, error) {
 	var resp string
 	err := c.c.Call(ctx, "/acme.v1.Two/Hello", &TwoHelloRequest{Name: name}, &resp)
 	return resp, err
+}
+
+// RegisterTwoJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "acme.v1.Two.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterTwoJSONRPC(j *stdhttp.JSONRPC, impl Two, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "acme.v1.Two", opts...)
+	hello := func(ctx context.Context, req *TwoHelloRequest) (string, error) {
+		return impl.Hello(ctx, req.Name)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Hello", Params: []string{"name"}}, hello)
 }

@@ -88,3 +88,13 @@ func (c threeHTTPClient) Count(ctx context.Context, n int) ([]int, error) {
 	err := c.c.Call(ctx, "/Three/Count", &ThreeCountRequest{N: n}, &resp)
 	return resp, err
 }
+
+// RegisterThreeJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "Three.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterThreeJSONRPC(j *stdhttp.JSONRPC, impl Three, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "Three", opts...)
+	count := func(ctx context.Context, req *ThreeCountRequest) ([]int, error) {
+		return impl.Count(ctx, req.N)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Count", Params: []string{"n"}}, count)
+}

@@ -408,3 +408,62 @@ func (c namesHTTPClient) Register(ctx context.Context) error {
 func (c namesHTTPClient) HTTPGet(ctx context.Context) error {
 	return c.c.Call(ctx, "/Names/HTTPGet", struct{}{}, nil)
 }
+
+// RegisterNamesJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "Names.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterNamesJSONRPC(j *stdhttp.JSONRPC, impl Names, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "Names", opts...)
+	locals := func(ctx context.Context, req *NamesLocalsRequest) (resp NamesLocalsResponse, err error) {
+		resp.Impl, resp.Client, err = impl.Locals(ctx, req.Err, req.Req, req.Resp, req.Reply, req.Args, req.C, req.S, req.R)
+		return resp, err
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Locals", Params: []string{"err", "req", "resp", "reply", "args", "c", "s", "r"}}, locals)
+	packages := func(ctx context.Context, req *NamesPackagesRequest) (string, error) {
+		return impl.Packages(ctx, req.Http, req.Rpc, req.Json, req.Context, req.Stdrpc, req.Netrpcx, req.Stdhttp)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Packages", Params: []string{"http", "rpc", "json", "context", "stdrpc", "netrpcx", "stdhttp"}}, packages)
+	noContext := func(ctx context.Context, req *NamesNoContextRequest) (string, error) {
+		return impl.NoContext(req.Context)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "NoContext", Params: []string{"context"}}, noContext)
+	types := func(ctx context.Context, req *NamesTypesRequest) (int, error) {
+		return impl.Types(ctx, req.Int, req.NamesTypesRequest)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Types", Params: []string{"int", "NamesTypesRequest"}}, types)
+	unnamed := func(ctx context.Context, req *Payload) (Payload, error) {
+		return impl.Unnamed(ctx, *req)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Unnamed", Lone: true}, unnamed)
+	blank := func(ctx context.Context, req *NamesBlankRequest) (int, error) {
+		return impl.Blank(ctx, req.X)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Blank", Params: []string{"x"}}, blank)
+	impl2 := func(ctx context.Context, req *struct{}) (struct{}, error) {
+		return struct{}{}, impl.Impl(ctx)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Impl"}, impl2)
+	mux2 := func(ctx context.Context, req *struct{}) (struct{}, error) {
+		return struct{}{}, impl.Mux(ctx)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Mux"}, mux2)
+	opts2 := func(ctx context.Context, req *struct{}) (struct{}, error) {
+		return struct{}{}, impl.Opts(ctx)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Opts"}, opts2)
+	s2 := func(ctx context.Context, req *struct{}) (struct{}, error) {
+		return struct{}{}, impl.S(ctx)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "S"}, s2)
+	error2 := func(ctx context.Context, req *struct{}) (struct{}, error) {
+		return struct{}{}, impl.Error(ctx)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Error"}, error2)
+	register := func(ctx context.Context, req *struct{}) (struct{}, error) {
+		return struct{}{}, impl.Register(ctx)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Register"}, register)
+	httpGet := func(ctx context.Context, req *struct{}) (struct{}, error) {
+		return struct{}{}, impl.HTTPGet(ctx)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "HTTPGet"}, httpGet)
+}

@@ -333,3 +333,41 @@ func (c usersHTTPClient) Touch(ctx context.Context) (int, error) {
 	err := c.c.Call(ctx, "/Users/Touch", struct{}{}, &resp)
 	return resp, err
 }
+
+// RegisterUsersJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "Users.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterUsersJSONRPC(j *stdhttp.JSONRPC, impl Users, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "Users", opts...)
+	get := func(ctx context.Context, req *UsersGetRequest) (User, error) {
+		return impl.Get(ctx, req.Id)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Get", Params: []string{"id"}}, get)
+	list := func(ctx context.Context, req *UsersListRequest) ([]User, error) {
+		return impl.List(ctx, req.Prefix, req.Tags, req.Since, req.Limit)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "List", Params: []string{"prefix", "tags", "since", "limit"}}, list)
+	update := func(ctx context.Context, req *UsersUpdateRequest) (User, error) {
+		return impl.Update(ctx, req.Id, req.U)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Update", Params: []string{"id", "u"}}, update)
+	rename := func(ctx context.Context, req *UsersRenameRequest) (User, error) {
+		return impl.Rename(ctx, req.Id, req.Name, req.Reason)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Rename", Params: []string{"id", "name", "reason"}}, rename)
+	delete := func(ctx context.Context, req *UsersDeleteRequest) (struct{}, error) {
+		return struct{}{}, impl.Delete(ctx, req.Id, req.Hard)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Delete", Params: []string{"id", "hard"}}, delete)
+	find := func(ctx context.Context, req *Filter) ([]User, error) {
+		return impl.Find(ctx, *req)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Find", Params: []string{"f"}, Lone: true}, find)
+	file := func(ctx context.Context, req *UsersFileRequest) (string, error) {
+		return impl.File(ctx, req.Path)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "File", Params: []string{"path"}}, file)
+	touch := func(ctx context.Context, req *struct{}) (int, error) {
+		return impl.Touch(ctx)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Touch"}, touch)
+}

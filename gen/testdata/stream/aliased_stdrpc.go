@@ -85,3 +85,13 @@ func NewAliasedHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Aliased 
 func (c aliasedHTTPClient) Items(ctx context.Context, n int) stditer.Seq2[iter.Item[string], error] {
 	return stdhttp.Stream[iter.Item[string]](ctx, c.c, "/Aliased/Items", &AliasedItemsRequest{N: n})
 }
+
+// RegisterAliasedJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "Aliased.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterAliasedJSONRPC(j *stdhttp.JSONRPC, impl Aliased, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "Aliased", opts...)
+	items := func(ctx context.Context, req *AliasedItemsRequest) stditer.Seq2[iter.Item[string], error] {
+		return impl.Items(ctx, req.N)
+	}
+	stdhttp.HandleJSONRPCStream(s, stdhttp.JSONRPCMethod{Name: "Items", Params: []string{"n"}}, items)
+}

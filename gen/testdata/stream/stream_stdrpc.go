@@ -230,3 +230,33 @@ func (c eventsHTTPClient) Add(ctx context.Context, a, b int) (int, error) {
 	err := c.c.Call(ctx, "/Events/Add", &EventsAddRequest{A: a, B: b}, &resp)
 	return resp, err
 }
+
+// RegisterEventsJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "Events.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterEventsJSONRPC(j *stdhttp.JSONRPC, impl Events, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "Events", opts...)
+	watch := func(ctx context.Context, req *EventsWatchRequest) iter.Seq2[Event, error] {
+		return impl.Watch(ctx, req.Topic, req.From, req.Tags)
+	}
+	stdhttp.HandleJSONRPCStream(s, stdhttp.JSONRPCMethod{Name: "Watch", Params: []string{"topic", "from", "tags"}}, watch)
+	levels := func(ctx context.Context, req *EventsLevelsRequest) iter.Seq2[other.Level, error] {
+		return impl.Levels(ctx, req.N, req.Code)
+	}
+	stdhttp.HandleJSONRPCStream(s, stdhttp.JSONRPCMethod{Name: "Levels", Params: []string{"n", "code"}}, levels)
+	pages := func(ctx context.Context, req *EventsPagesRequest) iter.Seq2[Page[other.Level], error] {
+		return impl.Pages(ctx, req.N)
+	}
+	stdhttp.HandleJSONRPCStream(s, stdhttp.JSONRPCMethod{Name: "Pages", Params: []string{"n"}}, pages)
+	forever := func(ctx context.Context, req *struct{}) iter.Seq2[int, error] {
+		return impl.Forever(ctx)
+	}
+	stdhttp.HandleJSONRPCStream(s, stdhttp.JSONRPCMethod{Name: "Forever"}, forever)
+	iter2 := func(ctx context.Context, req *EventsIterRequest) iter.Seq2[int, error] {
+		return impl.Iter(ctx, req.Iter, req.Netrpcx, req.Stdhttp)
+	}
+	stdhttp.HandleJSONRPCStream(s, stdhttp.JSONRPCMethod{Name: "Iter", Params: []string{"iter", "netrpcx", "stdhttp"}}, iter2)
+	add := func(ctx context.Context, req *EventsAddRequest) (int, error) {
+		return impl.Add(ctx, req.A, req.B)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Add", Params: []string{"a", "b"}}, add)
+}

@@ -436,3 +436,66 @@ func (c typeNamesHTTPClient) Resps(ctx context.Context) (Page[resp], error) {
 	err := c.c.Call(ctx, "/TypeNames/Resps", struct{}{}, &resp2)
 	return resp2, err
 }
+
+// RegisterTypeNamesJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "TypeNames.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterTypeNamesJSONRPC(j *stdhttp.JSONRPC, impl2 TypeNames, opts2 ...stdhttp.ServerOption) {
+	s2 := stdhttp.NewJSONRPCService(j, "TypeNames", opts2...)
+	eachS := func(ctx context.Context, req *TypeNamesEachSRequest) iter.Seq2[s, error] {
+		return impl2.EachS(ctx, req.N)
+	}
+	stdhttp.HandleJSONRPCStream(s2, stdhttp.JSONRPCMethod{Name: "EachS", Params: []string{"n"}}, eachS)
+	eachReq := func(ctx context.Context, req *TypeNamesEachReqRequest) iter.Seq2[req, error] {
+		return impl2.EachReq(ctx, req.V)
+	}
+	stdhttp.HandleJSONRPCStream(s2, stdhttp.JSONRPCMethod{Name: "EachReq", Params: []string{"v"}}, eachReq)
+	eachResp := func(ctx context.Context, req *TypeNamesEachRespRequest) iter.Seq2[resp, error] {
+		return impl2.EachResp(ctx, req.V)
+	}
+	stdhttp.HandleJSONRPCStream(s2, stdhttp.JSONRPCMethod{Name: "EachResp", Params: []string{"v"}}, eachResp)
+	eachCtx := func(ctx context.Context, req *struct{}) iter.Seq2[ctx, error] {
+		return impl2.EachCtx(ctx)
+	}
+	stdhttp.HandleJSONRPCStream(s2, stdhttp.JSONRPCMethod{Name: "EachCtx"}, eachCtx)
+	eachC := func(ctx context.Context, req *struct{}) iter.Seq2[c, error] {
+		return impl2.EachC(ctx)
+	}
+	stdhttp.HandleJSONRPCStream(s2, stdhttp.JSONRPCMethod{Name: "EachC"}, eachC)
+	eachMux := func(ctx context.Context, req *TypeNamesEachMuxRequest) iter.Seq2[mux, error] {
+		return impl2.EachMux(ctx, req.N)
+	}
+	stdhttp.HandleJSONRPCStream(s2, stdhttp.JSONRPCMethod{Name: "EachMux", Params: []string{"n"}}, eachMux)
+	eachImpl := func(ctx context.Context, req *struct{}) iter.Seq2[impl, error] {
+		return impl2.EachImpl(ctx)
+	}
+	stdhttp.HandleJSONRPCStream(s2, stdhttp.JSONRPCMethod{Name: "EachImpl"}, eachImpl)
+	eachOpts := func(ctx context.Context, req *struct{}) iter.Seq2[opts, error] {
+		return impl2.EachOpts(ctx)
+	}
+	stdhttp.HandleJSONRPCStream(s2, stdhttp.JSONRPCMethod{Name: "EachOpts"}, eachOpts)
+	eachErr := func(ctx context.Context, req *struct{}) iter.Seq2[err, error] {
+		return impl2.EachErr(ctx)
+	}
+	stdhttp.HandleJSONRPCStream(s2, stdhttp.JSONRPCMethod{Name: "EachErr"}, eachErr)
+	pages := func(ctx context.Context, req *TypeNamesPagesRequest) (Page[s], error) {
+		return impl2.Pages(ctx, req.N)
+	}
+	stdhttp.HandleJSONRPC(s2, stdhttp.JSONRPCMethod{Name: "Pages", Params: []string{"n"}}, pages)
+	boxes := func(ctx context.Context, req *Box[mux]) (Box[impl], error) {
+		return impl2.Boxes(ctx, *req)
+	}
+	stdhttp.HandleJSONRPC(s2, stdhttp.JSONRPCMethod{Name: "Boxes", Params: []string{"b"}, Lone: true}, boxes)
+	envelopes := func(ctx context.Context, req *TypeNamesEnvelopesRequest) (resp TypeNamesEnvelopesResponse, err error) {
+		resp.Y, resp.Z, err = impl2.Envelopes(ctx, req.A, req.B, req.X)
+		return resp, err
+	}
+	stdhttp.HandleJSONRPC(s2, stdhttp.JSONRPCMethod{Name: "Envelopes", Params: []string{"a", "b", "x"}}, envelopes)
+	errs := func(ctx context.Context, req *struct{}) (Page[err], error) {
+		return impl2.Errs(ctx)
+	}
+	stdhttp.HandleJSONRPC(s2, stdhttp.JSONRPCMethod{Name: "Errs"}, errs)
+	resps := func(ctx context.Context, req *struct{}) (Page[resp], error) {
+		return impl2.Resps(ctx)
+	}
+	stdhttp.HandleJSONRPC(s2, stdhttp.JSONRPCMethod{Name: "Resps"}, resps)
+}

@@ -431,3 +431,54 @@ func (c typesHTTPClient) Literal(ctx context.Context, opts struct{ Verbose bool 
 	err := c.c.Call(ctx, "/Types/Literal", &TypesLiteralRequest{Opts: opts, N: n}, &resp)
 	return resp, err
 }
+
+// RegisterTypesJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "Types.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterTypesJSONRPC(j *stdhttp.JSONRPC, impl Types, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "Types", opts...)
+	users := func(ctx context.Context, req *TypesUsersRequest) (Page[User], error) {
+		return impl.Users(ctx, req.Limit, req.Cursor)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Users", Params: []string{"limit", "cursor"}}, users)
+	alias := func(ctx context.Context, req *TypesAliasRequest) (List[string], error) {
+		return impl.Alias(ctx, req.P, req.L)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Alias", Params: []string{"p", "l"}}, alias)
+	pairs := func(ctx context.Context, req *TypesPairsRequest) ([]Pair[string, int], error) {
+		return impl.Pairs(ctx, req.Ps)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Pairs", Params: []string{"ps"}}, pairs)
+	temp := func(ctx context.Context, req *TypesTempRequest) (float64, error) {
+		return impl.Temp(ctx, req.C)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Temp", Params: []string{"c"}}, temp)
+	times := func(ctx context.Context, req *TypesTimesRequest) (time.Time, error) {
+		return impl.Times(ctx, req.T, req.D)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Times", Params: []string{"t", "d"}}, times)
+	bytes := func(ctx context.Context, req *TypesBytesRequest) ([]byte, error) {
+		return impl.Bytes(ctx, req.B)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Bytes", Params: []string{"b"}}, bytes)
+	maps := func(ctx context.Context, req *TypesMapsRequest) (resp TypesMapsResponse, err error) {
+		resp.Inverted, resp.Ids, err = impl.Maps(ctx, req.M, req.ByID)
+		return resp, err
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Maps", Params: []string{"m", "byID"}}, maps)
+	arrays := func(ctx context.Context, req *TypesArraysRequest) ([2]int, error) {
+		return impl.Arrays(ctx, req.A)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Arrays", Params: []string{"a"}}, arrays)
+	pointers := func(ctx context.Context, req *TypesPointersRequest) (*User, error) {
+		return impl.Pointers(ctx, req.U, req.Name)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Pointers", Params: []string{"u", "name"}}, pointers)
+	grow := func(ctx context.Context, req *Tree) (Tree, error) {
+		return impl.Grow(ctx, req)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Grow", Params: []string{"t"}, Lone: true}, grow)
+	literal := func(ctx context.Context, req *TypesLiteralRequest) (struct{ N int }, error) {
+		return impl.Literal(ctx, req.Opts, req.N)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Literal", Params: []string{"opts", "n"}}, literal)
+}

@@ -127,3 +127,19 @@ func (c geometryHTTPClient) Origin(ctx context.Context) (o point, err error) {
 	err = c.c.Call(ctx, "/Geometry/Origin", struct{}{}, &resp)
 	return resp.O, err
 }
+
+// RegisterGeometryJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "Geometry.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterGeometryJSONRPC(j *stdhttp.JSONRPC, impl Geometry, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "Geometry", opts...)
+	mirror := func(ctx context.Context, req *GeometryMirrorRequest) (resp GeometryMirrorResponse, err error) {
+		resp.M, err = impl.Mirror(ctx, req.P)
+		return resp, err
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Mirror", Params: []string{"p"}}, mirror)
+	origin := func(ctx context.Context, req *struct{}) (resp GeometryOriginResponse, err error) {
+		resp.O, err = impl.Origin(ctx)
+		return resp, err
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Origin"}, origin)
+}

@@ -10,6 +10,7 @@ import (
 //stdrpc:service
 type Strings interface {
 	// Sum adds xs.
+	//stdrpc:jsonrpc sum
 	Sum(ctx context.Context, xs ...int) (int, error)
 	// Join joins parts with sep.
 	Join(ctx context.Context, sep string, parts ...string) (string, error)

@@ -121,3 +121,17 @@ func (c stringsHTTPClient) Join(ctx context.Context, sep string, parts ...string
 	err := c.c.Call(ctx, "/Strings/Join", &StringsJoinRequest{Sep: sep, Parts: parts}, &resp)
 	return resp, err
 }
+
+// RegisterStringsJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
+// "Strings.Method" and by its //stdrpc:jsonrpc aliases.
+func RegisterStringsJSONRPC(j *stdhttp.JSONRPC, impl Strings, opts ...stdhttp.ServerOption) {
+	s := stdhttp.NewJSONRPCService(j, "Strings", opts...)
+	sum := func(ctx context.Context, req *StringsSumRequest) (int, error) {
+		return impl.Sum(ctx, req.Xs...)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Sum", Params: []string{"xs"}, Variadic: true, Aliases: []string{"sum"}}, sum)
+	join := func(ctx context.Context, req *StringsJoinRequest) (string, error) {
+		return impl.Join(ctx, req.Sep, req.Parts...)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Join", Params: []string{"sep", "parts"}, Variadic: true}, join)
+}
