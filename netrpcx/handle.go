@@ -46,6 +46,12 @@ func Run(args any, call func(context.Context) error) error {
 	if st == nil {
 		return finish(context.Background(), nil, stdrpc.CallInfo{}, defaultServerOptions, call)
 	}
+	return st.run(call)
+}
+
+// run runs call as the call st: with its context, its metadata and the
+// server's interceptors.
+func (st *callState) run(call func(context.Context) error) error {
 	var err error
 	if st.stream != 0 {
 		err = notAStream(st)
@@ -179,8 +185,9 @@ type callState struct {
 	args any // the filed request, while filed
 	key  uintptr
 
-	code    stdrpc.Code // set by Handle for a failed call
-	handled bool        // Handle ran, so codec.responding counts this call
+	code    stdrpc.Code // set by Run for a failed call
+	handled bool        // Run ran, so codec.responding counts this call
+	nilReq  bool        // the request is nil (a Method with NilRequest)
 	charged int64       // the bytes of its request charged to the memory budget
 
 	obs observe.Call // the call as an Observer sees it; a stream's moves to the stream

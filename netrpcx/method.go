@@ -1,7 +1,9 @@
 package netrpcx
 
 import (
+	"context"
 	"fmt"
+	"iter"
 	"maps"
 	"net/rpc"
 	"reflect"
@@ -23,18 +25,86 @@ type Method struct {
 	call   func(req, resp any) error
 	stream bool         // a server stream: its reply is a Batch
 	obs    *methodStats // shared by the copies of the Method
+
+	// direct runs a call with its context, as Unary or Streaming gave it,
+	// without the adapter's Go method and the table that method finds its
+	// call in; nilRequest lets a nil request through to it.
+	direct     func(st *callState, req, resp any) error
+	nilRequest bool
 }
 
+// A MethodOption tells a netrpcx server more of a Method than its Go
+// method says. Generated code passes them to NewMethod.
+type MethodOption struct {
+	apply      func(m *Method) // nil for NilRequest
+	req, resp  reflect.Type    // the types apply expects
+	nilRequest bool
+}
+
+// Unary gives the call a netrpcx server makes of a unary method: the
+// implementation's, with the call's context (its deadline, cancellation
+// and metadata), the request and the reply. The server runs it within its
+// interceptors and recovers its panics, as Run does, but calls it directly,
+// with the context the connection holds, rather than through the adapter's
+// Go method (which stock codecs still call).
+func Unary[Req, Resp any](call func(ctx context.Context, req *Req, resp *Resp) error) MethodOption {
+	return MethodOption{req: reflect.TypeFor[Req](), resp: reflect.TypeFor[Resp](), apply: func(m *Method) {
+		m.direct = func(st *callState, req, resp any) error {
+			r := req.(*Req)
+			if st.nilReq {
+				r = nil
+			}
+			return st.run(func(ctx context.Context) error { return call(ctx, r, resp.(*Resp)) })
+		}
+	}}
+}
+
+// Streaming is Unary for a server stream: call returns the stream of the
+// request.
+func Streaming[Req, T any](call func(ctx context.Context, req *Req) iter.Seq2[T, error]) MethodOption {
+	return MethodOption{req: reflect.TypeFor[Req](), resp: reflect.TypeFor[Batch[T]](), apply: func(m *Method) {
+		m.direct = func(st *callState, req, resp any) error {
+			r := req.(*Req)
+			if st.nilReq {
+				r = nil
+			}
+			return runStream(st, resp.(*Batch[T]), func(ctx context.Context) iter.Seq2[T, error] { return call(ctx, r) })
+		}
+	}}
+}
+
+// NilRequest marks a method whose request is its lone pointer parameter:
+// a request a netrpcx client sent as nil reaches the Unary or Streaming
+// call as nil, as a nil argument reaches a local call. Without it (or
+// without those), a nil request is refused with stdrpc.InvalidArgument,
+// since the adapter's Go method cannot be given nil.
+func NilRequest() MethodOption { return MethodOption{nilRequest: true} }
+
 // NewMethod returns the Method name of an adapter, whose Go method is fn.
-func NewMethod[Req, Resp any](name string, fn func(req *Req, resp *Resp) error) Method {
+//
+// The options give what fn's shape cannot say: the call with its context
+// (Unary, Streaming) and whether it takes a nil request (NilRequest).
+// NewMethod panics if an option's types are not fn's: a mistake of the code
+// that calls it, not of a caller.
+func NewMethod[Req, Resp any](name string, fn func(req *Req, resp *Resp) error, opts ...MethodOption) Method {
 	_, stream := any((*Resp)(nil)).(batch)
-	return Method{
+	m := Method{
 		name:   name,
 		new:    func() (any, any) { return new(Req), new(Resp) },
 		call:   func(req, resp any) error { return fn(req.(*Req), resp.(*Resp)) },
 		stream: stream,
 		obs:    new(methodStats),
 	}
+	for _, o := range opts {
+		if o.apply != nil {
+			if o.req != reflect.TypeFor[Req]() || o.resp != reflect.TypeFor[Resp]() {
+				panic(fmt.Sprintf("netrpcx: NewMethod %s: an option for request %v and reply %v given to a method of %v and %v", name, o.req, o.resp, reflect.TypeFor[Req](), reflect.TypeFor[Resp]()))
+			}
+			o.apply(&m)
+		}
+		m.nilRequest = m.nilRequest || o.nilRequest
+	}
+	return m
 }
 
 // methodStats keeps the counters an Observer has for a method, so that a

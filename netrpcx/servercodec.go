@@ -302,7 +302,13 @@ func (c *serverCodec) worker(st *callState) {
 	for {
 		var body any = st.reply
 		var text string
-		if err := st.method.call(st.req, st.reply); err != nil {
+		var err error
+		if m := st.method; m.direct != nil {
+			err = m.direct(st, st.req, st.reply)
+		} else {
+			err = m.call(st.req, st.reply)
+		}
+		if err != nil {
 			body, text = invalidRequest, err.Error()
 		}
 		c.respond(st.serviceMethod, st.seq, text, body) // st is gone after it
@@ -332,7 +338,9 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 			c.stopReading(err)
 			return err
 		}
-		calls.put(x, st)
+		if st.method == nil || st.method.direct == nil {
+			calls.put(x, st)
+		}
 		c.read(st)
 		return nil
 	}
@@ -364,14 +372,19 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 		return errors.New("netrpcx: cannot decode the request of " + c.hdr.ServiceMethod + ": " + err.Error())
 	}
 	if c.hdr.Nil {
-		st.code = stdrpc.InvalidArgument
-		c.read(st)
-		return stdrpc.Errorf(stdrpc.InvalidArgument, "netrpcx: %s: the request is a nil pointer, which this server cannot pass to the method: send a value", c.hdr.ServiceMethod)
+		if m := st.method; m == nil || m.direct == nil || !m.nilRequest {
+			st.code = stdrpc.InvalidArgument
+			c.read(st)
+			return stdrpc.Errorf(stdrpc.InvalidArgument, "netrpcx: %s: the request is a nil pointer, which this server cannot pass to the method: send a value", c.hdr.ServiceMethod)
+		}
+		st.nilReq = true
 	}
 	if c.hdr.Present != nil {
 		restore(x, c.hdr.Present)
 	}
-	calls.put(x, st)
+	if st.method == nil || st.method.direct == nil {
+		calls.put(x, st) // for Run, called by the adapter's Go method
+	}
 	c.read(st)
 	return nil
 }

@@ -84,6 +84,11 @@ func RunStream[T any](args any, resp *Batch[T], call func(context.Context) iter.
 		return stdrpc.Errorf(stdrpc.Unimplemented,
 			"netrpcx: the method is a server stream, which needs a netrpcx server (netrpcx.Serve or Server.ServeConn) and a netrpcx client (netrpcx.Stream); the stock net/rpc codecs cannot carry it")
 	}
+	return runStream(st, resp, call)
+}
+
+// runStream answers the call st of a stream with its next batch.
+func runStream[T any](st *callState, resp *Batch[T], call func(context.Context) iter.Seq2[T, error]) error {
 	c := st.codec
 	var s *serverStream[T]
 	var err error
