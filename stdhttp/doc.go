@@ -56,6 +56,56 @@
 // the call a deadline: the method's context ends that many milliseconds
 // after the request arrives, and the answer is then 504 deadline_exceeded.
 //
+// # JSON-RPC 2.0
+//
+// The same services speak JSON-RPC 2.0 (and answer 1.0) on one endpoint. A
+// JSONRPC is an http.Handler for POST; each generated Register<Service>JSONRPC
+// adds a service's methods to it, named "Service.Method" and by the aliases
+// their //stdrpc:jsonrpc directives give:
+//
+//	j := stdhttp.NewJSONRPC()
+//	RegisterCalculatorJSONRPC(j, impl)
+//	mux.Handle("/rpc", j)
+//
+//	$ curl --json '{"jsonrpc":"2.0","method":"Calculator.Add","params":[2,3],"id":1}' http://localhost:8080/rpc
+//	{"jsonrpc":"2.0","result":5,"id":1}
+//
+// params are an array in parameter order (the context left out; a variadic
+// parameter takes the rest), or an object keyed by parameter name; a lone
+// struct parameter also takes its own object. id is echoed as sent. A
+// request without an id is a notification: it runs, and gets no reply. A
+// batch (an array of requests, at most WithMaxBatch of them) gets an array
+// of the replies, in the order of its requests; a batch of notifications, or
+// a lone notification, gets 204 and no body. Every other answer is 200 with
+// a JSON body, errors included:
+//
+//	-32700  the body is not JSON
+//	-32600  not a request: no method, a bad id or params, an empty or too large batch
+//	-32601  no such method, or a stream called other than alone with Accept: text/event-stream
+//	-32602  params that do not decode or do not fit the method ("invalid params: field "b": cannot use a JSON string as int")
+//	-32603  the method panicked, or its result could not be encoded
+//	-32000  the method (or an interceptor) returned an error
+//
+// Each error carries the stdrpc code in data:
+// {"code":-32000,"message":"divide 1 by zero","data":{"code":"invalid_argument"}}.
+// Only what HTTP itself refuses gets another status, still with a JSON-RPC
+// error body: 405 (with Allow: POST) for another method, 415 for a body that
+// is not application/json, 413 for a body over WithMaxBodyBytes, 503 when the
+// body budget is spent.
+//
+// A request without "jsonrpc":"2.0" is answered in the 1.0 style, with
+// "result", "error" (one of them null) and "id" (null if it had none);
+// a 1.0 request with id null is a notification.
+//
+// Calls carry what they carry on the other routes: the request's headers
+// are each call's stdrpc.Incoming metadata, Stdrpc-Timeout-Ms bounds the
+// whole request, interceptors (the endpoint's, then the service's) wrap each
+// call, and a plain error's text is withheld unless WithErrorText. A stream
+// method called alone, with an id and Accept: text/event-stream, answers
+// Server-Sent Events: one JSON-RPC response with the call's id per item, an
+// error response if it fails, and the event "end" once it is complete. The
+// requests of a batch run one after another, in order.
+//
 // # Bad requests
 //
 // The server answers each with a clear error and goes on serving:

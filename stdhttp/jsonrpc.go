@@ -643,7 +643,7 @@ func decodeParams(m JSONRPCMethod, params json.RawMessage, req any) error {
 	p := bytes.TrimSpace(params)
 	if len(p) == 0 || isNull(p) {
 		if len(m.Params) > 0 && !m.Lone {
-			return invalidParams("invalid params: %s takes %d (%s); none were given", m.Name, len(m.Params), strings.Join(m.Params, ", "))
+			return invalidParams("invalid params: %s takes %d parameters (%s); none were given", m.Name, len(m.Params), strings.Join(m.Params, ", "))
 		}
 		return nil
 	}
@@ -679,6 +679,8 @@ func decodeParams(m JSONRPCMethod, params json.RawMessage, req any) error {
 			}
 			b.WriteByte('}')
 			obj = b.Bytes()
+		case len(m.Params) == 0:
+			return invalidParams("invalid params: %s takes no parameters, not %d", m.Name, len(arr))
 		default:
 			return invalidParams("invalid params: %s takes %d parameters (%s), not %d", m.Name, len(m.Params), strings.Join(m.Params, ", "), len(arr))
 		}

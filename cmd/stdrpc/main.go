@@ -67,6 +67,12 @@
 // (not on a stream's), so the runtime may send it again after a connection
 // breaks.
 //
+//	//stdrpc:jsonrpc NAME
+//
+// gives a method another JSON-RPC 2.0 name besides "Service.Method" (such
+// as add), on the stdhttp.JSONRPC endpoint Register<Service>JSONRPC
+// registers it on.
+//
 // # Methods
 //
 // The first parameter may be a context.Context and the last result must be
