@@ -151,6 +151,27 @@ func decodeBody(r *http.Request, src io.Reader, limit int64, budget *budget, v a
 // must not arrive as a pointer to a zero value.
 var errNullBody = stdrpc.Errorf(stdrpc.InvalidArgument, "the request body is null, which this server cannot pass to the method: send a value")
 
+// A MethodOption tells a Service more of a method than its call's type
+// says. Generated code passes them to Handle and HandleStream.
+type MethodOption struct{ nilRequest bool }
+
+// NilRequest marks a method whose request is its lone pointer parameter: a
+// body of JSON null, what a client sends for a nil argument, reaches the
+// method as a nil request, as a nil argument reaches a local call. Without
+// it a null body is refused (errNullBody), since the method's request would
+// otherwise arrive as a pointer to a zero value, which the caller did not
+// send.
+func NilRequest() MethodOption { return MethodOption{nilRequest: true} }
+
+func nilRequest(opts []MethodOption) bool {
+	for _, o := range opts {
+		if o.nilRequest {
+			return true
+		}
+	}
+	return false
+}
+
 // isNull reports whether b is JSON null, with or without white space.
 func isNull(b []byte) bool {
 	return len(b) >= 4 && len(b) < 64 && string(bytes.TrimSpace(b)) == "null"

@@ -150,13 +150,17 @@ func newService(mux *http.ServeMux, name string, opts []ServerOption) *Service {
 // JSON form of Req; an empty body is the zero Req, so a method without
 // parameters answers a bare `curl -X POST`. The response is the JSON form of
 // call's result.
-func Handle[Req, Resp any](s *Service, method string, call func(context.Context, *Req) (Resp, error)) {
+//
+// A body of JSON null is refused with invalid_argument, unless the method
+// takes a nil request (NilRequest): then call gets nil.
+func Handle[Req, Resp any](s *Service, method string, call func(context.Context, *Req) (Resp, error), opts ...MethodOption) {
 	info := stdrpc.CallInfo{Service: s.name, Method: method}
 	s.mux.Handle("POST /"+s.name+"/"+method, &endpoint[Req, Resp]{
-		s:    s,
-		info: info,
-		om:   s.obs.Server(observe.HTTP, info, false),
-		call: call,
+		s:      s,
+		info:   info,
+		om:     s.obs.Server(observe.HTTP, info, false),
+		call:   call,
+		nilReq: nilRequest(opts),
 	})
 }
 
@@ -182,6 +186,8 @@ type endpoint[Req, Resp any] struct {
 	om   *observe.Method                 // nil: not observed
 	bind func(*http.Request, *Req) error // nil: the JSON body is the request
 	call func(context.Context, *Req) (Resp, error)
+
+	nilReq bool // a null body is a nil request (NilRequest)
 }
 
 func (e *endpoint[Req, Resp]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -227,8 +233,11 @@ func (e *endpoint[Req, Resp]) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 func (e *endpoint[Req, Resp]) run(ctx context.Context, w http.ResponseWriter, r *http.Request) (Resp, error) {
 	req := new(Req)
 	if err := decodeRequest(e.s, e.bind, w, r, req); err != nil {
-		var zero Resp
-		return zero, err
+		if err != errNullBody || !e.nilReq {
+			var zero Resp
+			return zero, err
+		}
+		req = nil
 	}
 	return e.call(ctx, req)
 }

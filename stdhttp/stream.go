@@ -42,13 +42,14 @@ func WithHeartbeat(d time.Duration) ServerOption {
 // Stdrpc-Timeout-Ms deadline passes; the iterator should then return. An
 // error the iterator yields ends the stream: before the first item it is an
 // ordinary error response, after it a final error event or line.
-func HandleStream[Req, T any](s *Service, method string, call func(context.Context, *Req) iter.Seq2[T, error]) {
+func HandleStream[Req, T any](s *Service, method string, call func(context.Context, *Req) iter.Seq2[T, error], opts ...MethodOption) {
 	info := stdrpc.CallInfo{Service: s.name, Method: method}
 	s.mux.Handle("POST /"+s.name+"/"+method, &streamEndpoint[Req, T]{
-		s:    s,
-		info: info,
-		om:   s.obs.Server(observe.HTTP, info, true),
-		call: call,
+		s:      s,
+		info:   info,
+		om:     s.obs.Server(observe.HTTP, info, true),
+		call:   call,
+		nilReq: nilRequest(opts),
 	})
 }
 
@@ -74,6 +75,8 @@ type streamEndpoint[Req, T any] struct {
 	om   *observe.Method                 // nil: not observed
 	bind func(*http.Request, *Req) error // nil: the JSON body is the request
 	call func(context.Context, *Req) iter.Seq2[T, error]
+
+	nilReq bool // a null body is a nil request (NilRequest)
 }
 
 func (e *streamEndpoint[Req, T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -109,7 +112,10 @@ func (e *streamEndpoint[Req, T]) ServeHTTP(w http.ResponseWriter, r *http.Reques
 	run := func(ctx context.Context) error {
 		req := new(Req)
 		if err := decodeRequest(s, e.bind, w, r, req); err != nil {
-			return err
+			if err != errNullBody || !e.nilReq {
+				return err
+			}
+			req = nil
 		}
 		return sendStream(ctx, st, s.heartbeat, e.call(ctx, req))
 	}
