@@ -236,6 +236,13 @@ var nullID = json.RawMessage("null")
 
 func (j *JSONRPC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	cfg := j.cfg
+	if c := cfg.cors; c != nil {
+		if r.Method == http.MethodOptions {
+			c.preflight(w, r, []string{http.MethodPost})
+			return
+		}
+		c.headersFor(w, r)
+	}
 	if r.Method != http.MethodPost {
 		w.Header()["Allow"] = []string{http.MethodPost}
 		j.reply(w, http.StatusMethodNotAllowed, []byte(replyJSON(true, nullID, nil,

@@ -42,8 +42,9 @@ type Service struct {
 	writeTime time.Duration // bound on each write of a response; 0: none
 	budget    budget        // memory for the request bodies being read
 	obs       *observe.Observer
-	maxBatch  int      // the largest JSON-RPC batch
-	jsonrpc   *JSONRPC // the endpoint of a JSON-RPC service; nil for routes on a mux
+	maxBatch  int         // the largest JSON-RPC batch
+	jsonrpc   *JSONRPC    // the endpoint of a JSON-RPC service; nil for routes on a mux
+	cors      *corsPolicy // WithCORS; nil: off
 }
 
 // A ServerOption configures a Service.
@@ -155,7 +156,7 @@ func newService(mux *http.ServeMux, name string, opts []ServerOption) *Service {
 // takes a nil request (NilRequest): then call gets nil.
 func Handle[Req, Resp any](s *Service, method string, call func(context.Context, *Req) (Resp, error), opts ...MethodOption) {
 	info := stdrpc.CallInfo{Service: s.name, Method: method}
-	s.mux.Handle("POST /"+s.name+"/"+method, &endpoint[Req, Resp]{
+	s.handle("POST /"+s.name+"/"+method, &endpoint[Req, Resp]{
 		s:      s,
 		info:   info,
 		om:     s.obs.Server(observe.HTTP, info, false),
@@ -170,7 +171,7 @@ func Handle[Req, Resp any](s *Service, method string, call func(context.Context,
 // invalid_argument).
 func HandleRoute[Req, Resp any](s *Service, method, pattern string, bind func(*http.Request, *Req) error, call func(context.Context, *Req) (Resp, error)) {
 	info := stdrpc.CallInfo{Service: s.name, Method: method}
-	s.mux.Handle(pattern, &endpoint[Req, Resp]{
+	s.handle(pattern, &endpoint[Req, Resp]{
 		s:    s,
 		info: info,
 		om:   s.obs.Server(observe.HTTP, info, false),

@@ -44,7 +44,7 @@ func WithHeartbeat(d time.Duration) ServerOption {
 // ordinary error response, after it a final error event or line.
 func HandleStream[Req, T any](s *Service, method string, call func(context.Context, *Req) iter.Seq2[T, error], opts ...MethodOption) {
 	info := stdrpc.CallInfo{Service: s.name, Method: method}
-	s.mux.Handle("POST /"+s.name+"/"+method, &streamEndpoint[Req, T]{
+	s.handle("POST /"+s.name+"/"+method, &streamEndpoint[Req, T]{
 		s:      s,
 		info:   info,
 		om:     s.obs.Server(observe.HTTP, info, true),
@@ -59,7 +59,7 @@ func HandleStream[Req, T any](s *Service, method string, call func(context.Conte
 // can open it.
 func HandleStreamRoute[Req, T any](s *Service, method, pattern string, bind func(*http.Request, *Req) error, call func(context.Context, *Req) iter.Seq2[T, error]) {
 	info := stdrpc.CallInfo{Service: s.name, Method: method}
-	s.mux.Handle(pattern, &streamEndpoint[Req, T]{
+	s.handle(pattern, &streamEndpoint[Req, T]{
 		s:    s,
 		info: info,
 		om:   s.obs.Server(observe.HTTP, info, true),
