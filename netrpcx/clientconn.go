@@ -56,6 +56,7 @@ type call struct {
 	reply any
 	err   error
 	done  chan struct{}
+	woken bool // the reader counted the caller among writers (see read)
 }
 
 var callPool = sync.Pool{New: func() any { return &call{done: make(chan struct{}, 1)} }}
@@ -253,6 +254,7 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 		refused := false
 		if !mine {
 			<-pc.done // fail, or a go-away, delivered to it already
+			cc.woke(pc)
 			refused = pc.err == errNotSent
 		}
 		pc.reply, pc.err = nil, nil
@@ -295,10 +297,23 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 	} else {
 		<-pc.done
 	}
+	cc.woke(pc)
 	err = pc.err
 	pc.reply, pc.err = nil, nil
 	callPool.Put(pc)
 	return err
+}
+
+// woke ends the count of a woken caller among the writers (see read). If
+// it was the last, the flusher sends the requests others wrote meanwhile;
+// the caller does not wait for that write.
+func (cc *clientConn) woke(pc *call) {
+	if pc.woken {
+		pc.woken = false
+		if cc.writers.Add(-1) == 0 {
+			cc.kickFlusher()
+		}
+	}
 }
 
 // errNotSent reports that the connection had failed before the request was
@@ -395,6 +410,13 @@ func (cc *clientConn) flusher() {
 }
 
 // read delivers responses until the connection fails.
+//
+// A caller woken while more responses are buffered behind its own counts
+// among the writers until it has the response (see woke): callers woken
+// together are likely to call again together, and the requests of those
+// that run first wait in the buffer for the last, so that they leave in
+// one write instead of one each. With one caller nothing is buffered
+// behind a response, and a caller flushes its own request at once.
 func (cc *clientConn) read() {
 	var hdr responseHeader
 	for {
@@ -445,6 +467,10 @@ func (cc *clientConn) read() {
 			return
 		}
 		if pc != nil {
+			if cc.fr.more() {
+				pc.woken = true
+				cc.writers.Add(1)
+			}
 			pc.done <- struct{}{}
 		}
 		if idle {

@@ -55,6 +55,11 @@ type frameReader struct {
 	err error // sticky: set once, the stream is unusable after it
 
 	cnt [maxCount]byte // a count being read or written; a field, not to escape
+
+	// idle, if set, is called before each read from rd: the reader is
+	// about to wait for the peer, and holds no whole message it has not
+	// handed out. Its owner flushes there what it held back.
+	idle func()
 }
 
 // maxCount is the size of the longest count.
@@ -131,6 +136,9 @@ func (f *frameReader) fill(n int) error {
 	for empty := 0; f.w-f.r < n; {
 		if f.rerr != nil {
 			return f.rerr
+		}
+		if f.idle != nil {
+			f.idle()
 		}
 		var m int
 		m, f.rerr = f.rd.Read(f.in[f.w:])
@@ -262,6 +270,9 @@ func (f *frameReader) readBody(count uint64) error {
 			f.buf = slices.Grow(f.buf, min(want-len(f.buf), max(len(f.buf), minGrowth)))
 		}
 		n := min(cap(f.buf), want)
+		if f.idle != nil {
+			f.idle()
+		}
 		m, err := io.ReadFull(f.rd, f.buf[len(f.buf):n])
 		f.buf = f.buf[:len(f.buf)+m]
 		if err != nil {
@@ -346,6 +357,10 @@ func (e *tooLargeError) Error() string {
 }
 
 func (e *tooLargeError) Unwrap() error { return errTooLarge }
+
+// more reports whether bytes of the next message are buffered: the peer
+// sent more than one message at once, and more reads need no wait.
+func (f *frameReader) more() bool { return f.w > f.r }
 
 // received returns the bytes read from the stream so far and not yet
 // handed out, for an error that quotes what a peer sent.

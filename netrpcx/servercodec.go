@@ -59,6 +59,11 @@ type serverCodec struct {
 	// other is about to follow it, so that responses finishing together
 	// share one write.
 	responding atomic.Int32
+	// held is the reader's: it counts itself in responding while requests
+	// it has read are buffered behind the one it dispatched, so that the
+	// responses of calls that finish meanwhile wait for the rest, and it
+	// flushes them before it waits for the peer (see release).
+	held bool
 
 	mu       sync.Mutex
 	calls    map[uint64]*callState // accepted, unanswered calls by Seq
@@ -115,6 +120,7 @@ func newServerCodec(rwc io.ReadWriteCloser, opts *serverOptions, methods map[str
 		c.deadline, _ = rwc.(interface{ SetReadDeadline(time.Time) error })
 	}
 	c.fr = newCheckedFrameReader(rwc, opts.maxMessage, "netrpcx.WithMaxMessageBytes")
+	c.fr.idle = c.release
 	c.dec = gob.NewDecoder(c.fr)
 	c.hw.w = c.bw
 	c.out.w = &c.hw
@@ -169,6 +175,7 @@ func (c *serverCodec) readCall() (*callState, error) {
 			// its buffer; headers are small, and the rest go uncharged.
 			if _, count, err := c.fr.peekCount(); err == nil && count > freeHeaderBytes {
 				hold = 2 * int64(count)
+				c.release()
 				c.budget.acquire(hold, c.drainCh)
 			}
 		}
@@ -218,6 +225,7 @@ func (c *serverCodec) readCall() (*callState, error) {
 	for c.inflight >= c.opts.maxInFlight && !c.draining {
 		c.full = true
 		c.mu.Unlock()
+		c.release()
 		select {
 		case <-c.room:
 		case <-c.drainCh:
@@ -287,6 +295,7 @@ func (c *serverCodec) serveMethod(st *callState, m *Method) {
 		c.respond(st.serviceMethod, st.seq, err.Error(), invalidRequest)
 		return
 	}
+	c.responding.Add(1) // until a worker starts it; see started
 	select {
 	case c.work <- st:
 	default:
@@ -300,6 +309,7 @@ func (c *serverCodec) serveMethod(st *callState, m *Method) {
 // 5,500 instructions per call).
 func (c *serverCodec) worker(st *callState) {
 	for {
+		c.started()
 		var body any = st.reply
 		var text string
 		var err error
@@ -351,6 +361,7 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 		// type and connection, and the limit on each message still holds.
 		if _, count, err := c.fr.peekCount(); err == nil {
 			st.charged = 2 * int64(count)
+			c.release()
 			c.budget.acquire(st.charged, c.drainCh)
 		}
 	}
@@ -391,7 +402,51 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 
 // read records that the request of st was read whole: a go-away names the
 // last such call, and the client may send any later one elsewhere.
-func (c *serverCodec) read(st *callState) { c.lastSeq.Store(st.seq) }
+func (c *serverCodec) read(st *callState) {
+	c.lastSeq.Store(st.seq)
+	if !c.held && c.fr.more() {
+		c.held = true
+		c.responding.Add(1)
+	}
+}
+
+// release ends the reader's count in responding, before it waits: for the
+// peer, for room or for memory, or because it stops. If no response is
+// about to follow, it flushes those written meanwhile.
+func (c *serverCodec) release() {
+	if !c.held {
+		return
+	}
+	c.held = false
+	if c.responding.Add(-1) == 0 {
+		c.flushHeld()
+	}
+}
+
+// started ends the count in responding of a call handed to a worker, as
+// the worker starts it. Calls handed out together are counted until they
+// start, so that the responses of those that finish first wait for the
+// others if they are quick; a call that is not must not hold them up,
+// so the last to start flushes what they wrote.
+func (c *serverCodec) started() {
+	if c.responding.Add(-1) == 0 {
+		c.flushHeld()
+	}
+}
+
+// flushHeld flushes the responses that were written while others were
+// expected to follow.
+func (c *serverCodec) flushHeld() {
+	c.wmu.Lock()
+	var err error
+	if c.bw.Buffered() > 0 {
+		err = c.bw.Flush()
+	}
+	c.wmu.Unlock()
+	if err != nil {
+		c.closeNow() // a connection whose writes fail is useless
+	}
+}
 
 // freeHeaderBytes is the size of request header the memory budget ignores.
 const freeHeaderBytes = 64 << 10
@@ -407,6 +462,7 @@ func (c *serverCodec) isDraining() bool {
 // go on; otherwise the peer is gone or broke the protocol, and the calls are
 // canceled: nobody will read their responses.
 func (c *serverCodec) stopReading(err error) error {
+	c.release()
 	c.mu.Lock()
 	if !c.draining && c.hello && c.armed && isTimeout(err) {
 		// Idle: leave as Shutdown does, so that a call the peer sends
