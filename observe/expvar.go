@@ -72,15 +72,15 @@ func (o *Observer) String() string {
 		}
 		switch {
 		case m.client:
-			v.InFlight = ptr(m.inFlight.Load())
+			v.InFlight = ptr(m.active())
 			v.Retries = ptr(m.retries.Load())
 			v.Failovers = ptr(m.failovers.Load())
 		case m.stream:
-			v.StreamsOpen = ptr(m.open.Load())
+			v.StreamsOpen = ptr(m.active())
 			v.ItemsSent = ptr(m.items.Load())
 			v.RequestBytes = ptr(summary(&m.request, 1))
 		default:
-			v.InFlight = ptr(m.inFlight.Load())
+			v.InFlight = ptr(m.active())
 			v.RequestBytes = ptr(summary(&m.request, 1))
 			v.ResponseBytes = ptr(summary(&m.response, 1))
 		}

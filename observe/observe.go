@@ -202,8 +202,6 @@ type Method struct {
 
 	started   atomic.Uint64
 	finished  [numCodes]atomic.Uint64 // by code; a code beyond the table counts as unknown
-	inFlight  atomic.Int64
-	open      atomic.Int64 // streams open
 	items     atomic.Uint64
 	retries   atomic.Uint64
 	failovers atomic.Uint64
@@ -211,6 +209,19 @@ type Method struct {
 	duration histogram // nanoseconds
 	request  histogram // bytes
 	response histogram // bytes: unary calls' only
+}
+
+// active returns the calls (a stream method's: the streams) under way:
+// those started and not finished. It reads the finished ones first, so
+// that a call that both starts and ends between the two reads counts as
+// under way for this once, rather than the result going below zero. Two
+// atomic additions fewer per call pay for it.
+func (m *Method) active() int64 {
+	var done uint64
+	for i := range m.finished {
+		done += m.finished[i].Load()
+	}
+	return int64(m.started.Load() - done)
 }
 
 // numCodes is the number of stdrpc codes.
@@ -231,11 +242,6 @@ func (m *Method) Start() Call {
 		return Call{}
 	}
 	m.started.Add(1)
-	if m.stream {
-		m.open.Add(1)
-	} else {
-		m.inFlight.Add(1)
-	}
 	return Call{m: m, start: now(), req: -1, resp: -1}
 }
 
@@ -297,11 +303,6 @@ func (c *Call) End(code stdrpc.Code) {
 		code = stdrpc.Unknown
 	}
 	m.finished[code].Add(1)
-	if m.stream {
-		m.open.Add(-1)
-	} else {
-		m.inFlight.Add(-1)
-	}
 	m.duration.observe(int64(c.dur))
 	if c.req >= 0 {
 		m.request.observe(c.req)
