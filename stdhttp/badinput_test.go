@@ -62,11 +62,11 @@ func TestBadInput(t *testing.T) {
 		},
 		{
 			name: "unknown route", method: "POST", path: "/Test/Nope", body: strings.NewReader(`{}`),
-			status: 404, want: "404 page not found",
+			status: 404, want: `{"code":"unimplemented","message":"service Test has no method \"Nope\""}`,
 		},
 		{
 			name: "wrong verb", method: "GET", path: "/Test/Add",
-			status: 405, want: "Method Not Allowed",
+			status: 405, want: `{"code":"unimplemented","message":"GET /Test/Add is not served; use POST"}`,
 		},
 		{
 			name: "body over the limit", method: "POST", path: "/Test/Add", body: strings.NewReader(big),

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/stdrpc/stdrpc"
+	"github.com/stdrpc/stdrpc/observe"
 )
 
 // CORS says which pages on other origins may call a service from a browser
@@ -145,4 +148,45 @@ func (s *Service) handle(pattern string, h http.Handler) {
 		c.mu.Unlock()
 		c.preflight(w, r, methods)
 	})
+}
+
+// handleUnrouted registers unrouted under the service's prefix for every
+// verb, so that an unknown method or a wrong verb gets a JSON error rather
+// than net/http's text; where the mux already holds a pattern it would
+// conflict with (a catch-all of the program's own), it is left out.
+func (s *Service) handleUnrouted() {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		func() {
+			defer func() { _ = recover() }() // a conflicting pattern: keep the program's
+			s.mux.HandleFunc(m+" /"+s.name+"/", s.unrouted)
+		}()
+	}
+}
+
+// unrouted answers a request under the service's prefix that no route
+// takes: 405 with Allow when the path has routes for other verbs, else 404
+// with code unimplemented; both with the JSON error body.
+func (s *Service) unrouted(w http.ResponseWriter, r *http.Request) {
+	var obs observe.Call // none: no method was called
+	prefix := "/" + s.name + "/"
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		probe := *r
+		probe.Method = m
+		if _, pattern := s.mux.Handler(&probe); pattern != "" && !strings.HasSuffix(pattern, " "+prefix) {
+			allow = append(allow, m)
+		}
+	}
+	info := stdrpc.CallInfo{Service: s.name, Method: strings.TrimPrefix(r.URL.Path, prefix)}
+	if len(allow) > 0 {
+		w.Header()["Allow"] = []string{strings.Join(allow, ", ")}
+		s.writeError(w, info, stdrpc.NewError(stdrpc.Unimplemented, &statusError{status: http.StatusMethodNotAllowed,
+			msg: r.Method + " " + truncate(r.URL.Path) + " is not served; use " + strings.Join(allow, " or ")}), &obs)
+		return
+	}
+	s.writeError(w, info, stdrpc.NewError(stdrpc.Unimplemented, &statusError{status: http.StatusNotFound,
+		msg: "service " + s.name + " has no method " + strconv.Quote(truncate(info.Method))}), &obs)
 }

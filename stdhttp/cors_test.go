@@ -107,3 +107,22 @@ Promise.all([
 		}
 	}
 }
+
+// TestUnrouted answers an unknown method and a wrong verb under a
+// service's prefix with the JSON error body.
+func TestUnrouted(t *testing.T) {
+	url := corsServer(t)
+	for _, c := range []struct{ method, path, want, allow string }{
+		{"POST", "/Test/Nope", `{"code":"unimplemented","message":"service Test has no method \"Nope\""}`, ""},
+		{"GET", "/Test/Add", `{"code":"unimplemented","message":"GET /Test/Add is not served; use POST"}`, "POST"},
+	} {
+		status, body, resp := rpcPost(t, c.method, url+c.path, "")
+		want := 404
+		if c.allow != "" {
+			want = 405
+		}
+		if status != want || body != c.want || resp.Header.Get("Allow") != c.allow || resp.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("%s %s: %d %s (Allow %q)", c.method, c.path, status, body, resp.Header.Get("Allow"))
+		}
+	}
+}

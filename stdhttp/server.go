@@ -141,6 +141,9 @@ func newService(mux *http.ServeMux, name string, opts []ServerOption) *Service {
 		o(s)
 	}
 	s.core.Init()
+	if mux != nil {
+		s.handleUnrouted()
+	}
 	// One body of the largest size, and the byte that shows it has ended,
 	// always fits.
 	s.budget.max = max(s.budget.max, s.maxBody+1)
