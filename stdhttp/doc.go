@@ -106,6 +106,22 @@
 // error response if it fails, and the event "end" once it is complete. The
 // requests of a batch run one after another, in order.
 //
+// # Browsers on other origins
+//
+// A page on another origin must ask the server (a CORS preflight) before
+// it sends JSON, and by default nothing answers yes, so the browser refuses
+// the call. WithCORS answers for the origins it lists, on every route of the
+// service and on a JSONRPC endpoint:
+//
+//	RegisterCalculatorHTTP(mux, impl, stdhttp.WithCORS(stdhttp.CORS{
+//		Origins: []string{"https://app.example.com"},
+//		Headers: []string{"Authorization"}, // metadata the pages send
+//	}))
+//
+// Under a service's prefix (/Calculator/), a method that does not exist is
+// answered 404 and a verb a route does not serve 405 with Allow, both with
+// the JSON error body and code unimplemented.
+//
 // # Bad requests
 //
 // The server answers each with a clear error and goes on serving:
