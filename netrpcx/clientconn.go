@@ -32,6 +32,7 @@ type clientConn struct {
 	out     *timedWriter  // the connection, under bw
 	bw      *sendBuffer
 	hw      holdWriter // under enc: takes back a request that fails to encode
+	zw      gzipWriter // under enc: compresses, once the server said it reads that
 	enc     *gob.Encoder
 	hdr     requestHeader // under wsem
 
@@ -75,8 +76,10 @@ func newClientConn(ep *endpoint, conn io.ReadWriteCloser) *clientConn {
 	}
 	cc.bw = newSendBuffer(cc.out)
 	cc.hw.w = cc.bw
-	cc.enc = gob.NewEncoder(&cc.hw)
+	cc.zw.w = &cc.hw
+	cc.enc = gob.NewEncoder(&cc.zw)
 	cc.fr = newCheckedFrameReader(conn, o.maxMessage, "netrpcx.WithMaxResponseBytes")
+	cc.fr.gzip = o.gzip > 0
 	cc.dec = gob.NewDecoder(cc.fr)
 	return cc
 }
@@ -146,7 +149,11 @@ func (cc *clientConn) hello(ctx context.Context, timeout time.Duration) error {
 	cc.hdr = requestHeader{ServiceMethod: helloMethod}
 	err := cc.enc.Encode(&cc.hdr)
 	if err == nil {
-		err = cc.enc.Encode(struct{}{})
+		if cc.fr.gzip {
+			err = cc.enc.Encode(&hello{Gzip: true})
+		} else {
+			err = cc.enc.Encode(struct{}{}) // as before compression, for the peers of then
+		}
 	}
 	if err == nil {
 		err = cc.bw.Flush()
@@ -174,6 +181,9 @@ func (cc *clientConn) hello(ctx context.Context, timeout time.Duration) error {
 	}
 	if h.Leaving {
 		return errLeaving
+	}
+	if h.Gzip {
+		cc.zw.min = cc.ep.client.opts.gzip // zero without the option
 	}
 	return nil
 }

@@ -56,6 +56,14 @@ type frameReader struct {
 
 	cnt [maxCount]byte // a count being read or written; a field, not to escape
 
+	// gzip allows compressed messages (see gzip.go); zipped reports that
+	// the message peekCount read is one, and zsize its compressed size.
+	gzip   bool
+	zipped bool
+	zsize  uint64
+	zbuf   []byte // a compressed message's bytes
+	zsrc   zsrc
+
 	// idle, if set, is called before each read from rd: the reader is
 	// about to wait for the peer, and holds no whole message it has not
 	// handed out. Its owner flushes there what it held back.
@@ -166,6 +174,22 @@ func (f *frameReader) next() error {
 	if count > f.limit {
 		return f.tooLarge(count)
 	}
+	if f.zipped {
+		if f.buf == nil {
+			f.buf = make([]byte, 0, 512)
+		}
+		f.buf = grow(f.buf, maxCount)
+		f.r += n
+		err := f.inflate(count)
+		if err == nil && f.check != nil {
+			err = f.check.message(f.buf[maxCount:])
+		}
+		if err != nil {
+			f.buf = f.buf[:0]
+			return err
+		}
+		return f.ready()
+	}
 	if size := n + int(count); size <= len(f.in) {
 		if err := f.fill(size); err != nil {
 			return cut(err)
@@ -222,14 +246,31 @@ func (f *frameReader) ready() error {
 }
 
 // peekCount returns the length and value of the next message's count,
-// leaving it unread in in.
+// leaving it unread in in. For a compressed message, the count is the
+// size of the message it holds, and the length that of its whole header.
 func (f *frameReader) peekCount() (int, uint64, error) {
+	f.zipped = false
 	if err := f.fill(1); err != nil {
 		return 0, 0, err
 	}
 	b := f.in[f.r]
 	if b < 0x80 {
 		return 1, uint64(b), nil
+	}
+	if b == gzipMark && f.gzip {
+		for need := 2; ; need++ {
+			if err := f.fill(need); err != nil {
+				return 0, 0, cut(err)
+			}
+			n, size, zsize, ok, err := peekGzip(f.in[f.r:f.w])
+			if err != nil {
+				return 0, 0, err
+			}
+			if ok {
+				f.zipped, f.zsize = true, zsize
+				return n, size, nil
+			}
+		}
 	}
 	n := -int(int8(b))
 	if n < 1 || n > 8 {
@@ -258,28 +299,36 @@ func cut(err error) error {
 // doubling each time, so that a peer announcing a large message and sending
 // little of it makes the server hold little more than it sent.
 func (f *frameReader) readBody(count uint64) error {
-	want := len(f.buf) + int(count)
+	var err error
+	f.buf, err = f.appendRead(f.buf, count)
+	return err
+}
+
+// appendRead appends the next count bytes of the stream to b, as readBody
+// does.
+func (f *frameReader) appendRead(b []byte, count uint64) ([]byte, error) {
+	want := len(b) + int(count)
 	take := min(f.w-f.r, int(count))
-	f.buf = append(f.buf, f.in[f.r:f.r+take]...)
+	b = append(b, f.in[f.r:f.r+take]...)
 	f.r += take
-	for len(f.buf) < want {
+	for len(b) < want {
 		if f.rerr != nil {
-			return cut(f.rerr)
+			return b, cut(f.rerr)
 		}
-		if len(f.buf) == cap(f.buf) {
-			f.buf = slices.Grow(f.buf, min(want-len(f.buf), max(len(f.buf), minGrowth)))
+		if len(b) == cap(b) {
+			b = slices.Grow(b, min(want-len(b), max(len(b), minGrowth)))
 		}
-		n := min(cap(f.buf), want)
+		n := min(cap(b), want)
 		if f.idle != nil {
 			f.idle()
 		}
-		m, err := io.ReadFull(f.rd, f.buf[len(f.buf):n])
-		f.buf = f.buf[:len(f.buf)+m]
+		m, err := io.ReadFull(f.rd, b[len(b):n])
+		b = b[:len(b)+m]
 		if err != nil {
 			f.rerr = err
 		}
 	}
-	return nil
+	return b, nil
 }
 
 // minGrowth is the least readBody grows its buffer by.
@@ -308,7 +357,12 @@ func (f *frameReader) join() ([]byte, error) {
 		return nil, f.tooLarge(size)
 	}
 	f.buf = append(f.buf, f.cnt[:n]...)
-	if err := f.readBody(count); err != nil {
+	if f.zipped {
+		err = f.inflate(count)
+	} else {
+		err = f.readBody(count)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return f.buf[maxCount:], nil

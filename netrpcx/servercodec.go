@@ -38,6 +38,7 @@ type serverCodec struct {
 	dec     *gob.Decoder
 	bw      *bufio.Writer
 	hw      holdWriter     // under enc: takes back a response that fails to encode
+	zw      gzipWriter     // under enc: compresses, once the peer said it reads that
 	out     countingWriter // bw, counting what the encoder writes
 	enc     *gob.Encoder
 	peer    string // the peer's address, for the access log
@@ -120,10 +121,12 @@ func newServerCodec(rwc io.ReadWriteCloser, opts *serverOptions, methods map[str
 		c.deadline, _ = rwc.(interface{ SetReadDeadline(time.Time) error })
 	}
 	c.fr = newCheckedFrameReader(rwc, opts.maxMessage, "netrpcx.WithMaxMessageBytes")
+	c.fr.gzip = opts.gzip > 0
 	c.fr.idle = c.release
 	c.dec = gob.NewDecoder(c.fr)
 	c.hw.w = c.bw
-	c.out.w = &c.hw
+	c.zw.w = &c.hw
+	c.out.w = &c.zw
 	c.enc = gob.NewEncoder(&c.out)
 	if opts.observer != nil {
 		if nc, ok := rwc.(net.Conn); ok {
@@ -189,11 +192,20 @@ func (c *serverCodec) readCall() (*callState, error) {
 		if c.hdr.ServiceMethod != cancelMethod && c.hdr.ServiceMethod != helloMethod {
 			break
 		}
-		if err := discard(c.dec); err != nil {
+		var h hello
+		if c.hdr.ServiceMethod == helloMethod {
+			err = c.dec.Decode(&h)
+			if err != nil && c.fr.err == nil {
+				err = nil // a body that is no hello: a hello all the same
+			}
+		} else {
+			err = discard(c.dec)
+		}
+		if err != nil {
 			return nil, c.stopReading(err)
 		}
 		if c.hdr.ServiceMethod == helloMethod {
-			if err := c.sayHello(c.hdr.Seq); err != nil {
+			if err := c.sayHello(c.hdr.Seq, h.Gzip); err != nil {
 				return nil, c.stopReading(err)
 			}
 			continue
@@ -492,13 +504,20 @@ func (c *serverCodec) stopReading(err error) error {
 	return io.EOF
 }
 
-// sayHello answers a hello request.
-func (c *serverCodec) sayHello(seq uint64) error {
+// sayHello answers a hello request; gzip is whether the peer reads
+// compressed messages. A ping's hello says nothing of it, and changes
+// nothing.
+func (c *serverCodec) sayHello(seq uint64, gzip bool) error {
 	c.mu.Lock()
 	c.hello = true
 	leaving := c.draining || c.leaving != nil && c.leaving.Load()
 	c.mu.Unlock()
-	return c.writeControl(helloMethod, seq, &hello{Leaving: leaving})
+	if gzip && c.opts.gzip > 0 {
+		c.wmu.Lock()
+		c.zw.min = c.opts.gzip
+		c.wmu.Unlock()
+	}
+	return c.writeControl(helloMethod, seq, &hello{Leaving: leaving, Gzip: c.opts.gzip > 0})
 }
 
 // goAway tells a peer that said hello that the server reads no more

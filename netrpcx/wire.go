@@ -108,11 +108,17 @@ const cancelMethod = "_netrpcx.Cancel"
 // server that this peer understands goAwayMethod.
 const helloMethod = "_netrpcx.Hello"
 
-// hello is the body of a netrpcx server's answer to helloMethod.
+// hello is the body of a netrpcx server's answer to helloMethod, and of
+// the request of a client with WithClientCompression (other clients send
+// an empty struct, which reads as a hello with every field zero).
 type hello struct {
 	// Leaving is set once the server has begun to shut down: the client
 	// should not use this connection, nor redial this address for now.
 	Leaving bool
+
+	// Gzip says that the sender reads compressed messages (see gzip.go):
+	// its compression option is on.
+	Gzip bool
 }
 
 // goAwayMethod is the ServiceMethod of a response that a netrpcx server
