@@ -105,6 +105,23 @@ func BenchmarkObserveRatio(b *testing.B) {
 		off, on := clients(b, false)
 		onOffRatio(b, func() error { _, err := off.Add(ctx, 2, 3); return err }, func() error { _, err := on.Add(ctx, 2, 3); return err })
 	})
+	// Which side costs what: an Observer on the server alone, then on the
+	// client alone.
+	for _, side := range []string{"server", "client"} {
+		b.Run("Add-"+side+"-only", func(b *testing.B) {
+			off, _ := clients(b, false)
+			o := observe.New()
+			var on testsvc.Test
+			if side == "server" {
+				addr, _ := serve(b, &testsvc.Impl{}, netrpcx.WithObserver(o))
+				on = testsvc.NewTestNetRPCClient(dial(b, addr))
+			} else {
+				addr, _ := serve(b, &testsvc.Impl{})
+				on = testsvc.NewTestNetRPCClient(dial(b, addr, netrpcx.WithClientObserver(o)))
+			}
+			onOffRatio(b, func() error { _, err := off.Add(ctx, 2, 3); return err }, func() error { _, err := on.Add(ctx, 2, 3); return err })
+		})
+	}
 	b.Run("Echo", func(b *testing.B) {
 		off, on := clients(b, false)
 		onOffRatio(b, func() error { _, err := off.Echo(ctx, p); return err }, func() error { _, err := on.Echo(ctx, p); return err })

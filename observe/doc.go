@@ -17,7 +17,7 @@
 //
 // # Metrics
 //
-// Every series has the labels transport ("netrpc", "http"), service and
+// Every series has the labels transport ("netrpc", "http", "jsonrpc"), service and
 // method; calls_finished also has code, the stdrpc code the call ended with
 // ("ok", "not_found", ...). A stream counts as one call, from its request
 // to its end.
