@@ -2,6 +2,7 @@ package stdhttp
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"io"
@@ -62,8 +63,10 @@ const chunkingThreshold = 2048
 // timeout. Encoding into a buffer first means an encoding failure can still
 // become a clean error response, and the body goes out with a
 // Content-Length. obs, the call, ends with code before the body is sent,
-// so that a caller who has the response finds the call counted.
-func (s *Service) writeJSON(w http.ResponseWriter, status int, v any, obs *observe.Call, code stdrpc.Code) error {
+// so that a caller who has the response finds the call counted. With
+// WithCompression, a body of the size it names is compressed for a
+// request r that accepts it (r nil: never).
+func (s *Service) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any, obs *observe.Call, code stdrpc.Code) error {
 	b := getBuffer()
 	defer putBuffer(b)
 	if err := b.enc.Encode(v); err != nil {
@@ -75,6 +78,20 @@ func (s *Service) writeJSON(w http.ResponseWriter, status int, v any, obs *obser
 	}
 	h := w.Header()
 	h["Content-Type"] = jsonContentType
+	if s.gzip > 0 {
+		h["Accept-Encoding"] = gzipEncoding // requests may be compressed too
+		if r != nil && b.Len() >= s.gzip {
+			h["Vary"] = varyEncoding
+			if acceptsGzip(r) {
+				z := getBuffer()
+				defer putBuffer(z)
+				if err := compress(z, b.Bytes()); err == nil && z.Len() < b.Len() {
+					h["Content-Encoding"] = gzipEncoding
+					b = z
+				}
+			}
+		}
+	}
 	if b.Len() > chunkingThreshold {
 		h["Content-Length"] = []string{strconv.Itoa(b.Len())}
 	}
@@ -126,7 +143,11 @@ func readJSON(r *http.Request, v any) error {
 func decodeBody(r *http.Request, src io.Reader, limit int64, budget *budget, v any) error {
 	b := bodyBuffer{budget: budget}
 	defer b.release()
-	if err := b.readFrom(src, r.ContentLength, limit); err != nil {
+	length := r.ContentLength
+	if _, ok := src.(*gzip.Reader); ok {
+		length = -1 // decompressed: its length is unknown
+	}
+	if err := b.readFrom(src, length, limit); err != nil {
 		return err
 	}
 	// Closing a body read to its end tells net/http there is nothing left to

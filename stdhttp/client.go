@@ -2,6 +2,7 @@ package stdhttp
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -15,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/stdrpc/stdrpc"
@@ -26,13 +28,15 @@ import (
 // A Client calls the services of one HTTP server. Generated clients wrap
 // one; it is safe for concurrent use.
 type Client struct {
-	base      string
-	budget    *retry.Budget
-	hc        *http.Client
-	intercept stdrpc.ClientInterceptor
-	maxLine   int               // the longest stream line read
-	maxResp   int64             // the largest response body read
-	obs       *observe.Observer // see WithClientObserver; counts retries
+	base       string
+	budget     *retry.Budget
+	hc         *http.Client
+	intercept  stdrpc.ClientInterceptor
+	maxLine    int               // the longest stream line read
+	maxResp    int64             // the largest response body read
+	obs        *observe.Observer // see WithClientObserver; counts retries
+	gzip       int               // WithClientCompression: the least request compressed; 0: off
+	serverGzip atomic.Bool       // the server said it accepts compressed requests
 }
 
 // A ClientOption configures a Client.
@@ -46,6 +50,7 @@ type clientConfig struct {
 	maxLine   int64
 	maxResp   int64
 	obs       *observe.Observer
+	gzip      int // WithClientCompression; 0: off
 }
 
 // DefaultMaxResponseBytes is the largest response a Client reads unless
@@ -157,6 +162,7 @@ func NewClient(baseURL string, opts ...ClientOption) *Client {
 		maxLine:   int(min(cfg.maxLine, math.MaxInt32)),
 		maxResp:   cfg.maxResp,
 		obs:       cfg.obs,
+		gzip:      cfg.gzip,
 	}
 	if c.maxResp <= 0 {
 		c.maxResp = DefaultMaxResponseBytes
@@ -316,10 +322,24 @@ func (c *Client) attempt(ctx context.Context, url string, req, resp any) (error,
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if n := hresp.ContentLength; n > 0 && n <= maxPooled {
+	var body io.Reader = hresp.Body
+	if c.gzip > 0 {
+		if enc := hresp.Header["Accept-Encoding"]; len(enc) > 0 && !c.serverGzip.Load() && strings.Contains(enc[0], "gzip") {
+			c.serverGzip.Store(true)
+		}
+		if ce := hresp.Header["Content-Encoding"]; len(ce) == 1 && ce[0] == "gzip" {
+			zr, err := c.inflate(hresp.Body)
+			if err != nil {
+				return stdrpc.Errorf(stdrpc.Internal, "decompressing the response from %s: %v", url, err), never
+			}
+			defer gzipReaders.Put(zr)
+			body = zr
+		}
+	}
+	if n := hresp.ContentLength; n > 0 && n <= maxPooled && body == hresp.Body {
 		buf.Grow(int(n) + bytes.MinRead)
 	}
-	n, err := buf.ReadFrom(io.LimitReader(hresp.Body, c.maxResp+1))
+	n, err := buf.ReadFrom(io.LimitReader(body, c.maxResp+1))
 	if err != nil {
 		if ctx.Err() != nil {
 			return core.ContextError(ctx.Err()), never
@@ -382,6 +402,20 @@ func (c *Client) post(ctx context.Context, url string, req any, accept []string)
 		h[k] = v // Metadata keys are canonical already; the transport only reads
 	}
 	h["Content-Type"] = jsonContentType
+	if c.gzip > 0 {
+		h["Accept-Encoding"] = gzipEncoding // so the transport leaves it to us, with pooled readers
+		if len(body) >= c.gzip && c.serverGzip.Load() {
+			z := getBuffer()
+			if err := compress(z, body); err == nil && z.Len() < len(body) {
+				body = append([]byte(nil), z.Bytes()...) // the transport may read it after Do returns
+				h["Content-Encoding"] = gzipEncoding
+				hreq.Body = io.NopCloser(bytes.NewReader(body))
+				hreq.ContentLength = int64(len(body))
+				hreq.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+			}
+			putBuffer(z)
+		}
+	}
 	if accept != nil {
 		h["Accept"] = accept
 	}
@@ -406,6 +440,15 @@ func (c *Client) post(ctx context.Context, url string, req any, accept []string)
 		return nil, stdrpc.NewError(stdrpc.Unavailable, err)
 	}
 	return hresp, nil
+}
+
+// inflate returns a pooled gzip reader over body.
+func (c *Client) inflate(body io.Reader) (*gzip.Reader, error) {
+	zr, _ := gzipReaders.Get().(*gzip.Reader)
+	if zr == nil {
+		return gzip.NewReader(body)
+	}
+	return zr, zr.Reset(body)
 }
 
 // responseError reads the error a response other than 200 carries.

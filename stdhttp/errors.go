@@ -62,7 +62,7 @@ func (s *Service) writeError(w http.ResponseWriter, info stdrpc.CallInfo, err er
 		h["Connection"] = connectionClose
 	}
 	code, _ := stdrpc.ParseCode(we.Code)
-	_ = s.writeJSON(w, status, &we, obs, code)
+	_ = s.writeJSON(w, nil, status, &we, obs, code)
 }
 
 // wireError maps err to what the caller is told: its code and message, and

@@ -45,6 +45,7 @@ type Service struct {
 	maxBatch  int         // the largest JSON-RPC batch
 	jsonrpc   *JSONRPC    // the endpoint of a JSON-RPC service; nil for routes on a mux
 	cors      *corsPolicy // WithCORS; nil: off
+	gzip      int         // WithCompression: the least result compressed; 0: off
 }
 
 // A ServerOption configures a Service.
@@ -228,7 +229,7 @@ func (e *endpoint[Req, Resp]) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		s.writeError(w, e.info, err, &obs)
 		return
 	}
-	if err := s.writeJSON(w, http.StatusOK, &resp, &obs, stdrpc.OK); err != nil {
+	if err := s.writeJSON(w, r, http.StatusOK, &resp, &obs, stdrpc.OK); err != nil {
 		s.writeError(w, e.info, stdrpc.NewError(stdrpc.Internal, err), &obs)
 	}
 }
@@ -283,7 +284,12 @@ func decodeRequest[Req any](s *Service, bind func(*http.Request, *Req) error, w 
 		if r.Body == nil || r.Body == http.NoBody {
 			return nil
 		}
-		return decodeBody(r, r.Body, s.maxBody, &s.budget, req)
+		src, done, err := s.requestBody(r)
+		if err != nil {
+			return err
+		}
+		defer done()
+		return decodeBody(r, src, s.maxBody, &s.budget, req)
 	}
 	if r.Method == http.MethodPost {
 		// A POST route may take nothing from its body, and so never
