@@ -278,3 +278,35 @@ func TestCompressedResponseOverTheClientLimit(t *testing.T) {
 		t.Fatalf("got %v, want the response refused for its decompressed size", err)
 	}
 }
+
+// BenchmarkCompression echoes a compressible 64 KiB payload with and
+// without compression, reporting the bytes each call puts on the wire.
+func BenchmarkCompression(b *testing.B) {
+	p := compressible()
+	for _, on := range []bool{false, true} {
+		b.Run(map[bool]string{false: "off", true: "gzip"}[on], func(b *testing.B) {
+			var in, out atomic.Int64
+			var sopts []netrpcx.ServerOption
+			copts := []netrpcx.ClientOption{countingDialer(&in, &out)}
+			if on {
+				sopts = append(sopts, netrpcx.WithCompression(1024))
+				copts = append(copts, netrpcx.WithClientCompression(1024))
+			}
+			addr, _ := serve(b, &testsvc.Impl{}, sopts...)
+			test := testsvc.NewTestNetRPCClient(dial(b, addr, copts...))
+			ctx := context.Background()
+			if _, err := test.Echo(ctx, p); err != nil {
+				b.Fatal(err)
+			}
+			in.Store(0)
+			out.Store(0)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := test.Echo(ctx, p); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(in.Load()+out.Load())/float64(b.N), "wirebytes/op")
+		})
+	}
+}
