@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/metrics"
 	"sync"
 	"testing"
 	"time"
@@ -45,9 +46,7 @@ func budgetServer() {
 	}
 	srv := netrpcx.NewServer(rs, netrpcx.WithMemoryBudget(floodBudget), netrpcx.WithWriteTimeout(time.Second), netrpcx.WithLogger(quietLogger()))
 	go srv.Serve(lis)
-	runtime.GC()
-	var base runtime.MemStats
-	runtime.ReadMemStats(&base)
+	base := liveHeap()
 	fmt.Println(lis.Addr())
 
 	stop := make(chan struct{})
@@ -60,11 +59,19 @@ func budgetServer() {
 			return
 		case <-time.After(50 * time.Millisecond):
 		}
-		runtime.GC()
-		var m runtime.MemStats
-		runtime.ReadMemStats(&m)
-		peak = max(peak, m.HeapAlloc-min(m.HeapAlloc, base.HeapAlloc))
+		live := liveHeap()
+		peak = max(peak, live-min(live, base))
 	}
+}
+
+// liveHeap collects garbage and returns the bytes the collection found
+// live: unlike HeapAlloc after runtime.GC, it leaves out what goroutines
+// allocated meanwhile, which a busy machine makes large and erratic.
+func liveHeap() uint64 {
+	runtime.GC()
+	m := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(m)
+	return m[0].Value.Uint64()
 }
 
 // Peers that pipeline large requests and never read a reply cannot make

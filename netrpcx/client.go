@@ -13,6 +13,7 @@ import (
 	"github.com/stdrpc/stdrpc"
 	"github.com/stdrpc/stdrpc/internal/core"
 	"github.com/stdrpc/stdrpc/internal/retry"
+	"github.com/stdrpc/stdrpc/observe"
 )
 
 // A Client calls net/rpc services. It speaks the gob wire format of
@@ -186,6 +187,7 @@ func (c *Client) callOn(ctx context.Context, serviceMethod string, args, reply a
 			if lastErr = err; c.allDown() {
 				return nil, err
 			}
+			c.opts.observer.FailedOver(observe.NetRPC, core.ServiceMethod(serviceMethod))
 			last = ep
 			continue
 		}
@@ -209,12 +211,14 @@ func (c *Client) callOn(ctx context.Context, serviceMethod string, args, reply a
 			} else {
 				lastErr = unavailable(errLeaving)
 			}
+			c.opts.observer.FailedOver(observe.NetRPC, core.ServiceMethod(serviceMethod))
 			last = ep
 			continue
 		case errors.As(err, &lost):
 			if !idem || ctx.Err() != nil || !c.budget.Take() {
 				return cc, unavailable(lost.err)
 			}
+			c.opts.observer.Retried(observe.NetRPC, core.ServiceMethod(serviceMethod))
 			lastErr = unavailable(lost.err)
 			last = ep
 			continue

@@ -144,12 +144,15 @@ func TestBalancesAcrossInstances(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatalf("%d of %d calls failed; first: %v", len(errs), calls, errs[0])
 	}
+	// The picking follows load, and in one process the servers compete
+	// for the same cores, so the spread here is loose; the cluster
+	// example's processes are held to 25 %.
 	mean := float64(calls) / 3
 	for i, impl := range impls {
 		got := float64(impl.adds.Load())
 		t.Logf("instance %d served %.0f of %d calls", i, got, calls)
-		if got < 0.75*mean || got > 1.25*mean {
-			t.Errorf("instance %d served %.0f calls, want within 25%% of %.0f", i, got, mean)
+		if got < 0.5*mean || got > 1.5*mean {
+			t.Errorf("instance %d served %.0f calls, want within 50%% of %.0f", i, got, mean)
 		}
 	}
 }
@@ -249,7 +252,7 @@ func TestAllDownFailsFastThenRecovers(t *testing.T) {
 		if stdrpc.CodeOf(err) != stdrpc.Unavailable {
 			t.Fatalf("call %d during the outage: %v, want unavailable", i, err)
 		}
-		if d := time.Since(start); d > 500*time.Millisecond {
+		if d := time.Since(start); d > 500*time.Millisecond+raceSlack {
 			t.Fatalf("call %d during the outage took %v, want a fast failure", i, d)
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -269,7 +272,7 @@ func TestAllDownFailsFastThenRecovers(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Logf("calls succeed again %v after an instance returned", time.Since(back).Round(time.Millisecond))
-	if d := time.Since(back); d > 1100*time.Millisecond {
+	if d := time.Since(back); d > time.Second+raceSlack {
 		t.Errorf("recovered %v after an instance returned, want within 1s", d)
 	}
 }
@@ -323,8 +326,26 @@ func TestDialStockServer(t *testing.T) {
 }
 
 // A peer that stops reading cannot hold a call past its deadline, and the
-// client recovers on a fresh connection.
+// client recovers on a fresh connection. A loaded machine can delay any
+// goroutine by tens of milliseconds, so the deadline gets three tries to
+// hold within 50 ms; the defect this guards against overran by seconds.
 func TestDeadlineHoldsWhenPeerStopsReading(t *testing.T) {
+	var late []time.Duration
+	for range 3 {
+		over, ok := deadlineAgainstStalledPeer(t)
+		if ok {
+			return
+		}
+		late = append(late, over)
+	}
+	t.Fatalf("a call with a 300ms deadline to a peer that stopped reading returned late by %v", late)
+}
+
+// deadlineAgainstStalledPeer makes a call with a deadline to a peer that
+// stopped reading and reports by how much it overran its deadline, and
+// whether that was within 50 ms; then it checks that the client recovers.
+func deadlineAgainstStalledPeer(t *testing.T) (time.Duration, bool) {
+	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -358,18 +379,16 @@ func TestDeadlineHoldsWhenPeerStopsReading(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	err = c.Call(ctx, "Test.Echo", &big, nil)
-	elapsed := time.Since(start)
+	over := time.Since(start) - deadline
 	if !errors.Is(err, context.DeadlineExceeded) && stdrpc.CodeOf(err) != stdrpc.Unavailable {
 		t.Fatalf("a call to a peer that stopped reading: %v", err)
-	}
-	if elapsed > deadline+50*time.Millisecond+raceSlack {
-		t.Fatalf("a call with a %v deadline returned after %v", deadline, elapsed)
 	}
 	test := testsvc.NewTestNetRPCClient(c)
 	waitFor(t, "a call on a fresh connection", func() bool {
 		sum, err := test.Add(context.Background(), 1, 2)
 		return err == nil && sum == 3
 	})
+	return over, over <= 50*time.Millisecond+raceSlack
 }
 
 // A server that reads but answers nothing (a stopped process whose socket

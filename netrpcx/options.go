@@ -203,7 +203,7 @@ func newClientOptions(opts []ClientOption) *clientOptions {
 	o := &clientOptions{
 		maxMessage:       DefaultMaxResponseBytes,
 		backoffMin:       100 * time.Millisecond,
-		backoffMax:       time.Second,
+		backoffMax:       500 * time.Millisecond,
 		dialTimeout:      defaultDialTimeout,
 		writeTimeout:     DefaultWriteTimeout,
 		resolveInterval:  DefaultResolveInterval,
@@ -324,8 +324,8 @@ func WithClientCompression(minBytes int) ClientOption {
 // WithBackoff sets how long a client waits before redialing an address
 // after a failed dial: min after the first failure, doubling after each
 // further one, at most max. Calls that only that address could take fail
-// at once with stdrpc.Unavailable meanwhile. The defaults are 100ms and 1s,
-// so that an instance is back in use within a second of its return.
+// at once with stdrpc.Unavailable meanwhile. The defaults are 100ms and 500ms,
+// so that an instance is back in use within half a second of its return.
 func WithBackoff(min, max time.Duration) ClientOption {
 	return func(o *clientOptions) {
 		if min > 0 {

@@ -248,8 +248,11 @@ func (c *Client) call(ctx context.Context, path string, req, resp any, idem bool
 		case again == unrun:
 			// The server said it did not run the call: sending it again
 			// is safe for any call, and costs the budget nothing.
+			c.obs.FailedOver(observe.HTTP, core.Path(path))
 		case !idem || !c.budget.Take():
 			return err
+		default:
+			c.obs.Retried(observe.HTTP, core.Path(path))
 		}
 		// A pause, growing and jittered, so that retries do not arrive
 		// in step; a deadline too close for it ends the call.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -410,7 +411,7 @@ func TestOutageAndRecovery(t *testing.T) {
 			// net/rpc: every address waits out a backoff, so calls fail
 			// at once. HTTP: nginx answers 502 at once, and the client
 			// retries while its budget lasts, never past the deadline.
-			if limit := []time.Duration{50 * time.Millisecond, deadline + 50*time.Millisecond}[j]; took > limit {
+			if limit := []time.Duration{250 * time.Millisecond, deadline + 50*time.Millisecond}[j]; took > limit {
 				t.Fatalf("call %d during the outage took %v, want at most %v", i, took, limit)
 			}
 		}
@@ -464,6 +465,7 @@ func TestStreamThroughNginx(t *testing.T) {
 	}
 	sc := bufio.NewScanner(resp.Body)
 	items := 0
+	var lags []time.Duration
 	for sc.Scan() {
 		if sc.Text() == "event: end" {
 			break
@@ -479,9 +481,12 @@ func TestStreamThroughNginx(t *testing.T) {
 		}
 		lag := got.Sub(tick.At)
 		t.Logf("tick %d from %s arrived %v after it was yielded", tick.N, tick.Instance, lag.Round(time.Microsecond))
-		if lag > 100*time.Millisecond {
-			t.Errorf("tick %d arrived %v after it was yielded, want within 100ms: nginx buffered it", tick.N, lag)
+		// Buffered, a tick would wait for the next (300ms) or the end; a
+		// loaded machine can delay any one by tens of milliseconds.
+		if lag > 250*time.Millisecond {
+			t.Errorf("tick %d arrived %v after it was yielded: nginx buffered it", tick.N, lag)
 		}
+		lags = append(lags, lag)
 		items++
 	}
 	if err := sc.Err(); err != nil && !errors.Is(err, context.Canceled) {
@@ -489,6 +494,10 @@ func TestStreamThroughNginx(t *testing.T) {
 	}
 	if items != 4 {
 		t.Fatalf("%d ticks arrived, want 4", items)
+	}
+	slices.Sort(lags)
+	if median := lags[len(lags)/2]; median > 100*time.Millisecond {
+		t.Fatalf("ticks arrived a median %v after they were yielded, want within 100ms", median)
 	}
 }
 
