@@ -45,6 +45,7 @@ func (b *builder) checkCollisions(pkg *packages.Package, builds []*serviceBuild)
 		claim(s.RegisterJSONRPC, "func", s.Name, pos)
 		claim(s.HTTPClient, "type", s.Name, pos)
 		claim(s.NewHTTPClient, "func", s.Name, pos)
+		claim(s.OpenAPI, "var", s.Name, pos)
 		for _, mb := range sb.meth {
 			m := mb.m
 			if m.Request.Kind == envelope {

@@ -17,6 +17,7 @@ func emitHTTP(p *printer, s *service) {
 	l := s.HTTPLocals
 	p.line("func %s(%s *%s.ServeMux, %s %s, %s ...%s.ServerOption) {", s.RegisterHTTP, l.Mux, rt.HTTP, l.Impl, s.Name, l.Opts, rt.StdHTTP)
 	p.line("\t%s := %s.NewService(%s, %q, %s...)", l.Svc, rt.StdHTTP, l.Mux, s.WireName, l.Opts)
+	p.line("\t%s.ServeOpenAPI(%s)", l.Svc, s.OpenAPI)
 	for _, m := range s.Methods {
 		emitHTTPHandler(p, s, m)
 	}
@@ -43,6 +44,12 @@ func emitHTTP(p *printer, s *service) {
 	for _, m := range s.Methods {
 		emitClientMethod(p, m, s.HTTPClient, "/"+s.WireName+"/"+m.Name, rt, rt.StdHTTP)
 	}
+	p.line("")
+	p.line("// %s is the package's OpenAPI document, which %s serves at", s.OpenAPI, s.RegisterHTTP)
+	p.line("// GET /%s/openapi.json when given stdhttp.WithOpenAPI().", s.WireName)
+	p.line("//")
+	p.line("//go:embed %s", s.OpenAPIFile)
+	p.line("var %s string", s.OpenAPI)
 	p.line("")
 }
 

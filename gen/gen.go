@@ -217,6 +217,13 @@ func Run(cfg Config) (*Result, error) {
 		}
 		res.Files = append(res.Files, Output{Path: f.Path, Content: src})
 	}
+	for _, d := range b.docs {
+		src, err := emitOpenAPI(d)
+		if err != nil {
+			return res, fmt.Errorf("stdrpc could not print the OpenAPI document %s (a bug in stdrpc; please report it): %v", d.Path, err)
+		}
+		res.Files = append(res.Files, Output{Path: d.Path, Content: src})
+	}
 	res.timing.emit = time.Since(start)
 
 	start = time.Now()

@@ -60,6 +60,10 @@ type service struct {
 	HTTPClient      string // calculatorHTTPClient
 	NewHTTPClient   string // NewCalculatorHTTPClient
 	RegisterJSONRPC string // RegisterCalculatorJSONRPC
+	// OpenAPI is the variable holding the package's OpenAPI document,
+	// embedded from OpenAPIFile: calculatorOpenAPI, calc.openapi.json.
+	OpenAPI     string
+	OpenAPIFile string
 
 	HasRoutes bool // some method has a //stdrpc:http route
 

@@ -19,6 +19,7 @@ type builder struct {
 	d     *diags
 	notes []Diagnostic // what the run leaves alone, and why
 	wire  *wireChecker
+	docs  []*apiDoc // the packages' OpenAPI documents
 }
 
 // A service under construction: the model and what was learnt on the way.
@@ -63,6 +64,7 @@ func (b *builder) buildService(sc *pkgScan, sd *serviceDecl) *serviceBuild {
 		NewHTTPHandler:  "New" + exp + "HTTPHandler",
 		RegisterJSONRPC: "Register" + exp + "JSONRPC",
 		HTTPClient:      unexp + "HTTPClient",
+		OpenAPI:         unexp + "OpenAPI",
 		NewHTTPClient:   "New" + exp + "HTTPClient",
 	}
 	sb := &serviceBuild{svc: svc, decl: sd}

@@ -55,7 +55,7 @@ func (b *builder) buildFile(pkg *packages.Package, source string, sbs []*service
 		Source:  source,
 		Path:    outputPath(source),
 		Package: pkg.Name,
-		Imports: reg.imports(),
+		Imports: withEmbed(reg.imports()),
 	}
 	for _, sb := range sbs {
 		sb.svc.Runtime = rt
@@ -67,6 +67,16 @@ func (b *builder) buildFile(pkg *packages.Package, source string, sbs []*service
 	}
 	f.Gofmt = !printsFormatted(f)
 	return f
+}
+
+// withEmbed adds the blank import of embed, which the //go:embed of the
+// package's OpenAPI document needs, to imports sorted by path.
+func withEmbed(imps []genImport) []genImport {
+	i, found := slices.BinarySearchFunc(imps, "embed", func(imp genImport, path string) int { return cmp.Compare(imp.Path, path) })
+	if found {
+		return imps
+	}
+	return slices.Insert(imps, i, genImport{Path: "embed", Name: "_", Explicit: true})
 }
 
 // printsFormatted reports whether the emitters print f exactly as gofmt

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"go/types"
+	"path/filepath"
 	"slices"
 
 	"golang.org/x/tools/go/packages"
@@ -157,6 +158,12 @@ func (b *builder) buildPackage(sc *pkgScan) []*genFile {
 		files = append(files, b.buildFile(pkg, name, sbs, generated))
 	}
 	slices.SortFunc(files, func(a, b *genFile) int { return cmp.Compare(a.Path, b.Path) })
+	if d := b.buildOpenAPI(sc, builds, files); d != nil {
+		b.docs = append(b.docs, d)
+		for _, sb := range builds {
+			sb.svc.OpenAPIFile = filepath.Base(d.Path)
+		}
+	}
 	return files
 }
 

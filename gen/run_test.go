@@ -103,7 +103,7 @@ func TestRegenerateOverBrokenOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := res.Stale(dir), []string{"calc_stdrpc.go", "removed_stdrpc.go"}; !slices.Equal(got, want) {
+	if got, want := res.Stale(dir), []string{"calc.openapi.json", "calc_stdrpc.go", "removed_stdrpc.go"}; !slices.Equal(got, want) {
 		t.Errorf("changed files = %q; want %q", got, want)
 	}
 	src, err := os.ReadFile(filepath.Join(dir, "calc_stdrpc.go"))
@@ -144,7 +144,7 @@ func TestCheckWritesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := res.Stale(dir), []string{"calc_stdrpc.go"}; !slices.Equal(got, want) {
+	if got, want := res.Stale(dir), []string{"calc.openapi.json", "calc_stdrpc.go"}; !slices.Equal(got, want) {
 		t.Errorf("stale = %q; want %q", got, want)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "calc_stdrpc.go")); !errors.Is(err, os.ErrNotExist) {
@@ -178,7 +178,7 @@ func TestAllPackages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{filepath.Join("a", "a_stdrpc.go"), filepath.Join("a", "c_stdrpc.go"), "calc_stdrpc.go"}
+	want := []string{filepath.Join("a", "a.openapi.json"), filepath.Join("a", "a_stdrpc.go"), filepath.Join("a", "c_stdrpc.go"), "calc.openapi.json", "calc_stdrpc.go"}
 	if got := res.Stale(dir); !slices.Equal(got, want) {
 		t.Errorf("written = %q; want %q", got, want)
 	}
@@ -285,8 +285,8 @@ func TestKeepsOSSuffix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Files) != 1 || filepath.Base(res.Files[0].Path) != "calc_stdrpc_linux.go" {
-		t.Fatalf("wrote %+v, want calc_stdrpc_linux.go", res.Files)
+	if len(res.Files) != 2 || filepath.Base(res.Files[1].Path) != "calc_stdrpc_linux.go" {
+		t.Fatalf("wrote %+v, want calc.openapi.json and calc_stdrpc_linux.go", res.Files)
 	}
 }
 
@@ -300,10 +300,10 @@ func TestKeepsOtherPlatformsOutput(t *testing.T) {
 		dir := tempModule(t, files)
 		t.Setenv("GOOS", "windows")
 		res, err := gen.Run(gen.Config{Dir: dir})
-		if err != nil || len(res.Files) != 1 {
+		if err != nil || len(res.Files) != 2 { // the document, then the code
 			t.Fatalf("generating for windows: %+v, %v", res, err)
 		}
-		out := res.Files[0].Path
+		out := res.Files[1].Path
 		t.Setenv("GOOS", "linux")
 		res, err = gen.Run(gen.Config{Dir: dir, Check: true})
 		if err != nil || len(res.Files) != 0 {

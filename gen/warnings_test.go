@@ -37,8 +37,8 @@ func TestUnexportedFieldsWarned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Files) != 1 {
-		t.Errorf("generated %d files; want 1", len(res.Files))
+	if len(res.Files) != 2 {
+		t.Errorf("generated %d files; want 2 (the code and the OpenAPI document)", len(res.Files))
 	}
 	var got []string
 	for _, w := range res.Warnings {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"golang.org/x/tools/go/packages"
 )
@@ -31,7 +32,7 @@ func write(res *Result, pkgs []*packages.Package, dir string, check bool) error 
 			f.Changed = true
 		case err != nil:
 			return err
-		case !bytes.HasPrefix(old, generatedLine):
+		case !isGenerated(f.Path, old):
 			foreign = append(foreign, relPath(dir, f.Path))
 		default:
 			f.Changed = !bytes.Equal(old, f.Content)
@@ -82,6 +83,14 @@ func write(res *Result, pkgs []*packages.Package, dir string, check bool) error 
 		}
 	}
 	return nil
+}
+
+// isGenerated reports whether a file's content was written by stdrpc.
+func isGenerated(path string, content []byte) bool {
+	if strings.HasSuffix(path, ".openapi.json") {
+		return bytes.HasPrefix(content, []byte(openAPIHead))
+	}
+	return bytes.HasPrefix(content, generatedLine)
 }
 
 // writeFile replaces path's content through a temporary file and a rename,

@@ -46,6 +46,7 @@ type Service struct {
 	jsonrpc   *JSONRPC    // the endpoint of a JSON-RPC service; nil for routes on a mux
 	cors      *corsPolicy // WithCORS; nil: off
 	gzip      int         // WithCompression: the least result compressed; 0: off
+	openapi   bool        // WithOpenAPI: serve the package's document
 }
 
 // A ServerOption configures a Service.

@@ -54,8 +54,8 @@ func TestCheckThenGenerate(t *testing.T) {
 	out := filepath.Join(dir, "calc_stdrpc.go")
 
 	code, _, stderr := stdrpc(t, dir, "-check")
-	if code != 1 || stderr != "calc_stdrpc.go: stale: run go generate (or stdrpc) to update it\n" {
-		t.Errorf("-check on a new service: exit %d, stderr %q; want 1 naming calc_stdrpc.go", code, stderr)
+	if code != 1 || stderr != "calc.openapi.json: stale: run go generate (or stdrpc) to update it\ncalc_stdrpc.go: stale: run go generate (or stdrpc) to update it\n" {
+		t.Errorf("-check on a new service: exit %d, stderr %q; want 1 naming calc.openapi.json and calc_stdrpc.go", code, stderr)
 	}
 	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("-check wrote calc_stdrpc.go (%v)", err)
@@ -139,7 +139,7 @@ func TestCheckRelativePaths(t *testing.T) {
 	dir := module(t, map[string]string{"calc.go": calculator})
 	t.Chdir(dir)
 	code, _, stderr := stdrpc(t, "", "-check")
-	if want := "calc_stdrpc.go: stale: run go generate (or stdrpc) to update it\n"; code != 1 || stderr != want {
+	if want := "calc.openapi.json: stale: run go generate (or stdrpc) to update it\ncalc_stdrpc.go: stale: run go generate (or stdrpc) to update it\n"; code != 1 || stderr != want {
 		t.Errorf("-check: exit %d, stderr %q; want 1, %q", code, stderr, want)
 	}
 }

@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"net/http"
 	"net/rpc"
 
@@ -89,6 +90,7 @@ func (c calculatorNetRPCClient) Divide(ctx context.Context, a, b int) (quo, rem 
 // and each method's own //stdrpc:http route.
 func RegisterCalculatorHTTP(mux *http.ServeMux, impl Calculator, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Calculator", opts...)
+	s.ServeOpenAPI(calculatorOpenAPI)
 	add := func(ctx context.Context, req *CalculatorAddRequest) (int, error) {
 		return impl.Add(ctx, req.A, req.B)
 	}
@@ -133,6 +135,12 @@ func (c calculatorHTTPClient) Divide(ctx context.Context, a, b int) (quo, rem in
 	err = c.c.Call(ctx, "/Calculator/Divide", &CalculatorDivideRequest{A: a, B: b}, &resp, stdhttp.Idempotent())
 	return resp.Quo, resp.Rem, err
 }
+
+// calculatorOpenAPI is the package's OpenAPI document, which RegisterCalculatorHTTP serves at
+// GET /Calculator/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed main.openapi.json
+var calculatorOpenAPI string
 
 // RegisterCalculatorJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Calculator.Method" and by its //stdrpc:jsonrpc aliases.

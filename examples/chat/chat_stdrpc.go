@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"iter"
 	"net/http"
 	"net/rpc"
@@ -79,6 +80,7 @@ func (c chatNetRPCClient) Subscribe(ctx context.Context, room string) iter.Seq2[
 // and each method's own //stdrpc:http route.
 func RegisterChatHTTP(mux *http.ServeMux, impl Chat, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Chat", opts...)
+	s.ServeOpenAPI(chatOpenAPI)
 	send := func(ctx context.Context, req *ChatSendRequest) (struct{}, error) {
 		return struct{}{}, impl.Send(ctx, req.Room, req.User, req.Text)
 	}
@@ -122,6 +124,12 @@ func (c chatHTTPClient) Send(ctx context.Context, room, user, text string) error
 func (c chatHTTPClient) Subscribe(ctx context.Context, room string) iter.Seq2[Message, error] {
 	return stdhttp.Stream[Message](ctx, c.c, "/Chat/Subscribe", &ChatSubscribeRequest{Room: room})
 }
+
+// chatOpenAPI is the package's OpenAPI document, which RegisterChatHTTP serves at
+// GET /Chat/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed main.openapi.json
+var chatOpenAPI string
 
 // RegisterChatJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Chat.Method" and by its //stdrpc:jsonrpc aliases.

@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"iter"
 	"net/http"
 	"net/rpc"
@@ -127,6 +128,7 @@ func (c tallyNetRPCClient) Ticks(ctx context.Context, interval time.Duration, co
 // and each method's own //stdrpc:http route.
 func RegisterTallyHTTP(mux *http.ServeMux, impl Tally, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Tally", opts...)
+	s.ServeOpenAPI(tallyOpenAPI)
 	whoami := func(ctx context.Context, req *struct{}) (string, error) {
 		return impl.Whoami(ctx)
 	}
@@ -197,6 +199,12 @@ func (c tallyHTTPClient) Work(ctx context.Context, d time.Duration) (string, err
 func (c tallyHTTPClient) Ticks(ctx context.Context, interval time.Duration, count int) iter.Seq2[Tick, error] {
 	return stdhttp.Stream[Tick](ctx, c.c, "/Tally/Ticks", &TallyTicksRequest{Interval: interval, Count: count})
 }
+
+// tallyOpenAPI is the package's OpenAPI document, which RegisterTallyHTTP serves at
+// GET /Tally/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed main.openapi.json
+var tallyOpenAPI string
 
 // RegisterTallyJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Tally.Method" and by its //stdrpc:jsonrpc aliases.

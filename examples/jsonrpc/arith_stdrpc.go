@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"iter"
 	"net/http"
 	"net/rpc"
@@ -129,6 +130,7 @@ func (c arithNetRPCClient) Count(ctx context.Context, n int) iter.Seq2[int, erro
 // and each method's own //stdrpc:http route.
 func RegisterArithHTTP(mux *http.ServeMux, impl Arith, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Arith", opts...)
+	s.ServeOpenAPI(arithOpenAPI)
 	add := func(ctx context.Context, req *ArithAddRequest) (int, error) {
 		return impl.Add(ctx, req.A, req.B)
 	}
@@ -193,6 +195,12 @@ func (c arithHTTPClient) Divide(ctx context.Context, a, b int) (quo, rem int, er
 func (c arithHTTPClient) Count(ctx context.Context, n int) iter.Seq2[int, error] {
 	return stdhttp.Stream[int](ctx, c.c, "/Arith/Count", &ArithCountRequest{N: n})
 }
+
+// arithOpenAPI is the package's OpenAPI document, which RegisterArithHTTP serves at
+// GET /Arith/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed main.openapi.json
+var arithOpenAPI string
 
 // RegisterArithJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Arith.Method" and by its //stdrpc:jsonrpc aliases.

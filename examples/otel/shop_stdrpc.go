@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"net/http"
 	"net/rpc"
 
@@ -59,6 +60,7 @@ func (c stockNetRPCClient) Reserve(ctx context.Context, item string) (left int, 
 // RegisterStockHTTP registers impl's routes on mux: POST /Stock/{Method} for every method.
 func RegisterStockHTTP(mux *http.ServeMux, impl Stock, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Stock", opts...)
+	s.ServeOpenAPI(stockOpenAPI)
 	reserve := func(ctx context.Context, req *StockReserveRequest) (int, error) {
 		return impl.Reserve(ctx, req.Item)
 	}
@@ -88,6 +90,12 @@ func (c stockHTTPClient) Reserve(ctx context.Context, item string) (left int, er
 	err = c.c.Call(ctx, "/Stock/Reserve", &StockReserveRequest{Item: item}, &resp)
 	return resp, err
 }
+
+// stockOpenAPI is the package's OpenAPI document, which RegisterStockHTTP serves at
+// GET /Stock/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed main.openapi.json
+var stockOpenAPI string
 
 // RegisterStockJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Stock.Method" and by its //stdrpc:jsonrpc aliases.
@@ -145,6 +153,7 @@ func (c ordersNetRPCClient) Place(ctx context.Context, item string) (id string, 
 // RegisterOrdersHTTP registers impl's routes on mux: POST /Orders/{Method} for every method.
 func RegisterOrdersHTTP(mux *http.ServeMux, impl Orders, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Orders", opts...)
+	s.ServeOpenAPI(ordersOpenAPI)
 	place := func(ctx context.Context, req *OrdersPlaceRequest) (string, error) {
 		return impl.Place(ctx, req.Item)
 	}
@@ -174,6 +183,12 @@ func (c ordersHTTPClient) Place(ctx context.Context, item string) (id string, er
 	err = c.c.Call(ctx, "/Orders/Place", &OrdersPlaceRequest{Item: item}, &resp)
 	return resp, err
 }
+
+// ordersOpenAPI is the package's OpenAPI document, which RegisterOrdersHTTP serves at
+// GET /Orders/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed main.openapi.json
+var ordersOpenAPI string
 
 // RegisterOrdersJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Orders.Method" and by its //stdrpc:jsonrpc aliases.

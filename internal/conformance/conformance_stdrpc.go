@@ -6,6 +6,7 @@ package conformance
 
 import (
 	"context"
+	_ "embed"
 	"iter"
 	"net/http"
 	"net/rpc"
@@ -323,6 +324,7 @@ func (c conformanceNetRPCClient) Count(ctx context.Context, n int, kind string) 
 // RegisterConformanceHTTP registers impl's routes on mux: POST /Conformance/{Method} for every method.
 func RegisterConformanceHTTP(mux *http.ServeMux, impl Conformance, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Conformance", opts...)
+	s.ServeOpenAPI(conformanceOpenAPI)
 	echo := func(ctx context.Context, req *Entry) (Entry, error) {
 		return impl.Echo(ctx, *req)
 	}
@@ -495,6 +497,12 @@ func (c conformanceHTTPClient) Big(ctx context.Context, n int) ([]byte, error) {
 func (c conformanceHTTPClient) Count(ctx context.Context, n int, kind string) iter.Seq2[Item, error] {
 	return stdhttp.Stream[Item](ctx, c.c, "/Conformance/Count", &ConformanceCountRequest{N: n, Kind: kind})
 }
+
+// conformanceOpenAPI is the package's OpenAPI document, which RegisterConformanceHTTP serves at
+// GET /Conformance/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed conformance.openapi.json
+var conformanceOpenAPI string
 
 // RegisterConformanceJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Conformance.Method" and by its //stdrpc:jsonrpc aliases.

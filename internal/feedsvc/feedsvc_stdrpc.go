@@ -6,6 +6,7 @@ package feedsvc
 
 import (
 	"context"
+	_ "embed"
 	"iter"
 	"net/http"
 	"net/rpc"
@@ -79,6 +80,7 @@ func (c feedNetRPCClient) Ticks(ctx context.Context, note string) iter.Seq2[Tick
 // and each method's own //stdrpc:http route.
 func RegisterFeedHTTP(mux *http.ServeMux, impl Feed, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Feed", opts...)
+	s.ServeOpenAPI(feedOpenAPI)
 	count := func(ctx context.Context, req *FeedCountRequest) iter.Seq2[int, error] {
 		return impl.Count(ctx, req.N, req.Code)
 	}
@@ -120,6 +122,12 @@ func (c feedHTTPClient) Count(ctx context.Context, n int, code string) iter.Seq2
 func (c feedHTTPClient) Ticks(ctx context.Context, note string) iter.Seq2[Tick, error] {
 	return stdhttp.Stream[Tick](ctx, c.c, "/Feed/Ticks", &FeedTicksRequest{Note: note})
 }
+
+// feedOpenAPI is the package's OpenAPI document, which RegisterFeedHTTP serves at
+// GET /Feed/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed feedsvc.openapi.json
+var feedOpenAPI string
 
 // RegisterFeedJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Feed.Method" and by its //stdrpc:jsonrpc aliases.

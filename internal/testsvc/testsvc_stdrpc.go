@@ -6,6 +6,7 @@ package testsvc
 
 import (
 	"context"
+	_ "embed"
 	"net/http"
 	"net/rpc"
 	"time"
@@ -158,6 +159,7 @@ func (c testNetRPCClient) Divide(ctx context.Context, a, b int) (quo, rem int, e
 // and each method's own //stdrpc:http route.
 func RegisterTestHTTP(mux *http.ServeMux, impl Test, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Test", opts...)
+	s.ServeOpenAPI(testOpenAPI)
 	add := func(ctx context.Context, req *TestAddRequest) (int, error) {
 		return impl.Add(ctx, req.A, req.B)
 	}
@@ -245,6 +247,12 @@ func (c testHTTPClient) Divide(ctx context.Context, a, b int) (quo, rem int, err
 	err = c.c.Call(ctx, "/Test/Divide", &TestDivideRequest{A: a, B: b}, &resp, stdhttp.Idempotent())
 	return resp.Quo, resp.Rem, err
 }
+
+// testOpenAPI is the package's OpenAPI document, which RegisterTestHTTP serves at
+// GET /Test/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed testsvc.openapi.json
+var testOpenAPI string
 
 // RegisterTestJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Test.Method" and by its //stdrpc:jsonrpc aliases.

@@ -6,6 +6,7 @@ package bench
 
 import (
 	"context"
+	_ "embed"
 	"net/http"
 	"net/rpc"
 	"time"
@@ -1066,6 +1067,7 @@ func (c bigNetRPCClient) Method49(ctx context.Context, data []byte) ([]byte, err
 // and each method's own //stdrpc:http route.
 func RegisterBigHTTP(mux *http.ServeMux, impl Big, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Big", opts...)
+	s.ServeOpenAPI(bigOpenAPI)
 	method00 := func(ctx context.Context, req *BigMethod00Request) (int, error) {
 		return impl.Method00(ctx, req.A, req.B)
 	}
@@ -1673,6 +1675,12 @@ func (c bigHTTPClient) Method49(ctx context.Context, data []byte) ([]byte, error
 	err := c.c.Call(ctx, "/Big/Method49", &BigMethod49Request{Data: data}, &resp)
 	return resp, err
 }
+
+// bigOpenAPI is the package's OpenAPI document, which RegisterBigHTTP serves at
+// GET /Big/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed bench.openapi.json
+var bigOpenAPI string
 
 // RegisterBigJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Big.Method" and by its //stdrpc:jsonrpc aliases.

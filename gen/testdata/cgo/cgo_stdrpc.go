@@ -6,6 +6,7 @@ package cgo
 
 import (
 	"context"
+	_ "embed"
 	"net/http"
 	"net/rpc"
 
@@ -60,6 +61,7 @@ func (c calculatorNetRPCClient) Add(ctx context.Context, a, b int) (int, error) 
 // RegisterCalculatorHTTP registers impl's routes on mux: POST /Calculator/{Method} for every method.
 func RegisterCalculatorHTTP(mux *http.ServeMux, impl Calculator, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Calculator", opts...)
+	s.ServeOpenAPI(calculatorOpenAPI)
 	add := func(ctx context.Context, req *CalculatorAddRequest) (int, error) {
 		return impl.Add(ctx, req.A, req.B)
 	}
@@ -89,6 +91,12 @@ func (c calculatorHTTPClient) Add(ctx context.Context, a, b int) (int, error) {
 	err := c.c.Call(ctx, "/Calculator/Add", &CalculatorAddRequest{A: a, B: b}, &resp)
 	return resp, err
 }
+
+// calculatorOpenAPI is the package's OpenAPI document, which RegisterCalculatorHTTP serves at
+// GET /Calculator/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed cgo.openapi.json
+var calculatorOpenAPI string
 
 // RegisterCalculatorJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Calculator.Method" and by its //stdrpc:jsonrpc aliases.

@@ -6,6 +6,7 @@ package embed
 
 import (
 	"context"
+	_ "embed"
 	"net/http"
 	"net/rpc"
 
@@ -158,6 +159,7 @@ func (c storeNetRPCClient) Close() error {
 // and each method's own //stdrpc:http route.
 func RegisterStoreHTTP(mux *http.ServeMux, impl Store, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Store", opts...)
+	s.ServeOpenAPI(storeOpenAPI)
 	get := func(ctx context.Context, req *StoreGetRequest) (string, error) {
 		return impl.Get(ctx, req.Key)
 	}
@@ -249,6 +251,12 @@ func (c storeHTTPClient) Put(ctx context.Context, key, value string) error {
 func (c storeHTTPClient) Close() error {
 	return c.c.Call(context.Background(), "/Store/Close", struct{}{}, nil)
 }
+
+// storeOpenAPI is the package's OpenAPI document, which RegisterStoreHTTP serves at
+// GET /Store/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed embed.openapi.json
+var storeOpenAPI string
 
 // RegisterStoreJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Store.Method" and by its //stdrpc:jsonrpc aliases.

@@ -6,6 +6,7 @@ package idempotent
 
 import (
 	"context"
+	_ "embed"
 	"iter"
 	"net/http"
 	"net/rpc"
@@ -152,6 +153,7 @@ func (c storeNetRPCClient) Watch(ctx context.Context, from int) iter.Seq2[Item, 
 // and each method's own //stdrpc:http route.
 func RegisterStoreHTTP(mux *http.ServeMux, impl Store, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Store", opts...)
+	s.ServeOpenAPI(storeOpenAPI)
 	get := func(ctx context.Context, req *StoreGetRequest) (Item, error) {
 		return impl.Get(ctx, req.Id)
 	}
@@ -249,6 +251,12 @@ func (c storeHTTPClient) Add(ctx context.Context, item Item) (id int, err error)
 func (c storeHTTPClient) Watch(ctx context.Context, from int) iter.Seq2[Item, error] {
 	return stdhttp.Stream[Item](ctx, c.c, "/Store/Watch", &StoreWatchRequest{From: from})
 }
+
+// storeOpenAPI is the package's OpenAPI document, which RegisterStoreHTTP serves at
+// GET /Store/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed idempotent.openapi.json
+var storeOpenAPI string
 
 // RegisterStoreJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Store.Method" and by its //stdrpc:jsonrpc aliases.

@@ -6,6 +6,7 @@ package imports
 
 import (
 	"context"
+	_ "embed"
 	nethttp "net/http"
 	"net/rpc"
 
@@ -55,6 +56,7 @@ func (c headersNetRPCClient) Echo(ctx context.Context, h importshttp.Header) (im
 // RegisterHeadersHTTP registers impl's routes on mux: POST /Headers/{Method} for every method.
 func RegisterHeadersHTTP(mux *nethttp.ServeMux, impl Headers, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Headers", opts...)
+	s.ServeOpenAPI(headersOpenAPI)
 	echo := func(ctx context.Context, req *importshttp.Header) (importshttp.Header, error) {
 		return impl.Echo(ctx, *req)
 	}
@@ -84,6 +86,12 @@ func (c headersHTTPClient) Echo(ctx context.Context, h importshttp.Header) (impo
 	err := c.c.Call(ctx, "/Headers/Echo", &h, &resp)
 	return resp, err
 }
+
+// headersOpenAPI is the package's OpenAPI document, which RegisterHeadersHTTP serves at
+// GET /Headers/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed imports.openapi.json
+var headersOpenAPI string
 
 // RegisterHeadersJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Headers.Method" and by its //stdrpc:jsonrpc aliases.

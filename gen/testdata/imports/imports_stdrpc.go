@@ -6,6 +6,7 @@ package imports
 
 import (
 	"context"
+	_ "embed"
 	"net/http"
 	"net/rpc"
 
@@ -99,6 +100,7 @@ func (c directoryNetRPCClient) Account(ctx context.Context, id int) (bv1.Account
 // RegisterDirectoryHTTP registers impl's routes on mux: POST /Directory/{Method} for every method.
 func RegisterDirectoryHTTP(mux *http.ServeMux, impl Directory, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Directory", opts...)
+	s.ServeOpenAPI(directoryOpenAPI)
 	user := func(ctx context.Context, req *DirectoryUserRequest) (av1.User, error) {
 		return impl.User(ctx, req.Name)
 	}
@@ -150,6 +152,12 @@ func (c directoryHTTPClient) Account(ctx context.Context, id int) (bv1.Account, 
 	err := c.c.Call(ctx, "/Directory/Account", &DirectoryAccountRequest{Id: id}, &resp)
 	return resp, err
 }
+
+// directoryOpenAPI is the package's OpenAPI document, which RegisterDirectoryHTTP serves at
+// GET /Directory/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed imports.openapi.json
+var directoryOpenAPI string
 
 // RegisterDirectoryJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Directory.Method" and by its //stdrpc:jsonrpc aliases.

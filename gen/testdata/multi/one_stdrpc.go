@@ -6,6 +6,7 @@ package multi
 
 import (
 	"context"
+	_ "embed"
 	"net/http"
 	"net/rpc"
 
@@ -59,6 +60,7 @@ func (c oneNetRPCClient) Hello(ctx context.Context, name string) (string, error)
 // RegisterOneHTTP registers impl's routes on mux: POST /One/{Method} for every method.
 func RegisterOneHTTP(mux *http.ServeMux, impl One, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "One", opts...)
+	s.ServeOpenAPI(oneOpenAPI)
 	hello := func(ctx context.Context, req *OneHelloRequest) (string, error) {
 		return impl.Hello(ctx, req.Name)
 	}
@@ -88,6 +90,12 @@ func (c oneHTTPClient) Hello(ctx context.Context, name string) (string, error) {
 	err := c.c.Call(ctx, "/One/Hello", &OneHelloRequest{Name: name}, &resp)
 	return resp, err
 }
+
+// oneOpenAPI is the package's OpenAPI document, which RegisterOneHTTP serves at
+// GET /One/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed multi.openapi.json
+var oneOpenAPI string
 
 // RegisterOneJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "One.Method" and by its //stdrpc:jsonrpc aliases.
@@ -145,6 +153,7 @@ func (c twoNetRPCClient) Hello(ctx context.Context, name string) (string, error)
 // RegisterTwoHTTP registers impl's routes on mux: POST /acme.v1.Two/{Method} for every method.
 func RegisterTwoHTTP(mux *http.ServeMux, impl Two, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "acme.v1.Two", opts...)
+	s.ServeOpenAPI(twoOpenAPI)
 	hello := func(ctx context.Context, req *TwoHelloRequest) (string, error) {
 		return impl.Hello(ctx, req.Name)
 	}
@@ -174,6 +183,12 @@ func (c twoHTTPClient) Hello(ctx context.Context, name string) (string, error) {
 	err := c.c.Call(ctx, "/acme.v1.Two/Hello", &TwoHelloRequest{Name: name}, &resp)
 	return resp, err
 }
+
+// twoOpenAPI is the package's OpenAPI document, which RegisterTwoHTTP serves at
+// GET /acme.v1.Two/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed multi.openapi.json
+var twoOpenAPI string
 
 // RegisterTwoJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "acme.v1.Two.Method" and by its //stdrpc:jsonrpc aliases.

@@ -6,6 +6,7 @@ package multi
 
 import (
 	"context"
+	_ "embed"
 	"net/http"
 	"net/rpc"
 
@@ -59,6 +60,7 @@ func (c threeNetRPCClient) Count(ctx context.Context, n int) ([]int, error) {
 // RegisterThreeHTTP registers impl's routes on mux: POST /Three/{Method} for every method.
 func RegisterThreeHTTP(mux *http.ServeMux, impl Three, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Three", opts...)
+	s.ServeOpenAPI(threeOpenAPI)
 	count := func(ctx context.Context, req *ThreeCountRequest) ([]int, error) {
 		return impl.Count(ctx, req.N)
 	}
@@ -88,6 +90,12 @@ func (c threeHTTPClient) Count(ctx context.Context, n int) ([]int, error) {
 	err := c.c.Call(ctx, "/Three/Count", &ThreeCountRequest{N: n}, &resp)
 	return resp, err
 }
+
+// threeOpenAPI is the package's OpenAPI document, which RegisterThreeHTTP serves at
+// GET /Three/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed multi.openapi.json
+var threeOpenAPI string
 
 // RegisterThreeJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Three.Method" and by its //stdrpc:jsonrpc aliases.

@@ -6,6 +6,7 @@ package names
 
 import (
 	"context"
+	_ "embed"
 	"net/http"
 	"net/rpc"
 
@@ -265,6 +266,7 @@ func (c namesNetRPCClient) HTTPGet(ctx context.Context) error {
 // RegisterNamesHTTP registers impl's routes on mux: POST /Names/{Method} for every method.
 func RegisterNamesHTTP(mux *http.ServeMux, impl Names, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Names", opts...)
+	s.ServeOpenAPI(namesOpenAPI)
 	locals := func(ctx context.Context, req *NamesLocalsRequest) (resp NamesLocalsResponse, err error) {
 		resp.Impl, resp.Client, err = impl.Locals(ctx, req.Err, req.Req, req.Resp, req.Reply, req.Args, req.C, req.S, req.R)
 		return resp, err
@@ -408,6 +410,12 @@ func (c namesHTTPClient) Register(ctx context.Context) error {
 func (c namesHTTPClient) HTTPGet(ctx context.Context) error {
 	return c.c.Call(ctx, "/Names/HTTPGet", struct{}{}, nil)
 }
+
+// namesOpenAPI is the package's OpenAPI document, which RegisterNamesHTTP serves at
+// GET /Names/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed names.openapi.json
+var namesOpenAPI string
 
 // RegisterNamesJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Names.Method" and by its //stdrpc:jsonrpc aliases.

@@ -6,6 +6,7 @@ package routes
 
 import (
 	"context"
+	_ "embed"
 	"net/http"
 	"net/rpc"
 	"time"
@@ -202,6 +203,7 @@ func (c usersNetRPCClient) Touch(ctx context.Context) (int, error) {
 // and each method's own //stdrpc:http route.
 func RegisterUsersHTTP(mux *http.ServeMux, impl Users, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Users", opts...)
+	s.ServeOpenAPI(usersOpenAPI)
 	get := func(ctx context.Context, req *UsersGetRequest) (User, error) {
 		return impl.Get(ctx, req.Id)
 	}
@@ -333,6 +335,12 @@ func (c usersHTTPClient) Touch(ctx context.Context) (int, error) {
 	err := c.c.Call(ctx, "/Users/Touch", struct{}{}, &resp)
 	return resp, err
 }
+
+// usersOpenAPI is the package's OpenAPI document, which RegisterUsersHTTP serves at
+// GET /Users/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed routes.openapi.json
+var usersOpenAPI string
 
 // RegisterUsersJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Users.Method" and by its //stdrpc:jsonrpc aliases.

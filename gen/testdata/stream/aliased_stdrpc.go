@@ -6,6 +6,7 @@ package stream
 
 import (
 	"context"
+	_ "embed"
 	stditer "iter"
 	"net/http"
 	"net/rpc"
@@ -58,6 +59,7 @@ func (c aliasedNetRPCClient) Items(ctx context.Context, n int) stditer.Seq2[iter
 // RegisterAliasedHTTP registers impl's routes on mux: POST /Aliased/{Method} for every method.
 func RegisterAliasedHTTP(mux *http.ServeMux, impl Aliased, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Aliased", opts...)
+	s.ServeOpenAPI(aliasedOpenAPI)
 	items := func(ctx context.Context, req *AliasedItemsRequest) stditer.Seq2[iter.Item[string], error] {
 		return impl.Items(ctx, req.N)
 	}
@@ -85,6 +87,12 @@ func NewAliasedHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Aliased 
 func (c aliasedHTTPClient) Items(ctx context.Context, n int) stditer.Seq2[iter.Item[string], error] {
 	return stdhttp.Stream[iter.Item[string]](ctx, c.c, "/Aliased/Items", &AliasedItemsRequest{N: n})
 }
+
+// aliasedOpenAPI is the package's OpenAPI document, which RegisterAliasedHTTP serves at
+// GET /Aliased/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed stream.openapi.json
+var aliasedOpenAPI string
 
 // RegisterAliasedJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Aliased.Method" and by its //stdrpc:jsonrpc aliases.

@@ -6,6 +6,7 @@ package stream
 
 import (
 	"context"
+	_ "embed"
 	"iter"
 	"net/http"
 	"net/rpc"
@@ -153,6 +154,7 @@ func (c eventsNetRPCClient) Add(ctx context.Context, a, b int) (int, error) {
 // and each method's own //stdrpc:http route.
 func RegisterEventsHTTP(mux *http.ServeMux, impl Events, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Events", opts...)
+	s.ServeOpenAPI(eventsOpenAPI)
 	watch := func(ctx context.Context, req *EventsWatchRequest) iter.Seq2[Event, error] {
 		return impl.Watch(ctx, req.Topic, req.From, req.Tags)
 	}
@@ -230,6 +232,12 @@ func (c eventsHTTPClient) Add(ctx context.Context, a, b int) (int, error) {
 	err := c.c.Call(ctx, "/Events/Add", &EventsAddRequest{A: a, B: b}, &resp)
 	return resp, err
 }
+
+// eventsOpenAPI is the package's OpenAPI document, which RegisterEventsHTTP serves at
+// GET /Events/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed stream.openapi.json
+var eventsOpenAPI string
 
 // RegisterEventsJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Events.Method" and by its //stdrpc:jsonrpc aliases.

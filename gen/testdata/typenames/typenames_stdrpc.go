@@ -6,6 +6,7 @@ package typenames
 
 import (
 	"context"
+	_ "embed"
 	"iter"
 	"net/http"
 	"net/rpc"
@@ -275,6 +276,7 @@ func (c typeNamesNetRPCClient) Resps(ctx context.Context) (Page[resp], error) {
 // and each method's own //stdrpc:http route.
 func RegisterTypeNamesHTTP(mux2 *http.ServeMux, impl2 TypeNames, opts2 ...stdhttp.ServerOption) {
 	s2 := stdhttp.NewService(mux2, "TypeNames", opts2...)
+	s2.ServeOpenAPI(typeNamesOpenAPI)
 	eachS := func(ctx context.Context, req *TypeNamesEachSRequest) iter.Seq2[s, error] {
 		return impl2.EachS(ctx, req.N)
 	}
@@ -436,6 +438,12 @@ func (c typeNamesHTTPClient) Resps(ctx context.Context) (Page[resp], error) {
 	err := c.c.Call(ctx, "/TypeNames/Resps", struct{}{}, &resp2)
 	return resp2, err
 }
+
+// typeNamesOpenAPI is the package's OpenAPI document, which RegisterTypeNamesHTTP serves at
+// GET /TypeNames/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed typenames.openapi.json
+var typeNamesOpenAPI string
 
 // RegisterTypeNamesJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "TypeNames.Method" and by its //stdrpc:jsonrpc aliases.

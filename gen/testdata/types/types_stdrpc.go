@@ -6,6 +6,7 @@ package types
 
 import (
 	"context"
+	_ "embed"
 	"net/http"
 	"net/rpc"
 	"time"
@@ -284,6 +285,7 @@ func (c typesNetRPCClient) Literal(ctx context.Context, opts struct{ Verbose boo
 // RegisterTypesHTTP registers impl's routes on mux: POST /Types/{Method} for every method.
 func RegisterTypesHTTP(mux *http.ServeMux, impl Types, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Types", opts...)
+	s.ServeOpenAPI(typesOpenAPI)
 	users := func(ctx context.Context, req *TypesUsersRequest) (Page[User], error) {
 		return impl.Users(ctx, req.Limit, req.Cursor)
 	}
@@ -431,6 +433,12 @@ func (c typesHTTPClient) Literal(ctx context.Context, opts struct{ Verbose bool 
 	err := c.c.Call(ctx, "/Types/Literal", &TypesLiteralRequest{Opts: opts, N: n}, &resp)
 	return resp, err
 }
+
+// typesOpenAPI is the package's OpenAPI document, which RegisterTypesHTTP serves at
+// GET /Types/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed types.openapi.json
+var typesOpenAPI string
 
 // RegisterTypesJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Types.Method" and by its //stdrpc:jsonrpc aliases.

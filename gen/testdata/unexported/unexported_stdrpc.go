@@ -6,6 +6,7 @@ package unexported
 
 import (
 	"context"
+	_ "embed"
 	"net/http"
 	"net/rpc"
 
@@ -85,6 +86,7 @@ func (c geometryNetRPCClient) Origin(ctx context.Context) (o point, err error) {
 // RegisterGeometryHTTP registers impl's routes on mux: POST /Geometry/{Method} for every method.
 func RegisterGeometryHTTP(mux *http.ServeMux, impl Geometry, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Geometry", opts...)
+	s.ServeOpenAPI(geometryOpenAPI)
 	mirror := func(ctx context.Context, req *GeometryMirrorRequest) (resp GeometryMirrorResponse, err error) {
 		resp.M, err = impl.Mirror(ctx, req.P)
 		return resp, err
@@ -127,6 +129,12 @@ func (c geometryHTTPClient) Origin(ctx context.Context) (o point, err error) {
 	err = c.c.Call(ctx, "/Geometry/Origin", struct{}{}, &resp)
 	return resp.O, err
 }
+
+// geometryOpenAPI is the package's OpenAPI document, which RegisterGeometryHTTP serves at
+// GET /Geometry/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed unexported.openapi.json
+var geometryOpenAPI string
 
 // RegisterGeometryJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Geometry.Method" and by its //stdrpc:jsonrpc aliases.

@@ -6,6 +6,7 @@ package variadic
 
 import (
 	"context"
+	_ "embed"
 	"net/http"
 	"net/rpc"
 
@@ -81,6 +82,7 @@ func (c stringsNetRPCClient) Join(ctx context.Context, sep string, parts ...stri
 // RegisterStringsHTTP registers impl's routes on mux: POST /Strings/{Method} for every method.
 func RegisterStringsHTTP(mux *http.ServeMux, impl Strings, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Strings", opts...)
+	s.ServeOpenAPI(stringsOpenAPI)
 	sum := func(ctx context.Context, req *StringsSumRequest) (int, error) {
 		return impl.Sum(ctx, req.Xs...)
 	}
@@ -121,6 +123,12 @@ func (c stringsHTTPClient) Join(ctx context.Context, sep string, parts ...string
 	err := c.c.Call(ctx, "/Strings/Join", &StringsJoinRequest{Sep: sep, Parts: parts}, &resp)
 	return resp, err
 }
+
+// stringsOpenAPI is the package's OpenAPI document, which RegisterStringsHTTP serves at
+// GET /Strings/openapi.json when given stdhttp.WithOpenAPI().
+//
+//go:embed variadic.openapi.json
+var stringsOpenAPI string
 
 // RegisterStringsJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Strings.Method" and by its //stdrpc:jsonrpc aliases.
