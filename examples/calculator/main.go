@@ -55,11 +55,12 @@ func run(w io.Writer, rpcAddr, httpAddr string, serve bool) error {
 
 	// The HTTP side: the same implementation behind JSON routes, on a
 	// server whose timeouts keep slow or stuck clients from holding it.
+	// WithOpenAPI serves main.openapi.json at GET /Calculator/openapi.json.
 	httpLis, err := net.Listen("tcp", httpAddr)
 	if err != nil {
 		return err
 	}
-	httpServer := stdhttp.NewServer(httpAddr, NewCalculatorHTTPHandler(calculator{}))
+	httpServer := stdhttp.NewServer(httpAddr, NewCalculatorHTTPHandler(calculator{}, stdhttp.WithOpenAPI()))
 	go httpServer.Serve(httpLis)
 	defer httpServer.Close()
 
