@@ -13,6 +13,7 @@ import (
 //stdrpc:service
 type Calculator interface {
 	// Add returns a+b.
+	//stdrpc:http GET /add/{a}
 	Add(ctx context.Context, a, b int) (int, error)
 
 	// Divide returns the quotient and remainder of a/b.

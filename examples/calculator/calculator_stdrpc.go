@@ -75,7 +75,7 @@ func NewCalculatorNetRPCClient(c *netrpcx.Client) Calculator {
 // Add returns a+b.
 func (c calculatorNetRPCClient) Add(ctx context.Context, a, b int) (int, error) {
 	var resp int
-	err := c.c.Call(ctx, "Calculator.Add", &CalculatorAddRequest{A: a, B: b}, &resp)
+	err := c.c.Call(ctx, "Calculator.Add", &CalculatorAddRequest{A: a, B: b}, &resp, netrpcx.Idempotent())
 	return resp, err
 }
 
@@ -95,6 +95,9 @@ func RegisterCalculatorHTTP(mux *http.ServeMux, impl Calculator, opts ...stdhttp
 		return impl.Add(ctx, req.A, req.B)
 	}
 	stdhttp.Handle(s, "Add", add)
+	stdhttp.HandleRoute(s, "Add", "GET /add/{a}", func(r *http.Request, req *CalculatorAddRequest) error {
+		return stdhttp.Bind(r, nil, stdhttp.Path("a", &req.A), stdhttp.Query("b", &req.B))
+	}, add)
 	divide := func(ctx context.Context, req *CalculatorDivideRequest) (resp CalculatorDivideResponse, err error) {
 		resp.Quo, resp.Rem, err = impl.Divide(ctx, req.A, req.B)
 		return resp, err
@@ -125,7 +128,7 @@ func NewCalculatorHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Calcu
 // Add returns a+b.
 func (c calculatorHTTPClient) Add(ctx context.Context, a, b int) (int, error) {
 	var resp int
-	err := c.c.Call(ctx, "/Calculator/Add", &CalculatorAddRequest{A: a, B: b}, &resp)
+	err := c.c.Call(ctx, "/Calculator/Add", &CalculatorAddRequest{A: a, B: b}, &resp, stdhttp.Idempotent())
 	return resp, err
 }
 
