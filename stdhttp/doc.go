@@ -106,6 +106,21 @@
 // error response if it fails, and the event "end" once it is complete. The
 // requests of a batch run one after another, in order.
 //
+// # The OpenAPI document
+//
+// The generator writes an OpenAPI 3.1 document for each package,
+// <package>.openapi.json beside the generated code, and embeds it in that
+// code. It describes the package's HTTP routes as this package serves them:
+// parameters, bodies and results as encoding/json encodes them, the error
+// body with the codes of each status, and streams as SSE and NDJSON. With
+// WithOpenAPI a service serves it, at GET /{Service}/openapi.json:
+//
+//	RegisterCalculatorHTTP(mux, impl, stdhttp.WithOpenAPI())
+//
+//	$ curl http://localhost:8080/Calculator/openapi.json
+//
+// It is off by default, since the document lists every route.
+//
 // # Browsers on other origins
 //
 // A page on another origin must ask the server (a CORS preflight) before

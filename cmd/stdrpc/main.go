@@ -41,7 +41,10 @@
 //	func NewSHTTPClient(baseURL string, opts ...stdhttp.ClientOption) S
 //
 // and the request and response envelopes <S><Method>Request and
-// <S><Method>Response where several values travel together.
+// <S><Method>Response where several values travel together. For each
+// package it also writes <package>.openapi.json, an OpenAPI 3.1 document of
+// its services' HTTP routes and the types they carry, which the generated
+// code embeds and stdhttp.WithOpenAPI serves at GET /{Service}/openapi.json.
 //
 // # Directives
 //
@@ -113,8 +116,8 @@
 //
 // # Flags
 //
-//	-check  write nothing; list the generated files that are stale and exit 1
-//	        if there are any (for CI)
+//	-check  write nothing; list the generated files (Go and OpenAPI) that
+//	        are stale and exit 1 if there are any (for CI)
 //	-v      print how long loading, checking, emitting and writing took, and
 //	        what the run left alone and why (files of services that build
 //	        constraints exclude for this GOOS and GOARCH)
