@@ -32,6 +32,9 @@ type tcase struct {
 
 	not     []string          // paths the case does not apply to
 	refused map[string]string // path → the error text its caller sees instead
+	// path → the code its caller sees instead, where the text names
+	// addresses that change from run to run
+	refusedCode map[string]stdrpc.Code
 
 	// stock is what a stock net/rpc client sees, when gob's own round
 	// trip of want is not it: netrpcx carries what gob loses in header
@@ -201,6 +204,15 @@ func cases() []tcase {
 			return []any{vs, seen}, err
 		}, want: []any{[]string{"1", "2"}, "a(Conformance.Meta)b(Conformance.Meta)"}, not: []string{local}},
 
+		// Over a server's limit (4 MiB on both). A local call has none;
+		// a stock client's connection would be closed, and the suite
+		// shares it.
+		{name: "oversized request", call: func(ctx context.Context, c conformance.Conformance) (any, error) {
+			return c.Echo(ctx, conformance.Entry{Data: make([]byte, 5<<20)})
+		}, code: stdrpc.ResourceExhausted, err: "resource_exhausted: request body is larger than this server's limit of 4194304 bytes",
+			not: []string{local, stock}, refusedCode: map[string]stdrpc.Code{netrpc: stdrpc.Unavailable}},
+		{name: "a call after the oversized request", call: get("zero"), want: &conformance.Entry{}},
+
 		{name: "stream", call: stream(3, "", 0), want: []int{1, 2, 3}},
 		{name: "empty stream", call: stream(0, "", 0), want: []int{}},
 		{name: "stream error after items", call: stream(2, "not_found", 0), want: []int{1, 2}, code: stdrpc.NotFound, err: "not_found: the not_found case"},
@@ -246,6 +258,12 @@ func TestConformance(t *testing.T) {
 
 // check returns what is wrong with what a path's caller saw.
 func check(tc tcase, path string, got any, err error) string {
+	if want, ok := tc.refusedCode[path]; ok {
+		if stdrpc.CodeOf(err) != want {
+			return fmt.Sprintf("got error %v, want the documented refusal with code %v", err, want)
+		}
+		return ""
+	}
 	if want, ok := tc.refused[path]; ok {
 		if err == nil || err.Error() != want {
 			return fmt.Sprintf("got error %v, want the documented refusal %q", err, want)
