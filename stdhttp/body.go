@@ -162,7 +162,7 @@ func decodeBody(r *http.Request, src io.Reader, limit int64, budget *budget, v a
 		return errNullBody
 	}
 	if err := json.Unmarshal(b.b, v); err != nil {
-		return bodyError(err)
+		return bodyError(withField(err, b.b, v))
 	}
 	return nil
 }
@@ -353,6 +353,7 @@ func bodyError(err error) error {
 	var (
 		syn *json.SyntaxError
 		typ *json.UnmarshalTypeError
+		fld *fieldError
 	)
 	switch {
 	case errors.As(err, &syn) && strings.HasSuffix(syn.Error(), "exceeded max depth"):
@@ -367,6 +368,8 @@ func bodyError(err error) error {
 	case errors.As(err, &typ):
 		return stdrpc.Errorf(stdrpc.InvalidArgument,
 			"request body: cannot use a JSON %s as %s", typ.Value, typ.Type)
+	case errors.As(err, &fld):
+		return stdrpc.Errorf(stdrpc.InvalidArgument, "request body field %q: %v", fld.field, fld.err)
 	}
 	return stdrpc.Errorf(stdrpc.InvalidArgument, "request body: %v", err)
 }

@@ -141,9 +141,14 @@
 //
 // The server answers each with a clear error and goes on serving:
 //
-//   - malformed JSON, trailing bytes after it, or a field of the wrong type:
-//     400 invalid_argument naming the byte offset or the field
-//     ("request body field \"a\": cannot use a JSON string as int");
+//   - malformed JSON, trailing bytes after it, a field of the wrong type, or
+//     a value its type refuses (a string that is not base64 for a []byte, an
+//     error from UnmarshalJSON or UnmarshalText, such as a time that does
+//     not parse): 400 invalid_argument naming the byte offset or the
+//     field's dotted JSON path ("request body field \"a\": cannot use a
+//     JSON string as int", "request body field \"item.value\": illegal
+//     base64 data at input byte 5"), as encoding/json writes the path: no
+//     array index or map key;
 //   - a path or query value that does not parse: 400 invalid_argument naming
 //     the parameter and the value ("path parameter a: \"seven\" is not a
 //     valid int"); so does a query string that does not parse ("query

@@ -726,7 +726,7 @@ func decodeParams(m JSONRPCMethod, params json.RawMessage, req any) error {
 	}
 	if err := json.Unmarshal(obj, req); err != nil {
 		var se *stdrpc.Error
-		if errors.As(bodyError(err), &se) {
+		if errors.As(bodyError(withField(err, obj, req)), &se) {
 			return invalidParams("invalid params: %s", strings.TrimPrefix(strings.TrimPrefix(se.Message(), "request body "), "request body: "))
 		}
 		return invalidParams("invalid params: %v", err)
