@@ -5,6 +5,8 @@ import (
 	"go/token"
 	"go/types"
 	"net/http"
+	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -84,10 +86,35 @@ func (b *builder) buildRoute(svc *service, mb *methodBuild, rd placedDirective) 
 			names = append(names, p.Name)
 		}
 	}
+	// A lone struct parameter is the request itself: a wildcard binds its
+	// field of that JSON name, and the body still decodes into the whole.
+	var lone map[string]*types.Var
+	var loneNames []string
+	if m.Request.Kind == direct && len(mb.params) == 1 {
+		lone, loneNames = ownJSONFields(mb.params[0].Type())
+	}
 	bound := map[int]bool{}
 	ok := true
 	for _, w := range wildcards(d.pattern) {
+		if f, found := lone[w]; found {
+			if !isScalar(f.Type()) {
+				b.d.at(rd.pos, subject, "route %q: wildcard {%s} cannot carry field %s of type %s: path values bind to strings, bools, numbers and encoding.TextUnmarshalers", full, w, f.Name(), types.TypeString(f.Type(), types.RelativeTo(mb.fn.Pkg())))
+				ok = false
+				continue
+			}
+			r.Path = append(r.Path, binding{Key: w, Field: f.Name()})
+			continue
+		}
 		i, found := params[w]
+		if !found && lone != nil {
+			fields := "it has none"
+			if len(loneNames) > 0 {
+				fields = "they are " + strings.Join(loneNames, ", ")
+			}
+			b.d.at(rd.pos, subject, "route %q: wildcard {%s} names no field of the lone struct parameter (%s): rename the wildcard, or give a field that JSON name", full, w, fields)
+			ok = false
+			continue
+		}
 		if !found {
 			list := "it has none"
 			if len(names) > 0 {
@@ -143,6 +170,53 @@ func (b *builder) buildRoute(svc *service, mb *methodBuild, rd placedDirective) 
 		return nil
 	}
 	return r
+}
+
+// ownJSONFields returns the exported fields a struct (or pointer to struct)
+// t declares itself, not promoted ones, by the name encoding/json gives
+// each, and those names in order. Of several fields of one name, the one
+// tagged with it is the field; of none or several tagged, none is.
+func ownJSONFields(t types.Type) (map[string]*types.Var, []string) {
+	elem, _, ok := structType(t)
+	if !ok {
+		return nil, nil
+	}
+	st := types.Unalias(elem).Underlying().(*types.Struct)
+	type candidate struct {
+		v      *types.Var
+		tagged bool
+	}
+	byName := map[string][]candidate{}
+	var order []string
+	for i := range st.NumFields() {
+		f := st.Field(i)
+		tag := reflect.StructTag(st.Tag(i)).Get("json")
+		name, _, _ := strings.Cut(tag, ",")
+		if tag == "-" || !f.Exported() || f.Embedded() && name == "" {
+			continue
+		}
+		c := candidate{v: f, tagged: name != ""}
+		if name == "" {
+			name = f.Name()
+		}
+		if byName[name] == nil {
+			order = append(order, name)
+		}
+		byName[name] = append(byName[name], c)
+	}
+	fields := map[string]*types.Var{}
+	var names []string
+	for _, name := range order {
+		cs := byName[name]
+		if len(cs) > 1 {
+			cs = slices.DeleteFunc(cs, func(c candidate) bool { return !c.tagged })
+		}
+		if len(cs) == 1 {
+			fields[name] = cs[0].v
+			names = append(names, name)
+		}
+	}
+	return fields, names
 }
 
 func isStructParam(t types.Type) bool {

@@ -218,6 +218,16 @@ func (d *apiDoc) addMethod(sc *schemaCtx, sb *serviceBuild, mb *methodBuild) {
 					return mb.params[j].Type(), p.Name
 				}
 			}
+			if m.Request.Kind == direct && len(mb.params) == 1 {
+				// A wildcard bound to a field of the lone struct.
+				if fields, _ := ownJSONFields(mb.params[0].Type()); fields != nil {
+					for name, v := range fields {
+						if v.Name() == f {
+							return v.Type(), name
+						}
+					}
+				}
+			}
 			return nil, ""
 		}
 		var params []*apiParam

@@ -35,9 +35,10 @@
 // Unknown fields are ignored, so an older server accepts a newer client.
 //
 // A method annotated //stdrpc:http answers its own route too, its path
-// wildcards bound to the parameters of the same name, and for GET, HEAD and
-// DELETE the other parameters taken from the query string (a slice from a
-// repeated key):
+// wildcards bound to the parameters of the same name (for a lone struct
+// parameter, to its fields of that JSON name, set over what the body
+// said), and for GET, HEAD and DELETE the other parameters taken from the
+// query string (a slice from a repeated key):
 //
 //	$ curl http://localhost:8080/divide/7/2
 //	{"quo":3,"rem":1}

@@ -59,8 +59,10 @@
 // gives a method a REST route, an http.ServeMux pattern such as
 // GET /users/{id}. Wildcards bind to the parameters of the same name; for
 // GET, HEAD and DELETE the other parameters come from the query string,
-// otherwise from a JSON body. Every method also answers
-// POST /{Service}/{Method}.
+// otherwise from a JSON body. A lone struct parameter's wildcards bind its
+// own fields by JSON name: PUT /items/{key} on Put(ctx, item Item) decodes
+// the body into item, then sets item.Key (tagged json:"key") from the path.
+// Every method also answers POST /{Service}/{Method}.
 //
 //	//stdrpc:idempotent
 //

@@ -74,6 +74,10 @@ func (s *impl) Find(_ context.Context, f Filter) ([]User, error) {
 	return s.List(context.Background(), f.Prefix, nil, time.Time{}, 0)
 }
 
+func (s *impl) Put(_ context.Context, item Item) (Item, error) { return item, nil }
+
+func (s *impl) Patch(_ context.Context, item *Item) (*Item, error) { return item, nil }
+
 func (s *impl) File(_ context.Context, path string) (string, error) { return path, nil }
 
 func (s *impl) Touch(context.Context) (int, error) {

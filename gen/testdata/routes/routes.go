@@ -1,6 +1,6 @@
 // Package routes has methods with //stdrpc:http routes of every binding:
 // path wildcards, query parameters, a whole-request body, a body that is one
-// struct parameter, and no body.
+// struct parameter, wildcards bound to fields of a lone struct, and no body.
 package routes
 
 import (
@@ -17,6 +17,13 @@ type User struct {
 // Filter is a lone struct parameter.
 type Filter struct {
 	Prefix string
+}
+
+// Item is stored under its key.
+type Item struct {
+	Key   string `json:"key"`
+	Value []byte `json:"value,omitempty"`
+	Rev   int    `json:"rev"`
 }
 
 //stdrpc:service
@@ -44,6 +51,15 @@ type Users interface {
 	// Find takes a lone struct, sent as the body.
 	//stdrpc:http POST /users/find
 	Find(ctx context.Context, f Filter) ([]User, error)
+
+	// Put stores item under the key in the path: the body is the whole
+	// item, and the wildcard then sets its key.
+	//stdrpc:http PUT /items/{key}
+	Put(ctx context.Context, item Item) (Item, error)
+
+	// Patch takes a pointer to a lone struct, two of its fields bound.
+	//stdrpc:http PATCH /items/{key}/{rev}
+	Patch(ctx context.Context, item *Item) (*Item, error)
 
 	// File serves a path with slashes.
 	//stdrpc:http GET /files/{path...}

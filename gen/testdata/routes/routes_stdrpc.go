@@ -68,6 +68,8 @@ func RegisterUsersNetRPC(srv *rpc.Server, impl Users) error {
 		netrpcx.NewMethod("Rename", s.Rename),
 		netrpcx.NewMethod("Delete", s.Delete),
 		netrpcx.NewMethod("Find", s.Find),
+		netrpcx.NewMethod("Put", s.Put),
+		netrpcx.NewMethod("Patch", s.Patch),
 		netrpcx.NewMethod("File", s.File),
 		netrpcx.NewMethod("Touch", s.Touch),
 	)
@@ -116,6 +118,22 @@ func (s *UsersNetRPC) Delete(req *UsersDeleteRequest, resp *struct{}) error {
 func (s *UsersNetRPC) Find(req *Filter, resp *[]User) error {
 	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
 		*resp, err = s.impl.Find(ctx, *req)
+		return err
+	})
+}
+
+// Put serves Users.Put.
+func (s *UsersNetRPC) Put(req *Item, resp *Item) error {
+	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
+		*resp, err = s.impl.Put(ctx, *req)
+		return err
+	})
+}
+
+// Patch serves Users.Patch.
+func (s *UsersNetRPC) Patch(req *Item, resp **Item) error {
+	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
+		*resp, err = s.impl.Patch(ctx, req)
 		return err
 	})
 }
@@ -185,6 +203,21 @@ func (c usersNetRPCClient) Find(ctx context.Context, f Filter) ([]User, error) {
 	return resp, err
 }
 
+// Put stores item under the key in the path: the body is the whole
+// item, and the wildcard then sets its key.
+func (c usersNetRPCClient) Put(ctx context.Context, item Item) (Item, error) {
+	var resp Item
+	err := c.c.Call(ctx, "Users.Put", &item, &resp)
+	return resp, err
+}
+
+// Patch takes a pointer to a lone struct, two of its fields bound.
+func (c usersNetRPCClient) Patch(ctx context.Context, item *Item) (*Item, error) {
+	var resp *Item
+	err := c.c.Call(ctx, "Users.Patch", item, &resp)
+	return resp, err
+}
+
 // File serves a path with slashes.
 func (c usersNetRPCClient) File(ctx context.Context, path string) (string, error) {
 	var resp string
@@ -246,6 +279,20 @@ func RegisterUsersHTTP(mux *http.ServeMux, impl Users, opts ...stdhttp.ServerOpt
 	stdhttp.HandleRoute(s, "Find", "POST /users/find", func(r *http.Request, req *Filter) error {
 		return stdhttp.Bind(r, req)
 	}, find)
+	put := func(ctx context.Context, req *Item) (Item, error) {
+		return impl.Put(ctx, *req)
+	}
+	stdhttp.Handle(s, "Put", put)
+	stdhttp.HandleRoute(s, "Put", "PUT /items/{key}", func(r *http.Request, req *Item) error {
+		return stdhttp.Bind(r, req, stdhttp.Path("key", &req.Key))
+	}, put)
+	patch := func(ctx context.Context, req *Item) (*Item, error) {
+		return impl.Patch(ctx, req)
+	}
+	stdhttp.Handle(s, "Patch", patch)
+	stdhttp.HandleRoute(s, "Patch", "PATCH /items/{key}/{rev}", func(r *http.Request, req *Item) error {
+		return stdhttp.Bind(r, req, stdhttp.Path("key", &req.Key), stdhttp.Path("rev", &req.Rev))
+	}, patch)
 	file := func(ctx context.Context, req *UsersFileRequest) (string, error) {
 		return impl.File(ctx, req.Path)
 	}
@@ -322,6 +369,21 @@ func (c usersHTTPClient) Find(ctx context.Context, f Filter) ([]User, error) {
 	return resp, err
 }
 
+// Put stores item under the key in the path: the body is the whole
+// item, and the wildcard then sets its key.
+func (c usersHTTPClient) Put(ctx context.Context, item Item) (Item, error) {
+	var resp Item
+	err := c.c.Call(ctx, "/Users/Put", &item, &resp)
+	return resp, err
+}
+
+// Patch takes a pointer to a lone struct, two of its fields bound.
+func (c usersHTTPClient) Patch(ctx context.Context, item *Item) (*Item, error) {
+	var resp *Item
+	err := c.c.Call(ctx, "/Users/Patch", item, &resp)
+	return resp, err
+}
+
 // File serves a path with slashes.
 func (c usersHTTPClient) File(ctx context.Context, path string) (string, error) {
 	var resp string
@@ -370,6 +432,14 @@ func RegisterUsersJSONRPC(j *stdhttp.JSONRPC, impl Users, opts ...stdhttp.Server
 		return impl.Find(ctx, *req)
 	}
 	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Find", Params: []string{"f"}, Lone: true}, find)
+	put := func(ctx context.Context, req *Item) (Item, error) {
+		return impl.Put(ctx, *req)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Put", Params: []string{"item"}, Lone: true}, put)
+	patch := func(ctx context.Context, req *Item) (*Item, error) {
+		return impl.Patch(ctx, req)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Patch", Params: []string{"item"}, Lone: true}, patch)
 	file := func(ctx context.Context, req *UsersFileRequest) (string, error) {
 		return impl.File(ctx, req.Path)
 	}

@@ -68,6 +68,23 @@ func TestRoutes(t *testing.T) {
 		t.Errorf("POST /users/find = %+v", us)
 	}
 
+	// The wildcard sets the field of its JSON name, over the body's.
+	var it Item
+	do(t, "PUT", url+"/items/k1", `{"key":"other","value":"aGk=","rev":3}`, &it)
+	if it.Key != "k1" || string(it.Value) != "hi" || it.Rev != 3 {
+		t.Errorf("PUT /items/k1 = %+v; want key k1, value hi, rev 3", it)
+	}
+	it = Item{}
+	do(t, "PATCH", url+"/items/k2/7", `{"value":"aGk="}`, &it)
+	if it.Key != "k2" || string(it.Value) != "hi" || it.Rev != 7 {
+		t.Errorf("PATCH /items/k2/7 = %+v; want key k2, value hi, rev 7", it)
+	}
+	it = Item{}
+	do(t, "PATCH", url+"/items/k2/7", "", &it)
+	if it.Key != "k2" || it.Value != nil || it.Rev != 7 {
+		t.Errorf("PATCH /items/k2/7 without a body = %+v; want key k2, no value, rev 7", it)
+	}
+
 	var p string
 	do(t, "GET", url+"/files/a/b/c.txt", "", &p)
 	if p != "a/b/c.txt" {

@@ -25,4 +25,13 @@ type Routes interface {
 	Malformed(ctx context.Context) error
 	//stdrpc:http GET /g/{a}/{a}
 	Duplicate(ctx context.Context, a int) error
+	//stdrpc:http PUT /h/{Name}
+	NoField(ctx context.Context, t Tagged) error
+	//stdrpc:http PUT /i/{tags}
+	SliceField(ctx context.Context, t *Tagged) error
+}
+
+type Tagged struct {
+	Name string   `json:"name"`
+	Tags []string `json:"tags"`
 }
