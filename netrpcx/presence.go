@@ -170,7 +170,7 @@ func (w *walker) value(v reflect.Value, pos int) {
 			w.record()
 			return
 		}
-		if selfEncoded(e.Type()) {
+		if infoOf(e.Type()).self {
 			return
 		}
 		w.value(e, pos)
@@ -206,15 +206,45 @@ func (w *walker) value(v reflect.Value, pos int) {
 		}
 		w.mapDepth--
 	case reflect.Struct:
-		if selfEncoded(v.Type()) {
+		ti := infoOf(v.Type())
+		if ti.self {
 			return
 		}
-		for _, i := range structPlan(v.Type()) {
-			w.push(v.Type().Field(i).Name)
-			w.value(v.Field(i), inField)
+		for _, f := range ti.fields {
+			w.push(f.name)
+			w.value(v.Field(f.index), inField)
 			w.pop()
 		}
 	}
+}
+
+// typeInfo is what a walk needs to know of a type, decided once: reflect's
+// Implements and Field cost more per call than the rest of the walk.
+type typeInfo struct {
+	self   bool // gob sends it through its own method (selfEncoded)
+	fields []fieldInfo
+}
+
+// fieldInfo is a struct field a walk visits (see structPlan).
+type fieldInfo struct {
+	index int
+	name  string
+}
+
+var infos sync.Map // reflect.Type → *typeInfo
+
+func infoOf(t reflect.Type) *typeInfo {
+	if v, ok := infos.Load(t); ok {
+		return v.(*typeInfo)
+	}
+	ti := &typeInfo{self: selfEncoded(t)}
+	if t.Kind() == reflect.Struct && !ti.self {
+		for _, i := range structPlan(t) {
+			ti.fields = append(ti.fields, fieldInfo{index: i, name: t.Field(i).Name})
+		}
+	}
+	infos.Store(t, ti)
+	return ti
 }
 
 // lostWhenZero reports whether e, what a pointer in a struct field points
@@ -252,6 +282,12 @@ func selfEncoded(t reflect.Type) bool {
 // lose (see above), so that it must be walked before it is sent. It is
 // decided once per type.
 func needsWalk(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128, reflect.String:
+		return false // nothing to lose, and no cache to look in
+	}
 	if v, ok := walkNeeded.Load(t); ok {
 		return v.(bool)
 	}
