@@ -255,10 +255,12 @@ func (c *Client) call(ctx context.Context, path string, req, resp any, idem bool
 			c.obs.Retried(observe.HTTP, core.Path(path))
 		}
 		// A pause, growing and jittered, so that retries do not arrive
-		// in step; a deadline too close for it ends the call.
+		// in step. A deadline too close for the pause and an attempt after
+		// it ends the call with the error it has, rather than with the
+		// deadline passing during an attempt that had no time.
 		pause := time.Duration(attempt) * retryPause
 		pause += time.Duration(rand.Int64N(int64(pause)))
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < pause {
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < 2*pause+retryPause {
 			return err
 		}
 		t := time.NewTimer(pause)

@@ -405,7 +405,9 @@ func TestOutageAndRecovery(t *testing.T) {
 			cancel()
 			took := time.Since(start)
 			slowest[j] = max(slowest[j], took)
-			if stdrpc.CodeOf(err) != stdrpc.Unavailable {
+			// Over HTTP a retry may still meet the deadline on a loaded
+			// machine; either way the call ends by its deadline.
+			if code := stdrpc.CodeOf(err); code != stdrpc.Unavailable && (j == 0 || code != stdrpc.DeadlineExceeded) {
 				t.Fatalf("call %d during the outage: %v, want unavailable", i, err)
 			}
 			// net/rpc: every address waits out a backoff, so calls fail
