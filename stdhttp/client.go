@@ -236,29 +236,36 @@ const maxErrorBody = 64 << 10
 
 func (c *Client) call(ctx context.Context, path string, req, resp any, idem bool) error {
 	url := c.base + path
-	for attempt := 1; ; attempt++ {
+	retries, refusals := 0, 0
+	for {
 		err, again := c.attempt(ctx, url, req, resp)
 		if err == nil {
 			c.budget.Succeeded()
 			return nil
 		}
+		var pause time.Duration
 		switch {
-		case attempt == maxAttempts || again == never:
-			return err
-		case again == unrun:
+		case again == unrun && refusals < maxRefusals:
 			// The server said it did not run the call: sending it again
-			// is safe for any call, and costs the budget nothing.
+			// is safe for any call, and costs the budget nothing. A proxy
+			// may send it to the same draining instance again, so it goes
+			// again soon, and often enough to find another.
+			refusals++
+			pause = refusalPause
 			c.obs.FailedOver(observe.HTTP, core.Path(path))
-		case !idem || !c.budget.Take():
+		case again != ifIdem || !idem || retries == maxRetries || !c.budget.Take():
 			return err
 		default:
+			// A pause, growing, so that retries of a failing server do
+			// not hammer it.
+			retries++
+			pause = time.Duration(retries) * retryPause
 			c.obs.Retried(observe.HTTP, core.Path(path))
 		}
-		// A pause, growing and jittered, so that retries do not arrive
-		// in step. A deadline too close for the pause and an attempt after
-		// it ends the call with the error it has, rather than with the
-		// deadline passing during an attempt that had no time.
-		pause := time.Duration(attempt) * retryPause
+		// Jittered, so that retries do not arrive in step. A deadline too
+		// close for the pause and an attempt after it ends the call with
+		// the error it has, rather than with the deadline passing during
+		// an attempt that had no time.
 		pause += time.Duration(rand.Int64N(int64(pause)))
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < 2*pause+retryPause {
 			return err
@@ -273,11 +280,15 @@ func (c *Client) call(ctx context.Context, path string, req, resp any, idem bool
 	}
 }
 
-// maxAttempts bounds the attempts of one call; retryPause is the first
-// pause between two.
+// Bounds of one call's retries: at most maxRetries after failures that may
+// have run it (Idempotent calls only), each pause retryPause longer than
+// the last; and at most maxRefusals after refusals unrun, refusalPause
+// apart.
 const (
-	maxAttempts = 8
-	retryPause  = 25 * time.Millisecond
+	maxRetries   = 7
+	retryPause   = 25 * time.Millisecond
+	maxRefusals  = 32
+	refusalPause = 10 * time.Millisecond
 )
 
 // Whether a failed attempt may be made again.
