@@ -252,7 +252,7 @@ func (c *Client) Health(ctx context.Context) error {
 const maxAttempts = 16
 
 // pick returns the endpoint for the next call: the better of two picked at
-// random, avoid if there is a choice (the one the call just failed on).
+// random, not avoid (the one the call just failed on) if there is a choice.
 func (c *Client) pick(avoid *endpoint) *endpoint {
 	eps := *c.eps.Load()
 	n := len(eps)
@@ -266,11 +266,18 @@ func (c *Client) pick(avoid *endpoint) *endpoint {
 		j++
 	}
 	a, b := eps[i], eps[j]
-	if b == avoid || (a != avoid && better(a, b, now)) {
-		a, b = b, a // a is now the worse
+	if a == avoid {
+		a, b = b, a // at most one of two is avoid
 	}
-	if best := b; best.state(now) == 2 {
-		return best
+	sa := a.state(now)
+	if b != avoid {
+		// A live connection over none, then fewer calls under way.
+		if sb := b.state(now); sb > sa || sb == sa && b.load.Load() < a.load.Load() {
+			a, sa = b, sb
+		}
+	}
+	if sa == epLive {
+		return a
 	}
 	// Neither has a live connection: look for one that has, then for one
 	// that may be dialed.
@@ -282,9 +289,9 @@ func (c *Client) pick(avoid *endpoint) *endpoint {
 			continue
 		}
 		switch ep.state(now) {
-		case 2:
+		case epLive:
 			return ep
-		case 1:
+		case epDialable:
 			if dialable == nil {
 				dialable = ep
 			}
@@ -293,20 +300,7 @@ func (c *Client) pick(avoid *endpoint) *endpoint {
 	if dialable != nil {
 		return dialable
 	}
-	if b != avoid {
-		return b
-	}
 	return a
-}
-
-// better reports whether a is a better pick than b: a live connection
-// over none, then fewer calls under way.
-func better(a, b *endpoint, now time.Time) bool {
-	sa, sb := a.state(now), b.state(now)
-	if sa != sb {
-		return sa > sb
-	}
-	return a.load.Load() < b.load.Load()
 }
 
 // allDown reports whether no address has a connection or may be dialed
@@ -314,7 +308,7 @@ func better(a, b *endpoint, now time.Time) bool {
 func (c *Client) allDown() bool {
 	now := time.Now()
 	for _, ep := range *c.eps.Load() {
-		if ep.state(now) > 0 {
+		if ep.state(now) > epWaiting {
 			return false
 		}
 	}

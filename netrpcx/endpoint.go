@@ -33,21 +33,28 @@ type endpoint struct {
 	redial   *time.Timer   // the background redial after a failure, if any
 }
 
-// state ranks an endpoint for picking: a live connection beats one that
-// may be dialed now, which beats one waiting out its backoff.
+// An endpoint's state, ranked for picking: a live connection beats one
+// that may be dialed now, which beats one waiting out its backoff.
+const (
+	epClosed   = iota - 1 // the client closed, or the resolver dropped the address
+	epWaiting             // no connection, and a backoff to wait out
+	epDialable            // no connection, but one may be dialed now
+	epLive                // a connection that takes calls
+)
+
 func (ep *endpoint) state(now time.Time) int {
 	if cc := ep.cur.Load(); cc != nil && !cc.leaving.Load() {
-		return 2
+		return epLive
 	}
 	ep.mu.Lock()
 	defer ep.mu.Unlock()
 	switch {
 	case ep.closed:
-		return -1
+		return epClosed
 	case ep.dialing != nil || !now.Before(ep.retryAt):
-		return 1
+		return epDialable
 	}
-	return 0
+	return epWaiting
 }
 
 // connect returns the live connection, dialing if there is none.
