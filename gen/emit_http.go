@@ -62,7 +62,11 @@ func emitHTTPHandler(p *printer, s *service, m *rpcMethod) {
 	if m.Kind == serverStream {
 		handle, handleRoute = "HandleStream", "HandleStreamRoute"
 	}
-	p.line("\t%s.%s(%s, %q, %s)", rt.StdHTTP, handle, l.Svc, m.Name, m.HTTPVar)
+	opts := ""
+	if m.Request.Kind == direct && m.Request.Pointer {
+		opts = ", " + rt.StdHTTP + ".NilRequest()" // a nil argument arrives as nil, as in a local call
+	}
+	p.line("\t%s.%s(%s, %q, %s%s)", rt.StdHTTP, handle, l.Svc, m.Name, m.HTTPVar, opts)
 	for _, r := range m.Routes {
 		p.line("\t%s.%s(%s, %q, %q, func(%s *%s.Request, %s *%s) error {", rt.StdHTTP, handleRoute, l.Svc, m.Name, r.Pattern, l.R, rt.HTTP, l.Req, req)
 		args := []string{l.R, bodyArg(r, l.Req)}

@@ -1,5 +1,7 @@
 package gen
 
+import "fmt"
+
 // emitNetRPC prints a service's net/rpc server adapter and client.
 func emitNetRPC(p *printer, s *service) {
 	rt := s.Runtime
@@ -15,7 +17,15 @@ func emitNetRPC(p *printer, s *service) {
 	p.line("\t%s := &%s{impl: impl}", recv, s.NetRPCServer)
 	p.line("\treturn %s.Register(srv, %q, %s,", rt.NetRPCX, s.WireName, recv)
 	for _, m := range s.Methods {
-		p.line("\t\t%s.NewMethod(%q, %s.%s),", rt.NetRPCX, m.Name, recv, m.Name)
+		call := "Unary"
+		if m.Kind == serverStream {
+			call = "Streaming"
+		}
+		opts := fmt.Sprintf("%s.%s(%s.%s)", rt.NetRPCX, call, recv, m.NetRPCCall)
+		if m.Request.Kind == direct && m.Request.Pointer {
+			opts += ", " + rt.NetRPCX + ".NilRequest()"
+		}
+		p.line("\t\t%s.NewMethod(%q, %s.%s, %s),", rt.NetRPCX, m.Name, recv, m.Name, opts)
 	}
 	p.line("\t)")
 	p.line("}")
@@ -39,11 +49,11 @@ func emitNetRPC(p *printer, s *service) {
 	p.line("")
 }
 
-// emitNetRPCMethod prints the adapter method net/rpc calls: it unpacks the
-// request, calls the implementation under netrpcx.Handle (which supplies the
-// call's context) and packs the results. A stream's adapter hands the
-// sequence to netrpcx.HandleStream, which answers each call with the next
-// batch of items.
+// emitNetRPCMethod prints a method's two adapter methods. The unexported
+// one runs the call with its context: netrpcx servers call it directly
+// (NewMethod's Unary or Streaming option). The exported one has the shape
+// net/rpc requires, for stock codecs, which have no context to give: it runs
+// the other under netrpcx.Run (or RunStream), with context.Background().
 func emitNetRPCMethod(p *printer, s *service, m *rpcMethod) {
 	rt := s.Runtime
 	req := m.Request.Type
@@ -55,26 +65,33 @@ func emitNetRPCMethod(p *printer, s *service, m *rpcMethod) {
 		resp = "struct{}"
 	}
 	l := s.NetRPCLocals
-	call := l.Recv + ".impl." + m.Name + "(" + callArgs(m, l.Ctx, l.Req) + ")"
+	impl := l.Recv + ".impl." + m.Name + "(" + callArgs(m, l.Ctx, l.Req) + ")"
+	inner := l.Recv + "." + m.NetRPCCall
 	if m.Kind == serverStream {
-		p.line("// %s serves %s.%s, a stream, one batch of items per call.", m.Name, s.Name, m.Name)
+		p.line("// %s serves %s.%s, a stream, one batch of items per call, to stock", m.Name, s.Name, m.Name)
+		p.line("// codecs; netrpcx servers call %s.", m.NetRPCCall)
 		p.line("func (%s *%s) %s(%s *%s, %s *%s.Batch[%s]) error {", l.Recv, s.NetRPCServer, m.Name, l.Req, req, l.Resp, rt.NetRPCX, m.Elem)
-		p.line("\treturn %s.HandleStream(%s, %s, func(%s %s.Context) %s {", rt.NetRPCX, l.Req, l.Resp, l.Ctx, rt.Context, m.Stream)
-		p.line("\t\treturn %s", call)
-		p.line("\t})")
+		p.line("\treturn %s.RunStream(%s, %s, func(%s %s.Context) %s { return %s(%s, %s) })", rt.NetRPCX, l.Req, l.Resp, l.Ctx, rt.Context, m.Stream, inner, l.Ctx, l.Req)
+		p.line("}")
+		p.line("")
+		p.line("func (%s *%s) %s(%s %s.Context, %s *%s) %s {", l.Recv, s.NetRPCServer, m.NetRPCCall, l.Ctx, rt.Context, l.Req, req, m.Stream)
+		p.line("\treturn %s", impl)
 		p.line("}")
 		return
 	}
-	p.line("// %s serves %s.%s.", m.Name, s.Name, m.Name)
+	p.line("// %s serves %s.%s to stock codecs; netrpcx servers call %s.", m.Name, s.Name, m.Name, m.NetRPCCall)
 	p.line("func (%s *%s) %s(%s *%s, %s *%s) error {", l.Recv, s.NetRPCServer, m.Name, l.Req, req, l.Resp, resp)
+	p.line("\treturn %s.Run(%s, func(%s %s.Context) error { return %s(%s, %s, %s) })", rt.NetRPCX, l.Req, l.Ctx, rt.Context, inner, l.Ctx, l.Req, l.Resp)
+	p.line("}")
+	p.line("")
 	if m.Response.Kind == noShape {
-		p.line("\treturn %s.Handle(%s, func(%s %s.Context) error {", rt.NetRPCX, l.Req, l.Ctx, rt.Context)
-		p.line("\t\treturn %s", call)
-	} else {
-		p.line("\treturn %s.Handle(%s, func(%s %s.Context) (%s error) {", rt.NetRPCX, l.Req, l.Ctx, rt.Context, l.Err)
-		p.line("\t\t%s = %s", assignResults(m, l.Resp, l.Err), call)
-		p.line("\t\treturn %s", l.Err)
+		p.line("func (%s *%s) %s(%s %s.Context, %s *%s, _ *%s) error {", l.Recv, s.NetRPCServer, m.NetRPCCall, l.Ctx, rt.Context, l.Req, req, resp)
+		p.line("\treturn %s", impl)
+		p.line("}")
+		return
 	}
-	p.line("\t})")
+	p.line("func (%s *%s) %s(%s %s.Context, %s *%s, %s *%s) (%s error) {", l.Recv, s.NetRPCServer, m.NetRPCCall, l.Ctx, rt.Context, l.Req, req, l.Resp, resp, l.Err)
+	p.line("\t%s = %s", assignResults(m, l.Resp, l.Err), impl)
+	p.line("\treturn %s", l.Err)
 	p.line("}")
 }

@@ -67,8 +67,12 @@ import (
 // A method whose only result is iter.Seq2[T, error] is a server stream
 // (check_stream.go): kind serverStream in the model, with its element
 // type; its request and routes are built as a unary method's, and it has
-// no response envelope. The net/rpc adapter hands the sequence to netrpcx.HandleStream,
-// which answers each call with a batch of items, and the clients return
+// no response envelope. netrpcx servers take the sequence from the net/rpc
+// adapter's unexported method (netrpcx.Streaming) and answer each call with
+// a batch of items; stock codecs reach it through the exported method and
+// netrpcx.RunStream. Unary methods have the same pair (netrpcx.Unary,
+// netrpcx.Run), so a netrpcx server hands the call its context directly.
+// The clients return
 // netrpcx.Stream or stdhttp.Stream. Shapes that look like streams (a channel
 // result, a callback parameter, iter.Seq, iter.Seq2[T, U] with U not error,
 // a stream beside other results) are reported with the iter.Seq2 to write.

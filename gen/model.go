@@ -130,6 +130,10 @@ type rpcMethod struct {
 
 	Client  clientFunc // the generated client method
 	HTTPVar string     // the handler's local variable in Register<Service>HTTP
+
+	// NetRPCCall is the net/rpc adapter's unexported method that runs the
+	// call with its context (add for Add): what netrpcx servers call.
+	NetRPCCall string
 }
 
 // A param is a data parameter or result.

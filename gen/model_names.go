@@ -118,6 +118,16 @@ func (b *builder) nameLocals(sb *serviceBuild, reg *importRegistry) {
 		Recv: ns.fresh("s"), Req: ns.fresh("req"), Resp: ns.fresh("resp"),
 		Ctx: ns.fresh("ctx"), Err: ns.fresh("err"),
 	}
+	// The adapter's unexported methods share its method set with the
+	// exported ones (and its field impl), so two methods that lower-case
+	// alike (ID, Id) get distinct names.
+	ns = newNamespace("impl")
+	for _, m := range svc.Methods {
+		ns.take(m.Name)
+	}
+	for _, m := range svc.Methods {
+		m.NetRPCCall = ns.fresh(lowerFirst(m.Name))
+	}
 
 	// Register<Service>HTTP: its body spells every request, response and
 	// stream type in the closures' signatures, where its parameters, s and

@@ -42,25 +42,29 @@ type CalculatorNetRPC struct {
 func RegisterCalculatorNetRPC(srv *rpc.Server, impl Calculator) error {
 	s := &CalculatorNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Calculator", s,
-		netrpcx.NewMethod("Add", s.Add),
-		netrpcx.NewMethod("Divide", s.Divide),
+		netrpcx.NewMethod("Add", s.Add, netrpcx.Unary(s.add)),
+		netrpcx.NewMethod("Divide", s.Divide, netrpcx.Unary(s.divide)),
 	)
 }
 
-// Add serves Calculator.Add.
+// Add serves Calculator.Add to stock codecs; netrpcx servers call add.
 func (s *CalculatorNetRPC) Add(req *CalculatorAddRequest, resp *int) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Add(ctx, req.A, req.B)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.add(ctx, req, resp) })
 }
 
-// Divide serves Calculator.Divide.
+func (s *CalculatorNetRPC) add(ctx context.Context, req *CalculatorAddRequest, resp *int) (err error) {
+	*resp, err = s.impl.Add(ctx, req.A, req.B)
+	return err
+}
+
+// Divide serves Calculator.Divide to stock codecs; netrpcx servers call divide.
 func (s *CalculatorNetRPC) Divide(req *CalculatorDivideRequest, resp *CalculatorDivideResponse) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		resp.Quo, resp.Rem, err = s.impl.Divide(ctx, req.A, req.B)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.divide(ctx, req, resp) })
+}
+
+func (s *CalculatorNetRPC) divide(ctx context.Context, req *CalculatorDivideRequest, resp *CalculatorDivideResponse) (err error) {
+	resp.Quo, resp.Rem, err = s.impl.Divide(ctx, req.A, req.B)
+	return err
 }
 
 type calculatorNetRPCClient struct {

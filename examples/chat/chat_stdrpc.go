@@ -37,23 +37,28 @@ type ChatNetRPC struct {
 func RegisterChatNetRPC(srv *rpc.Server, impl Chat) error {
 	s := &ChatNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Chat", s,
-		netrpcx.NewMethod("Send", s.Send),
-		netrpcx.NewMethod("Subscribe", s.Subscribe),
+		netrpcx.NewMethod("Send", s.Send, netrpcx.Unary(s.send)),
+		netrpcx.NewMethod("Subscribe", s.Subscribe, netrpcx.Streaming(s.subscribe)),
 	)
 }
 
-// Send serves Chat.Send.
+// Send serves Chat.Send to stock codecs; netrpcx servers call send.
 func (s *ChatNetRPC) Send(req *ChatSendRequest, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Send(ctx, req.Room, req.User, req.Text)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.send(ctx, req, resp) })
 }
 
-// Subscribe serves Chat.Subscribe, a stream, one batch of items per call.
+func (s *ChatNetRPC) send(ctx context.Context, req *ChatSendRequest, _ *struct{}) error {
+	return s.impl.Send(ctx, req.Room, req.User, req.Text)
+}
+
+// Subscribe serves Chat.Subscribe, a stream, one batch of items per call, to stock
+// codecs; netrpcx servers call subscribe.
 func (s *ChatNetRPC) Subscribe(req *ChatSubscribeRequest, resp *netrpcx.Batch[Message]) error {
-	return netrpcx.HandleStream(req, resp, func(ctx context.Context) iter.Seq2[Message, error] {
-		return s.impl.Subscribe(ctx, req.Room)
-	})
+	return netrpcx.RunStream(req, resp, func(ctx context.Context) iter.Seq2[Message, error] { return s.subscribe(ctx, req) })
+}
+
+func (s *ChatNetRPC) subscribe(ctx context.Context, req *ChatSubscribeRequest) iter.Seq2[Message, error] {
+	return s.impl.Subscribe(ctx, req.Room)
 }
 
 type chatNetRPCClient struct {

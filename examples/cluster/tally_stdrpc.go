@@ -48,42 +48,51 @@ type TallyNetRPC struct {
 func RegisterTallyNetRPC(srv *rpc.Server, impl Tally) error {
 	s := &TallyNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Tally", s,
-		netrpcx.NewMethod("Whoami", s.Whoami),
-		netrpcx.NewMethod("Add", s.Add),
-		netrpcx.NewMethod("Work", s.Work),
-		netrpcx.NewMethod("Ticks", s.Ticks),
+		netrpcx.NewMethod("Whoami", s.Whoami, netrpcx.Unary(s.whoami)),
+		netrpcx.NewMethod("Add", s.Add, netrpcx.Unary(s.add)),
+		netrpcx.NewMethod("Work", s.Work, netrpcx.Unary(s.work)),
+		netrpcx.NewMethod("Ticks", s.Ticks, netrpcx.Streaming(s.ticks)),
 	)
 }
 
-// Whoami serves Tally.Whoami.
+// Whoami serves Tally.Whoami to stock codecs; netrpcx servers call whoami.
 func (s *TallyNetRPC) Whoami(req *netrpcx.Empty, resp *string) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Whoami(ctx)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.whoami(ctx, req, resp) })
 }
 
-// Add serves Tally.Add.
+func (s *TallyNetRPC) whoami(ctx context.Context, req *netrpcx.Empty, resp *string) (err error) {
+	*resp, err = s.impl.Whoami(ctx)
+	return err
+}
+
+// Add serves Tally.Add to stock codecs; netrpcx servers call add.
 func (s *TallyNetRPC) Add(req *TallyAddRequest, resp *TallyAddResponse) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		resp.Instance, resp.Total, err = s.impl.Add(ctx, req.N)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.add(ctx, req, resp) })
 }
 
-// Work serves Tally.Work.
+func (s *TallyNetRPC) add(ctx context.Context, req *TallyAddRequest, resp *TallyAddResponse) (err error) {
+	resp.Instance, resp.Total, err = s.impl.Add(ctx, req.N)
+	return err
+}
+
+// Work serves Tally.Work to stock codecs; netrpcx servers call work.
 func (s *TallyNetRPC) Work(req *TallyWorkRequest, resp *string) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Work(ctx, req.D)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.work(ctx, req, resp) })
 }
 
-// Ticks serves Tally.Ticks, a stream, one batch of items per call.
+func (s *TallyNetRPC) work(ctx context.Context, req *TallyWorkRequest, resp *string) (err error) {
+	*resp, err = s.impl.Work(ctx, req.D)
+	return err
+}
+
+// Ticks serves Tally.Ticks, a stream, one batch of items per call, to stock
+// codecs; netrpcx servers call ticks.
 func (s *TallyNetRPC) Ticks(req *TallyTicksRequest, resp *netrpcx.Batch[Tick]) error {
-	return netrpcx.HandleStream(req, resp, func(ctx context.Context) iter.Seq2[Tick, error] {
-		return s.impl.Ticks(ctx, req.Interval, req.Count)
-	})
+	return netrpcx.RunStream(req, resp, func(ctx context.Context) iter.Seq2[Tick, error] { return s.ticks(ctx, req) })
+}
+
+func (s *TallyNetRPC) ticks(ctx context.Context, req *TallyTicksRequest) iter.Seq2[Tick, error] {
+	return s.impl.Ticks(ctx, req.Interval, req.Count)
 }
 
 type tallyNetRPCClient struct {

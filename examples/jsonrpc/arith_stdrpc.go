@@ -53,42 +53,51 @@ type ArithNetRPC struct {
 func RegisterArithNetRPC(srv *rpc.Server, impl Arith) error {
 	s := &ArithNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Arith", s,
-		netrpcx.NewMethod("Add", s.Add),
-		netrpcx.NewMethod("Mul", s.Mul),
-		netrpcx.NewMethod("Divide", s.Divide),
-		netrpcx.NewMethod("Count", s.Count),
+		netrpcx.NewMethod("Add", s.Add, netrpcx.Unary(s.add)),
+		netrpcx.NewMethod("Mul", s.Mul, netrpcx.Unary(s.mul)),
+		netrpcx.NewMethod("Divide", s.Divide, netrpcx.Unary(s.divide)),
+		netrpcx.NewMethod("Count", s.Count, netrpcx.Streaming(s.count)),
 	)
 }
 
-// Add serves Arith.Add.
+// Add serves Arith.Add to stock codecs; netrpcx servers call add.
 func (s *ArithNetRPC) Add(req *ArithAddRequest, resp *int) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Add(ctx, req.A, req.B)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.add(ctx, req, resp) })
 }
 
-// Mul serves Arith.Mul.
+func (s *ArithNetRPC) add(ctx context.Context, req *ArithAddRequest, resp *int) (err error) {
+	*resp, err = s.impl.Add(ctx, req.A, req.B)
+	return err
+}
+
+// Mul serves Arith.Mul to stock codecs; netrpcx servers call mul.
 func (s *ArithNetRPC) Mul(req *ArithMulRequest, resp *int) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Mul(ctx, req.Xs...)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.mul(ctx, req, resp) })
 }
 
-// Divide serves Arith.Divide.
+func (s *ArithNetRPC) mul(ctx context.Context, req *ArithMulRequest, resp *int) (err error) {
+	*resp, err = s.impl.Mul(ctx, req.Xs...)
+	return err
+}
+
+// Divide serves Arith.Divide to stock codecs; netrpcx servers call divide.
 func (s *ArithNetRPC) Divide(req *ArithDivideRequest, resp *ArithDivideResponse) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		resp.Quo, resp.Rem, err = s.impl.Divide(ctx, req.A, req.B)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.divide(ctx, req, resp) })
 }
 
-// Count serves Arith.Count, a stream, one batch of items per call.
+func (s *ArithNetRPC) divide(ctx context.Context, req *ArithDivideRequest, resp *ArithDivideResponse) (err error) {
+	resp.Quo, resp.Rem, err = s.impl.Divide(ctx, req.A, req.B)
+	return err
+}
+
+// Count serves Arith.Count, a stream, one batch of items per call, to stock
+// codecs; netrpcx servers call count.
 func (s *ArithNetRPC) Count(req *ArithCountRequest, resp *netrpcx.Batch[int]) error {
-	return netrpcx.HandleStream(req, resp, func(ctx context.Context) iter.Seq2[int, error] {
-		return s.impl.Count(ctx, req.N)
-	})
+	return netrpcx.RunStream(req, resp, func(ctx context.Context) iter.Seq2[int, error] { return s.count(ctx, req) })
+}
+
+func (s *ArithNetRPC) count(ctx context.Context, req *ArithCountRequest) iter.Seq2[int, error] {
+	return s.impl.Count(ctx, req.N)
 }
 
 type arithNetRPCClient struct {

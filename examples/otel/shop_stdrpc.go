@@ -29,16 +29,18 @@ type StockNetRPC struct {
 func RegisterStockNetRPC(srv *rpc.Server, impl Stock) error {
 	s := &StockNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Stock", s,
-		netrpcx.NewMethod("Reserve", s.Reserve),
+		netrpcx.NewMethod("Reserve", s.Reserve, netrpcx.Unary(s.reserve)),
 	)
 }
 
-// Reserve serves Stock.Reserve.
+// Reserve serves Stock.Reserve to stock codecs; netrpcx servers call reserve.
 func (s *StockNetRPC) Reserve(req *StockReserveRequest, resp *int) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Reserve(ctx, req.Item)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.reserve(ctx, req, resp) })
+}
+
+func (s *StockNetRPC) reserve(ctx context.Context, req *StockReserveRequest, resp *int) (err error) {
+	*resp, err = s.impl.Reserve(ctx, req.Item)
+	return err
 }
 
 type stockNetRPCClient struct {
@@ -122,16 +124,18 @@ type OrdersNetRPC struct {
 func RegisterOrdersNetRPC(srv *rpc.Server, impl Orders) error {
 	s := &OrdersNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Orders", s,
-		netrpcx.NewMethod("Place", s.Place),
+		netrpcx.NewMethod("Place", s.Place, netrpcx.Unary(s.place)),
 	)
 }
 
-// Place serves Orders.Place.
+// Place serves Orders.Place to stock codecs; netrpcx servers call place.
 func (s *OrdersNetRPC) Place(req *OrdersPlaceRequest, resp *string) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Place(ctx, req.Item)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.place(ctx, req, resp) })
+}
+
+func (s *OrdersNetRPC) place(ctx context.Context, req *OrdersPlaceRequest, resp *string) (err error) {
+	*resp, err = s.impl.Place(ctx, req.Item)
+	return err
 }
 
 type ordersNetRPCClient struct {

@@ -90,130 +90,159 @@ type ConformanceNetRPC struct {
 func RegisterConformanceNetRPC(srv *rpc.Server, impl Conformance) error {
 	s := &ConformanceNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Conformance", s,
-		netrpcx.NewMethod("Echo", s.Echo),
-		netrpcx.NewMethod("Get", s.Get),
-		netrpcx.NewMethod("Put", s.Put),
-		netrpcx.NewMethod("Pair", s.Pair),
-		netrpcx.NewMethod("Bytes", s.Bytes),
-		netrpcx.NewMethod("Map", s.Map),
-		netrpcx.NewMethod("Entries", s.Entries),
-		netrpcx.NewMethod("Time", s.Time),
-		netrpcx.NewMethod("Marshal", s.Marshal),
-		netrpcx.NewMethod("Fail", s.Fail),
-		netrpcx.NewMethod("Sleep", s.Sleep),
-		netrpcx.NewMethod("Meta", s.Meta),
-		netrpcx.NewMethod("Big", s.Big),
-		netrpcx.NewMethod("Count", s.Count),
+		netrpcx.NewMethod("Echo", s.Echo, netrpcx.Unary(s.echo)),
+		netrpcx.NewMethod("Get", s.Get, netrpcx.Unary(s.get)),
+		netrpcx.NewMethod("Put", s.Put, netrpcx.Unary(s.put), netrpcx.NilRequest()),
+		netrpcx.NewMethod("Pair", s.Pair, netrpcx.Unary(s.pair)),
+		netrpcx.NewMethod("Bytes", s.Bytes, netrpcx.Unary(s.bytes)),
+		netrpcx.NewMethod("Map", s.Map, netrpcx.Unary(s.map2)),
+		netrpcx.NewMethod("Entries", s.Entries, netrpcx.Unary(s.entries)),
+		netrpcx.NewMethod("Time", s.Time, netrpcx.Unary(s.time)),
+		netrpcx.NewMethod("Marshal", s.Marshal, netrpcx.Unary(s.marshal)),
+		netrpcx.NewMethod("Fail", s.Fail, netrpcx.Unary(s.fail)),
+		netrpcx.NewMethod("Sleep", s.Sleep, netrpcx.Unary(s.sleep)),
+		netrpcx.NewMethod("Meta", s.Meta, netrpcx.Unary(s.meta)),
+		netrpcx.NewMethod("Big", s.Big, netrpcx.Unary(s.big)),
+		netrpcx.NewMethod("Count", s.Count, netrpcx.Streaming(s.count)),
 	)
 }
 
-// Echo serves Conformance.Echo.
+// Echo serves Conformance.Echo to stock codecs; netrpcx servers call echo.
 func (s *ConformanceNetRPC) Echo(req *Entry, resp *Entry) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Echo(ctx, *req)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.echo(ctx, req, resp) })
 }
 
-// Get serves Conformance.Get.
+func (s *ConformanceNetRPC) echo(ctx context.Context, req *Entry, resp *Entry) (err error) {
+	*resp, err = s.impl.Echo(ctx, *req)
+	return err
+}
+
+// Get serves Conformance.Get to stock codecs; netrpcx servers call get.
 func (s *ConformanceNetRPC) Get(req *ConformanceGetRequest, resp **Entry) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Get(ctx, req.Key)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.get(ctx, req, resp) })
 }
 
-// Put serves Conformance.Put.
+func (s *ConformanceNetRPC) get(ctx context.Context, req *ConformanceGetRequest, resp **Entry) (err error) {
+	*resp, err = s.impl.Get(ctx, req.Key)
+	return err
+}
+
+// Put serves Conformance.Put to stock codecs; netrpcx servers call put.
 func (s *ConformanceNetRPC) Put(req *Entry, resp **Entry) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Put(ctx, req)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.put(ctx, req, resp) })
 }
 
-// Pair serves Conformance.Pair.
+func (s *ConformanceNetRPC) put(ctx context.Context, req *Entry, resp **Entry) (err error) {
+	*resp, err = s.impl.Put(ctx, req)
+	return err
+}
+
+// Pair serves Conformance.Pair to stock codecs; netrpcx servers call pair.
 func (s *ConformanceNetRPC) Pair(req *ConformancePairRequest, resp *ConformancePairResponse) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		resp.Rs, resp.Rb, err = s.impl.Pair(ctx, req.S, req.B)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.pair(ctx, req, resp) })
 }
 
-// Bytes serves Conformance.Bytes.
+func (s *ConformanceNetRPC) pair(ctx context.Context, req *ConformancePairRequest, resp *ConformancePairResponse) (err error) {
+	resp.Rs, resp.Rb, err = s.impl.Pair(ctx, req.S, req.B)
+	return err
+}
+
+// Bytes serves Conformance.Bytes to stock codecs; netrpcx servers call bytes.
 func (s *ConformanceNetRPC) Bytes(req *ConformanceBytesRequest, resp *[]byte) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Bytes(ctx, req.B)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.bytes(ctx, req, resp) })
 }
 
-// Map serves Conformance.Map.
+func (s *ConformanceNetRPC) bytes(ctx context.Context, req *ConformanceBytesRequest, resp *[]byte) (err error) {
+	*resp, err = s.impl.Bytes(ctx, req.B)
+	return err
+}
+
+// Map serves Conformance.Map to stock codecs; netrpcx servers call map2.
 func (s *ConformanceNetRPC) Map(req *ConformanceMapRequest, resp *map[string]int) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Map(ctx, req.M)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.map2(ctx, req, resp) })
 }
 
-// Entries serves Conformance.Entries.
+func (s *ConformanceNetRPC) map2(ctx context.Context, req *ConformanceMapRequest, resp *map[string]int) (err error) {
+	*resp, err = s.impl.Map(ctx, req.M)
+	return err
+}
+
+// Entries serves Conformance.Entries to stock codecs; netrpcx servers call entries.
 func (s *ConformanceNetRPC) Entries(req *ConformanceEntriesRequest, resp *[]*Entry) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Entries(ctx, req.Es)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.entries(ctx, req, resp) })
 }
 
-// Time serves Conformance.Time.
+func (s *ConformanceNetRPC) entries(ctx context.Context, req *ConformanceEntriesRequest, resp *[]*Entry) (err error) {
+	*resp, err = s.impl.Entries(ctx, req.Es)
+	return err
+}
+
+// Time serves Conformance.Time to stock codecs; netrpcx servers call time.
 func (s *ConformanceNetRPC) Time(req *time.Time, resp *time.Time) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Time(ctx, *req)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.time(ctx, req, resp) })
 }
 
-// Marshal serves Conformance.Marshal.
+func (s *ConformanceNetRPC) time(ctx context.Context, req *time.Time, resp *time.Time) (err error) {
+	*resp, err = s.impl.Time(ctx, *req)
+	return err
+}
+
+// Marshal serves Conformance.Marshal to stock codecs; netrpcx servers call marshal.
 func (s *ConformanceNetRPC) Marshal(req *Marshalers, resp *Marshalers) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Marshal(ctx, *req)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.marshal(ctx, req, resp) })
 }
 
-// Fail serves Conformance.Fail.
+func (s *ConformanceNetRPC) marshal(ctx context.Context, req *Marshalers, resp *Marshalers) (err error) {
+	*resp, err = s.impl.Marshal(ctx, *req)
+	return err
+}
+
+// Fail serves Conformance.Fail to stock codecs; netrpcx servers call fail.
 func (s *ConformanceNetRPC) Fail(req *ConformanceFailRequest, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Fail(ctx, req.Kind)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.fail(ctx, req, resp) })
 }
 
-// Sleep serves Conformance.Sleep.
+func (s *ConformanceNetRPC) fail(ctx context.Context, req *ConformanceFailRequest, _ *struct{}) error {
+	return s.impl.Fail(ctx, req.Kind)
+}
+
+// Sleep serves Conformance.Sleep to stock codecs; netrpcx servers call sleep.
 func (s *ConformanceNetRPC) Sleep(req *ConformanceSleepRequest, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Sleep(ctx, req.D)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.sleep(ctx, req, resp) })
 }
 
-// Meta serves Conformance.Meta.
+func (s *ConformanceNetRPC) sleep(ctx context.Context, req *ConformanceSleepRequest, _ *struct{}) error {
+	return s.impl.Sleep(ctx, req.D)
+}
+
+// Meta serves Conformance.Meta to stock codecs; netrpcx servers call meta.
 func (s *ConformanceNetRPC) Meta(req *ConformanceMetaRequest, resp *ConformanceMetaResponse) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		resp.Values, resp.Seen, err = s.impl.Meta(ctx, req.Key)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.meta(ctx, req, resp) })
 }
 
-// Big serves Conformance.Big.
+func (s *ConformanceNetRPC) meta(ctx context.Context, req *ConformanceMetaRequest, resp *ConformanceMetaResponse) (err error) {
+	resp.Values, resp.Seen, err = s.impl.Meta(ctx, req.Key)
+	return err
+}
+
+// Big serves Conformance.Big to stock codecs; netrpcx servers call big.
 func (s *ConformanceNetRPC) Big(req *ConformanceBigRequest, resp *[]byte) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Big(ctx, req.N)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.big(ctx, req, resp) })
 }
 
-// Count serves Conformance.Count, a stream, one batch of items per call.
+func (s *ConformanceNetRPC) big(ctx context.Context, req *ConformanceBigRequest, resp *[]byte) (err error) {
+	*resp, err = s.impl.Big(ctx, req.N)
+	return err
+}
+
+// Count serves Conformance.Count, a stream, one batch of items per call, to stock
+// codecs; netrpcx servers call count.
 func (s *ConformanceNetRPC) Count(req *ConformanceCountRequest, resp *netrpcx.Batch[Item]) error {
-	return netrpcx.HandleStream(req, resp, func(ctx context.Context) iter.Seq2[Item, error] {
-		return s.impl.Count(ctx, req.N, req.Kind)
-	})
+	return netrpcx.RunStream(req, resp, func(ctx context.Context) iter.Seq2[Item, error] { return s.count(ctx, req) })
+}
+
+func (s *ConformanceNetRPC) count(ctx context.Context, req *ConformanceCountRequest) iter.Seq2[Item, error] {
+	return s.impl.Count(ctx, req.N, req.Kind)
 }
 
 type conformanceNetRPCClient struct {
@@ -336,7 +365,7 @@ func RegisterConformanceHTTP(mux *http.ServeMux, impl Conformance, opts ...stdht
 	put := func(ctx context.Context, req *Entry) (*Entry, error) {
 		return impl.Put(ctx, req)
 	}
-	stdhttp.Handle(s, "Put", put)
+	stdhttp.Handle(s, "Put", put, stdhttp.NilRequest())
 	pair := func(ctx context.Context, req *ConformancePairRequest) (resp ConformancePairResponse, err error) {
 		resp.Rs, resp.Rb, err = impl.Pair(ctx, req.S, req.B)
 		return resp, err

@@ -109,8 +109,6 @@ func cases() []tcase {
 			return items, nil
 		}
 	}
-	nilRequest := "invalid_argument: netrpcx: Conformance.Put: the request is a nil pointer, which this server cannot pass to the method: send a value"
-	nilRequestHTTP := "invalid_argument: the request body is null, which this server cannot pass to the method: send a value"
 
 	cs := []tcase{
 		named("zero struct", echo(conformance.Entry{})),
@@ -123,8 +121,9 @@ func cases() []tcase {
 		{name: "pointer to a zero struct as result", call: get("zero"), want: &conformance.Entry{}},
 		{name: "full result", call: get("full"), want: conformance.Stored()},
 		{name: "error result", call: get("missing"), code: stdrpc.NotFound, err: `not_found: no entry "missing"`},
-		{name: "nil lone pointer argument", call: put(nil), want: (*conformance.Entry)(nil), not: []string{stock},
-			code: stdrpc.InvalidArgument, refused: map[string]string{netrpc: nilRequest, httpc: nilRequestHTTP, plain: nilRequestHTTP}},
+		// A nil argument reaches the implementation as nil, as it does
+		// locally; a stock client cannot send one (its gob encoder panics).
+		{name: "nil lone pointer argument", call: put(nil), want: (*conformance.Entry)(nil), not: []string{stock}},
 		{name: "lone pointer to a zero struct", call: put(&conformance.Entry{}), want: &conformance.Entry{}},
 		func() tcase {
 			tc := pair(ptr(""), []byte{})

@@ -36,23 +36,29 @@ type FeedNetRPC struct {
 func RegisterFeedNetRPC(srv *rpc.Server, impl Feed) error {
 	s := &FeedNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Feed", s,
-		netrpcx.NewMethod("Count", s.Count),
-		netrpcx.NewMethod("Ticks", s.Ticks),
+		netrpcx.NewMethod("Count", s.Count, netrpcx.Streaming(s.count)),
+		netrpcx.NewMethod("Ticks", s.Ticks, netrpcx.Streaming(s.ticks)),
 	)
 }
 
-// Count serves Feed.Count, a stream, one batch of items per call.
+// Count serves Feed.Count, a stream, one batch of items per call, to stock
+// codecs; netrpcx servers call count.
 func (s *FeedNetRPC) Count(req *FeedCountRequest, resp *netrpcx.Batch[int]) error {
-	return netrpcx.HandleStream(req, resp, func(ctx context.Context) iter.Seq2[int, error] {
-		return s.impl.Count(ctx, req.N, req.Code)
-	})
+	return netrpcx.RunStream(req, resp, func(ctx context.Context) iter.Seq2[int, error] { return s.count(ctx, req) })
 }
 
-// Ticks serves Feed.Ticks, a stream, one batch of items per call.
+func (s *FeedNetRPC) count(ctx context.Context, req *FeedCountRequest) iter.Seq2[int, error] {
+	return s.impl.Count(ctx, req.N, req.Code)
+}
+
+// Ticks serves Feed.Ticks, a stream, one batch of items per call, to stock
+// codecs; netrpcx servers call ticks.
 func (s *FeedNetRPC) Ticks(req *FeedTicksRequest, resp *netrpcx.Batch[Tick]) error {
-	return netrpcx.HandleStream(req, resp, func(ctx context.Context) iter.Seq2[Tick, error] {
-		return s.impl.Ticks(ctx, req.Note)
-	})
+	return netrpcx.RunStream(req, resp, func(ctx context.Context) iter.Seq2[Tick, error] { return s.ticks(ctx, req) })
+}
+
+func (s *FeedNetRPC) ticks(ctx context.Context, req *FeedTicksRequest) iter.Seq2[Tick, error] {
+	return s.impl.Ticks(ctx, req.Note)
 }
 
 type feedNetRPCClient struct {

@@ -53,59 +53,71 @@ type TestNetRPC struct {
 func RegisterTestNetRPC(srv *rpc.Server, impl Test) error {
 	s := &TestNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Test", s,
-		netrpcx.NewMethod("Add", s.Add),
-		netrpcx.NewMethod("Echo", s.Echo),
-		netrpcx.NewMethod("Sleep", s.Sleep),
-		netrpcx.NewMethod("Ping", s.Ping),
-		netrpcx.NewMethod("Meta", s.Meta),
-		netrpcx.NewMethod("Divide", s.Divide),
+		netrpcx.NewMethod("Add", s.Add, netrpcx.Unary(s.add)),
+		netrpcx.NewMethod("Echo", s.Echo, netrpcx.Unary(s.echo)),
+		netrpcx.NewMethod("Sleep", s.Sleep, netrpcx.Unary(s.sleep)),
+		netrpcx.NewMethod("Ping", s.Ping, netrpcx.Unary(s.ping)),
+		netrpcx.NewMethod("Meta", s.Meta, netrpcx.Unary(s.meta)),
+		netrpcx.NewMethod("Divide", s.Divide, netrpcx.Unary(s.divide)),
 	)
 }
 
-// Add serves Test.Add.
+// Add serves Test.Add to stock codecs; netrpcx servers call add.
 func (s *TestNetRPC) Add(req *TestAddRequest, resp *int) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Add(ctx, req.A, req.B)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.add(ctx, req, resp) })
 }
 
-// Echo serves Test.Echo.
+func (s *TestNetRPC) add(ctx context.Context, req *TestAddRequest, resp *int) (err error) {
+	*resp, err = s.impl.Add(ctx, req.A, req.B)
+	return err
+}
+
+// Echo serves Test.Echo to stock codecs; netrpcx servers call echo.
 func (s *TestNetRPC) Echo(req *Payload, resp *Payload) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Echo(ctx, *req)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.echo(ctx, req, resp) })
 }
 
-// Sleep serves Test.Sleep.
+func (s *TestNetRPC) echo(ctx context.Context, req *Payload, resp *Payload) (err error) {
+	*resp, err = s.impl.Echo(ctx, *req)
+	return err
+}
+
+// Sleep serves Test.Sleep to stock codecs; netrpcx servers call sleep.
 func (s *TestNetRPC) Sleep(req *TestSleepRequest, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Sleep(ctx, req.D)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.sleep(ctx, req, resp) })
 }
 
-// Ping serves Test.Ping.
+func (s *TestNetRPC) sleep(ctx context.Context, req *TestSleepRequest, _ *struct{}) error {
+	return s.impl.Sleep(ctx, req.D)
+}
+
+// Ping serves Test.Ping to stock codecs; netrpcx servers call ping.
 func (s *TestNetRPC) Ping(req *netrpcx.Empty, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Ping(ctx)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.ping(ctx, req, resp) })
 }
 
-// Meta serves Test.Meta.
+func (s *TestNetRPC) ping(ctx context.Context, req *netrpcx.Empty, _ *struct{}) error {
+	return s.impl.Ping(ctx)
+}
+
+// Meta serves Test.Meta to stock codecs; netrpcx servers call meta.
 func (s *TestNetRPC) Meta(req *TestMetaRequest, resp *string) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Meta(ctx, req.Key)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.meta(ctx, req, resp) })
 }
 
-// Divide serves Test.Divide.
+func (s *TestNetRPC) meta(ctx context.Context, req *TestMetaRequest, resp *string) (err error) {
+	*resp, err = s.impl.Meta(ctx, req.Key)
+	return err
+}
+
+// Divide serves Test.Divide to stock codecs; netrpcx servers call divide.
 func (s *TestNetRPC) Divide(req *TestDivideRequest, resp *TestDivideResponse) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		resp.Quo, resp.Rem, err = s.impl.Divide(ctx, req.A, req.B)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.divide(ctx, req, resp) })
+}
+
+func (s *TestNetRPC) divide(ctx context.Context, req *TestDivideRequest, resp *TestDivideResponse) (err error) {
+	resp.Quo, resp.Rem, err = s.impl.Divide(ctx, req.A, req.B)
+	return err
 }
 
 type testNetRPCClient struct {

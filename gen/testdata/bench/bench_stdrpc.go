@@ -278,448 +278,548 @@ type BigNetRPC struct {
 func RegisterBigNetRPC(srv *rpc.Server, impl Big) error {
 	s := &BigNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Big", s,
-		netrpcx.NewMethod("Method00", s.Method00),
-		netrpcx.NewMethod("Method01", s.Method01),
-		netrpcx.NewMethod("Method02", s.Method02),
-		netrpcx.NewMethod("Method03", s.Method03),
-		netrpcx.NewMethod("Method04", s.Method04),
-		netrpcx.NewMethod("Method05", s.Method05),
-		netrpcx.NewMethod("Method06", s.Method06),
-		netrpcx.NewMethod("Method07", s.Method07),
-		netrpcx.NewMethod("Method08", s.Method08),
-		netrpcx.NewMethod("Method09", s.Method09),
-		netrpcx.NewMethod("Method10", s.Method10),
-		netrpcx.NewMethod("Method11", s.Method11),
-		netrpcx.NewMethod("Method12", s.Method12),
-		netrpcx.NewMethod("Method13", s.Method13),
-		netrpcx.NewMethod("Method14", s.Method14),
-		netrpcx.NewMethod("Method15", s.Method15),
-		netrpcx.NewMethod("Method16", s.Method16),
-		netrpcx.NewMethod("Method17", s.Method17),
-		netrpcx.NewMethod("Method18", s.Method18),
-		netrpcx.NewMethod("Method19", s.Method19),
-		netrpcx.NewMethod("Method20", s.Method20),
-		netrpcx.NewMethod("Method21", s.Method21),
-		netrpcx.NewMethod("Method22", s.Method22),
-		netrpcx.NewMethod("Method23", s.Method23),
-		netrpcx.NewMethod("Method24", s.Method24),
-		netrpcx.NewMethod("Method25", s.Method25),
-		netrpcx.NewMethod("Method26", s.Method26),
-		netrpcx.NewMethod("Method27", s.Method27),
-		netrpcx.NewMethod("Method28", s.Method28),
-		netrpcx.NewMethod("Method29", s.Method29),
-		netrpcx.NewMethod("Method30", s.Method30),
-		netrpcx.NewMethod("Method31", s.Method31),
-		netrpcx.NewMethod("Method32", s.Method32),
-		netrpcx.NewMethod("Method33", s.Method33),
-		netrpcx.NewMethod("Method34", s.Method34),
-		netrpcx.NewMethod("Method35", s.Method35),
-		netrpcx.NewMethod("Method36", s.Method36),
-		netrpcx.NewMethod("Method37", s.Method37),
-		netrpcx.NewMethod("Method38", s.Method38),
-		netrpcx.NewMethod("Method39", s.Method39),
-		netrpcx.NewMethod("Method40", s.Method40),
-		netrpcx.NewMethod("Method41", s.Method41),
-		netrpcx.NewMethod("Method42", s.Method42),
-		netrpcx.NewMethod("Method43", s.Method43),
-		netrpcx.NewMethod("Method44", s.Method44),
-		netrpcx.NewMethod("Method45", s.Method45),
-		netrpcx.NewMethod("Method46", s.Method46),
-		netrpcx.NewMethod("Method47", s.Method47),
-		netrpcx.NewMethod("Method48", s.Method48),
-		netrpcx.NewMethod("Method49", s.Method49),
+		netrpcx.NewMethod("Method00", s.Method00, netrpcx.Unary(s.method00)),
+		netrpcx.NewMethod("Method01", s.Method01, netrpcx.Unary(s.method01)),
+		netrpcx.NewMethod("Method02", s.Method02, netrpcx.Unary(s.method02)),
+		netrpcx.NewMethod("Method03", s.Method03, netrpcx.Unary(s.method03), netrpcx.NilRequest()),
+		netrpcx.NewMethod("Method04", s.Method04, netrpcx.Unary(s.method04)),
+		netrpcx.NewMethod("Method05", s.Method05, netrpcx.Unary(s.method05)),
+		netrpcx.NewMethod("Method06", s.Method06, netrpcx.Unary(s.method06)),
+		netrpcx.NewMethod("Method07", s.Method07, netrpcx.Unary(s.method07)),
+		netrpcx.NewMethod("Method08", s.Method08, netrpcx.Unary(s.method08)),
+		netrpcx.NewMethod("Method09", s.Method09, netrpcx.Unary(s.method09)),
+		netrpcx.NewMethod("Method10", s.Method10, netrpcx.Unary(s.method10)),
+		netrpcx.NewMethod("Method11", s.Method11, netrpcx.Unary(s.method11)),
+		netrpcx.NewMethod("Method12", s.Method12, netrpcx.Unary(s.method12)),
+		netrpcx.NewMethod("Method13", s.Method13, netrpcx.Unary(s.method13)),
+		netrpcx.NewMethod("Method14", s.Method14, netrpcx.Unary(s.method14)),
+		netrpcx.NewMethod("Method15", s.Method15, netrpcx.Unary(s.method15)),
+		netrpcx.NewMethod("Method16", s.Method16, netrpcx.Unary(s.method16)),
+		netrpcx.NewMethod("Method17", s.Method17, netrpcx.Unary(s.method17)),
+		netrpcx.NewMethod("Method18", s.Method18, netrpcx.Unary(s.method18), netrpcx.NilRequest()),
+		netrpcx.NewMethod("Method19", s.Method19, netrpcx.Unary(s.method19)),
+		netrpcx.NewMethod("Method20", s.Method20, netrpcx.Unary(s.method20)),
+		netrpcx.NewMethod("Method21", s.Method21, netrpcx.Unary(s.method21)),
+		netrpcx.NewMethod("Method22", s.Method22, netrpcx.Unary(s.method22)),
+		netrpcx.NewMethod("Method23", s.Method23, netrpcx.Unary(s.method23)),
+		netrpcx.NewMethod("Method24", s.Method24, netrpcx.Unary(s.method24)),
+		netrpcx.NewMethod("Method25", s.Method25, netrpcx.Unary(s.method25)),
+		netrpcx.NewMethod("Method26", s.Method26, netrpcx.Unary(s.method26)),
+		netrpcx.NewMethod("Method27", s.Method27, netrpcx.Unary(s.method27)),
+		netrpcx.NewMethod("Method28", s.Method28, netrpcx.Unary(s.method28)),
+		netrpcx.NewMethod("Method29", s.Method29, netrpcx.Unary(s.method29)),
+		netrpcx.NewMethod("Method30", s.Method30, netrpcx.Unary(s.method30)),
+		netrpcx.NewMethod("Method31", s.Method31, netrpcx.Unary(s.method31)),
+		netrpcx.NewMethod("Method32", s.Method32, netrpcx.Unary(s.method32)),
+		netrpcx.NewMethod("Method33", s.Method33, netrpcx.Unary(s.method33), netrpcx.NilRequest()),
+		netrpcx.NewMethod("Method34", s.Method34, netrpcx.Unary(s.method34)),
+		netrpcx.NewMethod("Method35", s.Method35, netrpcx.Unary(s.method35)),
+		netrpcx.NewMethod("Method36", s.Method36, netrpcx.Unary(s.method36)),
+		netrpcx.NewMethod("Method37", s.Method37, netrpcx.Unary(s.method37)),
+		netrpcx.NewMethod("Method38", s.Method38, netrpcx.Unary(s.method38)),
+		netrpcx.NewMethod("Method39", s.Method39, netrpcx.Unary(s.method39)),
+		netrpcx.NewMethod("Method40", s.Method40, netrpcx.Unary(s.method40)),
+		netrpcx.NewMethod("Method41", s.Method41, netrpcx.Unary(s.method41)),
+		netrpcx.NewMethod("Method42", s.Method42, netrpcx.Unary(s.method42)),
+		netrpcx.NewMethod("Method43", s.Method43, netrpcx.Unary(s.method43)),
+		netrpcx.NewMethod("Method44", s.Method44, netrpcx.Unary(s.method44)),
+		netrpcx.NewMethod("Method45", s.Method45, netrpcx.Unary(s.method45)),
+		netrpcx.NewMethod("Method46", s.Method46, netrpcx.Unary(s.method46)),
+		netrpcx.NewMethod("Method47", s.Method47, netrpcx.Unary(s.method47)),
+		netrpcx.NewMethod("Method48", s.Method48, netrpcx.Unary(s.method48), netrpcx.NilRequest()),
+		netrpcx.NewMethod("Method49", s.Method49, netrpcx.Unary(s.method49)),
 	)
 }
 
-// Method00 serves Big.Method00.
+// Method00 serves Big.Method00 to stock codecs; netrpcx servers call method00.
 func (s *BigNetRPC) Method00(req *BigMethod00Request, resp *int) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method00(ctx, req.A, req.B)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method00(ctx, req, resp) })
 }
 
-// Method01 serves Big.Method01.
+func (s *BigNetRPC) method00(ctx context.Context, req *BigMethod00Request, resp *int) (err error) {
+	*resp, err = s.impl.Method00(ctx, req.A, req.B)
+	return err
+}
+
+// Method01 serves Big.Method01 to stock codecs; netrpcx servers call method01.
 func (s *BigNetRPC) Method01(req *BigMethod01Request, resp *User) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method01(ctx, req.Name)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method01(ctx, req, resp) })
 }
 
-// Method02 serves Big.Method02.
+func (s *BigNetRPC) method01(ctx context.Context, req *BigMethod01Request, resp *User) (err error) {
+	*resp, err = s.impl.Method01(ctx, req.Name)
+	return err
+}
+
+// Method02 serves Big.Method02 to stock codecs; netrpcx servers call method02.
 func (s *BigNetRPC) Method02(req *User, resp *User) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method02(ctx, *req)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method02(ctx, req, resp) })
 }
 
-// Method03 serves Big.Method03.
+func (s *BigNetRPC) method02(ctx context.Context, req *User, resp *User) (err error) {
+	*resp, err = s.impl.Method02(ctx, *req)
+	return err
+}
+
+// Method03 serves Big.Method03 to stock codecs; netrpcx servers call method03.
 func (s *BigNetRPC) Method03(req *User, resp **User) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method03(ctx, req)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method03(ctx, req, resp) })
 }
 
-// Method04 serves Big.Method04.
+func (s *BigNetRPC) method03(ctx context.Context, req *User, resp **User) (err error) {
+	*resp, err = s.impl.Method03(ctx, req)
+	return err
+}
+
+// Method04 serves Big.Method04 to stock codecs; netrpcx servers call method04.
 func (s *BigNetRPC) Method04(req *BigMethod04Request, resp *[]byte) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method04(ctx, req.Data)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method04(ctx, req, resp) })
 }
 
-// Method05 serves Big.Method05.
+func (s *BigNetRPC) method04(ctx context.Context, req *BigMethod04Request, resp *[]byte) (err error) {
+	*resp, err = s.impl.Method04(ctx, req.Data)
+	return err
+}
+
+// Method05 serves Big.Method05 to stock codecs; netrpcx servers call method05.
 func (s *BigNetRPC) Method05(req *BigMethod05Request, resp *time.Time) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method05(ctx, req.At, req.D)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method05(ctx, req, resp) })
 }
 
-// Method06 serves Big.Method06.
+func (s *BigNetRPC) method05(ctx context.Context, req *BigMethod05Request, resp *time.Time) (err error) {
+	*resp, err = s.impl.Method05(ctx, req.At, req.D)
+	return err
+}
+
+// Method06 serves Big.Method06 to stock codecs; netrpcx servers call method06.
 func (s *BigNetRPC) Method06(req *BigMethod06Request, resp *map[int64]string) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method06(ctx, req.M, req.Ids)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method06(ctx, req, resp) })
 }
 
-// Method07 serves Big.Method07.
+func (s *BigNetRPC) method06(ctx context.Context, req *BigMethod06Request, resp *map[int64]string) (err error) {
+	*resp, err = s.impl.Method06(ctx, req.M, req.Ids)
+	return err
+}
+
+// Method07 serves Big.Method07 to stock codecs; netrpcx servers call method07.
 func (s *BigNetRPC) Method07(req *BigMethod07Request, resp *Page[User]) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method07(ctx, req.Limit, req.Cursor)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method07(ctx, req, resp) })
 }
 
-// Method08 serves Big.Method08.
+func (s *BigNetRPC) method07(ctx context.Context, req *BigMethod07Request, resp *Page[User]) (err error) {
+	*resp, err = s.impl.Method07(ctx, req.Limit, req.Cursor)
+	return err
+}
+
+// Method08 serves Big.Method08 to stock codecs; netrpcx servers call method08.
 func (s *BigNetRPC) Method08(req *BigMethod08Request, resp *float64) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method08(ctx, req.Xs...)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method08(ctx, req, resp) })
 }
 
-// Method09 serves Big.Method09.
+func (s *BigNetRPC) method08(ctx context.Context, req *BigMethod08Request, resp *float64) (err error) {
+	*resp, err = s.impl.Method08(ctx, req.Xs...)
+	return err
+}
+
+// Method09 serves Big.Method09 to stock codecs; netrpcx servers call method09.
 func (s *BigNetRPC) Method09(req *netrpcx.Empty, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Method09(ctx)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method09(ctx, req, resp) })
 }
 
-// Method10 serves Big.Method10.
+func (s *BigNetRPC) method09(ctx context.Context, req *netrpcx.Empty, _ *struct{}) error {
+	return s.impl.Method09(ctx)
+}
+
+// Method10 serves Big.Method10 to stock codecs; netrpcx servers call method10.
 func (s *BigNetRPC) Method10(req *BigMethod10Request, resp *BigMethod10Response) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		resp.N, resp.Ok, err = s.impl.Method10(ctx, req.Id, req.Tags)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method10(ctx, req, resp) })
 }
 
-// Method11 serves Big.Method11.
+func (s *BigNetRPC) method10(ctx context.Context, req *BigMethod10Request, resp *BigMethod10Response) (err error) {
+	resp.N, resp.Ok, err = s.impl.Method10(ctx, req.Id, req.Tags)
+	return err
+}
+
+// Method11 serves Big.Method11 to stock codecs; netrpcx servers call method11.
 func (s *BigNetRPC) Method11(req *BigMethod11Request, resp *[2]Celsius) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method11(ctx, req.A, req.C)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method11(ctx, req, resp) })
 }
 
-// Method12 serves Big.Method12.
+func (s *BigNetRPC) method11(ctx context.Context, req *BigMethod11Request, resp *[2]Celsius) (err error) {
+	*resp, err = s.impl.Method11(ctx, req.A, req.C)
+	return err
+}
+
+// Method12 serves Big.Method12 to stock codecs; netrpcx servers call method12.
 func (s *BigNetRPC) Method12(req *BigMethod12Request, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Method12(ctx, req.Id, req.U)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method12(ctx, req, resp) })
 }
 
-// Method13 serves Big.Method13.
+func (s *BigNetRPC) method12(ctx context.Context, req *BigMethod12Request, _ *struct{}) error {
+	return s.impl.Method12(ctx, req.Id, req.U)
+}
+
+// Method13 serves Big.Method13 to stock codecs; netrpcx servers call method13.
 func (s *BigNetRPC) Method13(req *BigMethod13Request, resp *BigMethod13Response) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		resp.Count, resp.Names, err = s.impl.Method13(ctx, req.Ps)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method13(ctx, req, resp) })
 }
 
-// Method14 serves Big.Method14.
+func (s *BigNetRPC) method13(ctx context.Context, req *BigMethod13Request, resp *BigMethod13Response) (err error) {
+	resp.Count, resp.Names, err = s.impl.Method13(ctx, req.Ps)
+	return err
+}
+
+// Method14 serves Big.Method14 to stock codecs; netrpcx servers call method14.
 func (s *BigNetRPC) Method14(req *BigMethod14Request, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Method14(ctx, req.S)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method14(ctx, req, resp) })
 }
 
-// Method15 serves Big.Method15.
+func (s *BigNetRPC) method14(ctx context.Context, req *BigMethod14Request, _ *struct{}) error {
+	return s.impl.Method14(ctx, req.S)
+}
+
+// Method15 serves Big.Method15 to stock codecs; netrpcx servers call method15.
 func (s *BigNetRPC) Method15(req *BigMethod15Request, resp *int) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method15(ctx, req.A, req.B)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method15(ctx, req, resp) })
 }
 
-// Method16 serves Big.Method16.
+func (s *BigNetRPC) method15(ctx context.Context, req *BigMethod15Request, resp *int) (err error) {
+	*resp, err = s.impl.Method15(ctx, req.A, req.B)
+	return err
+}
+
+// Method16 serves Big.Method16 to stock codecs; netrpcx servers call method16.
 func (s *BigNetRPC) Method16(req *BigMethod16Request, resp *User) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method16(ctx, req.Name)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method16(ctx, req, resp) })
 }
 
-// Method17 serves Big.Method17.
+func (s *BigNetRPC) method16(ctx context.Context, req *BigMethod16Request, resp *User) (err error) {
+	*resp, err = s.impl.Method16(ctx, req.Name)
+	return err
+}
+
+// Method17 serves Big.Method17 to stock codecs; netrpcx servers call method17.
 func (s *BigNetRPC) Method17(req *User, resp *User) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method17(ctx, *req)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method17(ctx, req, resp) })
 }
 
-// Method18 serves Big.Method18.
+func (s *BigNetRPC) method17(ctx context.Context, req *User, resp *User) (err error) {
+	*resp, err = s.impl.Method17(ctx, *req)
+	return err
+}
+
+// Method18 serves Big.Method18 to stock codecs; netrpcx servers call method18.
 func (s *BigNetRPC) Method18(req *User, resp **User) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method18(ctx, req)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method18(ctx, req, resp) })
 }
 
-// Method19 serves Big.Method19.
+func (s *BigNetRPC) method18(ctx context.Context, req *User, resp **User) (err error) {
+	*resp, err = s.impl.Method18(ctx, req)
+	return err
+}
+
+// Method19 serves Big.Method19 to stock codecs; netrpcx servers call method19.
 func (s *BigNetRPC) Method19(req *BigMethod19Request, resp *[]byte) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method19(ctx, req.Data)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method19(ctx, req, resp) })
 }
 
-// Method20 serves Big.Method20.
+func (s *BigNetRPC) method19(ctx context.Context, req *BigMethod19Request, resp *[]byte) (err error) {
+	*resp, err = s.impl.Method19(ctx, req.Data)
+	return err
+}
+
+// Method20 serves Big.Method20 to stock codecs; netrpcx servers call method20.
 func (s *BigNetRPC) Method20(req *BigMethod20Request, resp *time.Time) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method20(ctx, req.At, req.D)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method20(ctx, req, resp) })
 }
 
-// Method21 serves Big.Method21.
+func (s *BigNetRPC) method20(ctx context.Context, req *BigMethod20Request, resp *time.Time) (err error) {
+	*resp, err = s.impl.Method20(ctx, req.At, req.D)
+	return err
+}
+
+// Method21 serves Big.Method21 to stock codecs; netrpcx servers call method21.
 func (s *BigNetRPC) Method21(req *BigMethod21Request, resp *map[int64]string) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method21(ctx, req.M, req.Ids)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method21(ctx, req, resp) })
 }
 
-// Method22 serves Big.Method22.
+func (s *BigNetRPC) method21(ctx context.Context, req *BigMethod21Request, resp *map[int64]string) (err error) {
+	*resp, err = s.impl.Method21(ctx, req.M, req.Ids)
+	return err
+}
+
+// Method22 serves Big.Method22 to stock codecs; netrpcx servers call method22.
 func (s *BigNetRPC) Method22(req *BigMethod22Request, resp *Page[User]) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method22(ctx, req.Limit, req.Cursor)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method22(ctx, req, resp) })
 }
 
-// Method23 serves Big.Method23.
+func (s *BigNetRPC) method22(ctx context.Context, req *BigMethod22Request, resp *Page[User]) (err error) {
+	*resp, err = s.impl.Method22(ctx, req.Limit, req.Cursor)
+	return err
+}
+
+// Method23 serves Big.Method23 to stock codecs; netrpcx servers call method23.
 func (s *BigNetRPC) Method23(req *BigMethod23Request, resp *float64) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method23(ctx, req.Xs...)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method23(ctx, req, resp) })
 }
 
-// Method24 serves Big.Method24.
+func (s *BigNetRPC) method23(ctx context.Context, req *BigMethod23Request, resp *float64) (err error) {
+	*resp, err = s.impl.Method23(ctx, req.Xs...)
+	return err
+}
+
+// Method24 serves Big.Method24 to stock codecs; netrpcx servers call method24.
 func (s *BigNetRPC) Method24(req *netrpcx.Empty, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Method24(ctx)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method24(ctx, req, resp) })
 }
 
-// Method25 serves Big.Method25.
+func (s *BigNetRPC) method24(ctx context.Context, req *netrpcx.Empty, _ *struct{}) error {
+	return s.impl.Method24(ctx)
+}
+
+// Method25 serves Big.Method25 to stock codecs; netrpcx servers call method25.
 func (s *BigNetRPC) Method25(req *BigMethod25Request, resp *BigMethod25Response) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		resp.N, resp.Ok, err = s.impl.Method25(ctx, req.Id, req.Tags)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method25(ctx, req, resp) })
 }
 
-// Method26 serves Big.Method26.
+func (s *BigNetRPC) method25(ctx context.Context, req *BigMethod25Request, resp *BigMethod25Response) (err error) {
+	resp.N, resp.Ok, err = s.impl.Method25(ctx, req.Id, req.Tags)
+	return err
+}
+
+// Method26 serves Big.Method26 to stock codecs; netrpcx servers call method26.
 func (s *BigNetRPC) Method26(req *BigMethod26Request, resp *[2]Celsius) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method26(ctx, req.A, req.C)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method26(ctx, req, resp) })
 }
 
-// Method27 serves Big.Method27.
+func (s *BigNetRPC) method26(ctx context.Context, req *BigMethod26Request, resp *[2]Celsius) (err error) {
+	*resp, err = s.impl.Method26(ctx, req.A, req.C)
+	return err
+}
+
+// Method27 serves Big.Method27 to stock codecs; netrpcx servers call method27.
 func (s *BigNetRPC) Method27(req *BigMethod27Request, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Method27(ctx, req.Id, req.U)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method27(ctx, req, resp) })
 }
 
-// Method28 serves Big.Method28.
+func (s *BigNetRPC) method27(ctx context.Context, req *BigMethod27Request, _ *struct{}) error {
+	return s.impl.Method27(ctx, req.Id, req.U)
+}
+
+// Method28 serves Big.Method28 to stock codecs; netrpcx servers call method28.
 func (s *BigNetRPC) Method28(req *BigMethod28Request, resp *BigMethod28Response) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		resp.Count, resp.Names, err = s.impl.Method28(ctx, req.Ps)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method28(ctx, req, resp) })
 }
 
-// Method29 serves Big.Method29.
+func (s *BigNetRPC) method28(ctx context.Context, req *BigMethod28Request, resp *BigMethod28Response) (err error) {
+	resp.Count, resp.Names, err = s.impl.Method28(ctx, req.Ps)
+	return err
+}
+
+// Method29 serves Big.Method29 to stock codecs; netrpcx servers call method29.
 func (s *BigNetRPC) Method29(req *BigMethod29Request, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Method29(ctx, req.S)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method29(ctx, req, resp) })
 }
 
-// Method30 serves Big.Method30.
+func (s *BigNetRPC) method29(ctx context.Context, req *BigMethod29Request, _ *struct{}) error {
+	return s.impl.Method29(ctx, req.S)
+}
+
+// Method30 serves Big.Method30 to stock codecs; netrpcx servers call method30.
 func (s *BigNetRPC) Method30(req *BigMethod30Request, resp *int) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method30(ctx, req.A, req.B)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method30(ctx, req, resp) })
 }
 
-// Method31 serves Big.Method31.
+func (s *BigNetRPC) method30(ctx context.Context, req *BigMethod30Request, resp *int) (err error) {
+	*resp, err = s.impl.Method30(ctx, req.A, req.B)
+	return err
+}
+
+// Method31 serves Big.Method31 to stock codecs; netrpcx servers call method31.
 func (s *BigNetRPC) Method31(req *BigMethod31Request, resp *User) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method31(ctx, req.Name)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method31(ctx, req, resp) })
 }
 
-// Method32 serves Big.Method32.
+func (s *BigNetRPC) method31(ctx context.Context, req *BigMethod31Request, resp *User) (err error) {
+	*resp, err = s.impl.Method31(ctx, req.Name)
+	return err
+}
+
+// Method32 serves Big.Method32 to stock codecs; netrpcx servers call method32.
 func (s *BigNetRPC) Method32(req *User, resp *User) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method32(ctx, *req)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method32(ctx, req, resp) })
 }
 
-// Method33 serves Big.Method33.
+func (s *BigNetRPC) method32(ctx context.Context, req *User, resp *User) (err error) {
+	*resp, err = s.impl.Method32(ctx, *req)
+	return err
+}
+
+// Method33 serves Big.Method33 to stock codecs; netrpcx servers call method33.
 func (s *BigNetRPC) Method33(req *User, resp **User) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method33(ctx, req)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method33(ctx, req, resp) })
 }
 
-// Method34 serves Big.Method34.
+func (s *BigNetRPC) method33(ctx context.Context, req *User, resp **User) (err error) {
+	*resp, err = s.impl.Method33(ctx, req)
+	return err
+}
+
+// Method34 serves Big.Method34 to stock codecs; netrpcx servers call method34.
 func (s *BigNetRPC) Method34(req *BigMethod34Request, resp *[]byte) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method34(ctx, req.Data)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method34(ctx, req, resp) })
 }
 
-// Method35 serves Big.Method35.
+func (s *BigNetRPC) method34(ctx context.Context, req *BigMethod34Request, resp *[]byte) (err error) {
+	*resp, err = s.impl.Method34(ctx, req.Data)
+	return err
+}
+
+// Method35 serves Big.Method35 to stock codecs; netrpcx servers call method35.
 func (s *BigNetRPC) Method35(req *BigMethod35Request, resp *time.Time) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method35(ctx, req.At, req.D)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method35(ctx, req, resp) })
 }
 
-// Method36 serves Big.Method36.
+func (s *BigNetRPC) method35(ctx context.Context, req *BigMethod35Request, resp *time.Time) (err error) {
+	*resp, err = s.impl.Method35(ctx, req.At, req.D)
+	return err
+}
+
+// Method36 serves Big.Method36 to stock codecs; netrpcx servers call method36.
 func (s *BigNetRPC) Method36(req *BigMethod36Request, resp *map[int64]string) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method36(ctx, req.M, req.Ids)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method36(ctx, req, resp) })
 }
 
-// Method37 serves Big.Method37.
+func (s *BigNetRPC) method36(ctx context.Context, req *BigMethod36Request, resp *map[int64]string) (err error) {
+	*resp, err = s.impl.Method36(ctx, req.M, req.Ids)
+	return err
+}
+
+// Method37 serves Big.Method37 to stock codecs; netrpcx servers call method37.
 func (s *BigNetRPC) Method37(req *BigMethod37Request, resp *Page[User]) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method37(ctx, req.Limit, req.Cursor)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method37(ctx, req, resp) })
 }
 
-// Method38 serves Big.Method38.
+func (s *BigNetRPC) method37(ctx context.Context, req *BigMethod37Request, resp *Page[User]) (err error) {
+	*resp, err = s.impl.Method37(ctx, req.Limit, req.Cursor)
+	return err
+}
+
+// Method38 serves Big.Method38 to stock codecs; netrpcx servers call method38.
 func (s *BigNetRPC) Method38(req *BigMethod38Request, resp *float64) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method38(ctx, req.Xs...)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method38(ctx, req, resp) })
 }
 
-// Method39 serves Big.Method39.
+func (s *BigNetRPC) method38(ctx context.Context, req *BigMethod38Request, resp *float64) (err error) {
+	*resp, err = s.impl.Method38(ctx, req.Xs...)
+	return err
+}
+
+// Method39 serves Big.Method39 to stock codecs; netrpcx servers call method39.
 func (s *BigNetRPC) Method39(req *netrpcx.Empty, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Method39(ctx)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method39(ctx, req, resp) })
 }
 
-// Method40 serves Big.Method40.
+func (s *BigNetRPC) method39(ctx context.Context, req *netrpcx.Empty, _ *struct{}) error {
+	return s.impl.Method39(ctx)
+}
+
+// Method40 serves Big.Method40 to stock codecs; netrpcx servers call method40.
 func (s *BigNetRPC) Method40(req *BigMethod40Request, resp *BigMethod40Response) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		resp.N, resp.Ok, err = s.impl.Method40(ctx, req.Id, req.Tags)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method40(ctx, req, resp) })
 }
 
-// Method41 serves Big.Method41.
+func (s *BigNetRPC) method40(ctx context.Context, req *BigMethod40Request, resp *BigMethod40Response) (err error) {
+	resp.N, resp.Ok, err = s.impl.Method40(ctx, req.Id, req.Tags)
+	return err
+}
+
+// Method41 serves Big.Method41 to stock codecs; netrpcx servers call method41.
 func (s *BigNetRPC) Method41(req *BigMethod41Request, resp *[2]Celsius) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method41(ctx, req.A, req.C)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method41(ctx, req, resp) })
 }
 
-// Method42 serves Big.Method42.
+func (s *BigNetRPC) method41(ctx context.Context, req *BigMethod41Request, resp *[2]Celsius) (err error) {
+	*resp, err = s.impl.Method41(ctx, req.A, req.C)
+	return err
+}
+
+// Method42 serves Big.Method42 to stock codecs; netrpcx servers call method42.
 func (s *BigNetRPC) Method42(req *BigMethod42Request, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Method42(ctx, req.Id, req.U)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method42(ctx, req, resp) })
 }
 
-// Method43 serves Big.Method43.
+func (s *BigNetRPC) method42(ctx context.Context, req *BigMethod42Request, _ *struct{}) error {
+	return s.impl.Method42(ctx, req.Id, req.U)
+}
+
+// Method43 serves Big.Method43 to stock codecs; netrpcx servers call method43.
 func (s *BigNetRPC) Method43(req *BigMethod43Request, resp *BigMethod43Response) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		resp.Count, resp.Names, err = s.impl.Method43(ctx, req.Ps)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method43(ctx, req, resp) })
 }
 
-// Method44 serves Big.Method44.
+func (s *BigNetRPC) method43(ctx context.Context, req *BigMethod43Request, resp *BigMethod43Response) (err error) {
+	resp.Count, resp.Names, err = s.impl.Method43(ctx, req.Ps)
+	return err
+}
+
+// Method44 serves Big.Method44 to stock codecs; netrpcx servers call method44.
 func (s *BigNetRPC) Method44(req *BigMethod44Request, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Method44(ctx, req.S)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method44(ctx, req, resp) })
 }
 
-// Method45 serves Big.Method45.
+func (s *BigNetRPC) method44(ctx context.Context, req *BigMethod44Request, _ *struct{}) error {
+	return s.impl.Method44(ctx, req.S)
+}
+
+// Method45 serves Big.Method45 to stock codecs; netrpcx servers call method45.
 func (s *BigNetRPC) Method45(req *BigMethod45Request, resp *int) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method45(ctx, req.A, req.B)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method45(ctx, req, resp) })
 }
 
-// Method46 serves Big.Method46.
+func (s *BigNetRPC) method45(ctx context.Context, req *BigMethod45Request, resp *int) (err error) {
+	*resp, err = s.impl.Method45(ctx, req.A, req.B)
+	return err
+}
+
+// Method46 serves Big.Method46 to stock codecs; netrpcx servers call method46.
 func (s *BigNetRPC) Method46(req *BigMethod46Request, resp *User) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method46(ctx, req.Name)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method46(ctx, req, resp) })
 }
 
-// Method47 serves Big.Method47.
+func (s *BigNetRPC) method46(ctx context.Context, req *BigMethod46Request, resp *User) (err error) {
+	*resp, err = s.impl.Method46(ctx, req.Name)
+	return err
+}
+
+// Method47 serves Big.Method47 to stock codecs; netrpcx servers call method47.
 func (s *BigNetRPC) Method47(req *User, resp *User) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method47(ctx, *req)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method47(ctx, req, resp) })
 }
 
-// Method48 serves Big.Method48.
+func (s *BigNetRPC) method47(ctx context.Context, req *User, resp *User) (err error) {
+	*resp, err = s.impl.Method47(ctx, *req)
+	return err
+}
+
+// Method48 serves Big.Method48 to stock codecs; netrpcx servers call method48.
 func (s *BigNetRPC) Method48(req *User, resp **User) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method48(ctx, req)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method48(ctx, req, resp) })
 }
 
-// Method49 serves Big.Method49.
+func (s *BigNetRPC) method48(ctx context.Context, req *User, resp **User) (err error) {
+	*resp, err = s.impl.Method48(ctx, req)
+	return err
+}
+
+// Method49 serves Big.Method49 to stock codecs; netrpcx servers call method49.
 func (s *BigNetRPC) Method49(req *BigMethod49Request, resp *[]byte) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Method49(ctx, req.Data)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.method49(ctx, req, resp) })
+}
+
+func (s *BigNetRPC) method49(ctx context.Context, req *BigMethod49Request, resp *[]byte) (err error) {
+	*resp, err = s.impl.Method49(ctx, req.Data)
+	return err
 }
 
 type bigNetRPCClient struct {
@@ -1086,7 +1186,7 @@ func RegisterBigHTTP(mux *http.ServeMux, impl Big, opts ...stdhttp.ServerOption)
 	method03 := func(ctx context.Context, req *User) (*User, error) {
 		return impl.Method03(ctx, req)
 	}
-	stdhttp.Handle(s, "Method03", method03)
+	stdhttp.Handle(s, "Method03", method03, stdhttp.NilRequest())
 	stdhttp.HandleRoute(s, "Method03", "PUT /users3", func(r *http.Request, req *User) error {
 		return stdhttp.Bind(r, req)
 	}, method03)
@@ -1163,7 +1263,7 @@ func RegisterBigHTTP(mux *http.ServeMux, impl Big, opts ...stdhttp.ServerOption)
 	method18 := func(ctx context.Context, req *User) (*User, error) {
 		return impl.Method18(ctx, req)
 	}
-	stdhttp.Handle(s, "Method18", method18)
+	stdhttp.Handle(s, "Method18", method18, stdhttp.NilRequest())
 	stdhttp.HandleRoute(s, "Method18", "PUT /users18", func(r *http.Request, req *User) error {
 		return stdhttp.Bind(r, req)
 	}, method18)
@@ -1240,7 +1340,7 @@ func RegisterBigHTTP(mux *http.ServeMux, impl Big, opts ...stdhttp.ServerOption)
 	method33 := func(ctx context.Context, req *User) (*User, error) {
 		return impl.Method33(ctx, req)
 	}
-	stdhttp.Handle(s, "Method33", method33)
+	stdhttp.Handle(s, "Method33", method33, stdhttp.NilRequest())
 	stdhttp.HandleRoute(s, "Method33", "PUT /users33", func(r *http.Request, req *User) error {
 		return stdhttp.Bind(r, req)
 	}, method33)
@@ -1317,7 +1417,7 @@ func RegisterBigHTTP(mux *http.ServeMux, impl Big, opts ...stdhttp.ServerOption)
 	method48 := func(ctx context.Context, req *User) (*User, error) {
 		return impl.Method48(ctx, req)
 	}
-	stdhttp.Handle(s, "Method48", method48)
+	stdhttp.Handle(s, "Method48", method48, stdhttp.NilRequest())
 	stdhttp.HandleRoute(s, "Method48", "PUT /users48", func(r *http.Request, req *User) error {
 		return stdhttp.Bind(r, req)
 	}, method48)

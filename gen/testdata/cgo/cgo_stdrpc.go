@@ -30,16 +30,18 @@ type CalculatorNetRPC struct {
 func RegisterCalculatorNetRPC(srv *rpc.Server, impl Calculator) error {
 	s := &CalculatorNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Calculator", s,
-		netrpcx.NewMethod("Add", s.Add),
+		netrpcx.NewMethod("Add", s.Add, netrpcx.Unary(s.add)),
 	)
 }
 
-// Add serves Calculator.Add.
+// Add serves Calculator.Add to stock codecs; netrpcx servers call add.
 func (s *CalculatorNetRPC) Add(req *CalculatorAddRequest, resp *int) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Add(ctx, req.A, req.B)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.add(ctx, req, resp) })
+}
+
+func (s *CalculatorNetRPC) add(ctx context.Context, req *CalculatorAddRequest, resp *int) (err error) {
+	*resp, err = s.impl.Add(ctx, req.A, req.B)
+	return err
 }
 
 type calculatorNetRPCClient struct {

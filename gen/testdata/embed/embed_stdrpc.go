@@ -40,68 +40,82 @@ type StoreNetRPC struct {
 func RegisterStoreNetRPC(srv *rpc.Server, impl Store) error {
 	s := &StoreNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Store", s,
-		netrpcx.NewMethod("Get", s.Get),
-		netrpcx.NewMethod("Version", s.Version),
-		netrpcx.NewMethod("Name", s.Name),
-		netrpcx.NewMethod("Ping", s.Ping),
-		netrpcx.NewMethod("Echo", s.Echo),
-		netrpcx.NewMethod("Put", s.Put),
-		netrpcx.NewMethod("Close", s.Close),
+		netrpcx.NewMethod("Get", s.Get, netrpcx.Unary(s.get)),
+		netrpcx.NewMethod("Version", s.Version, netrpcx.Unary(s.version)),
+		netrpcx.NewMethod("Name", s.Name, netrpcx.Unary(s.name)),
+		netrpcx.NewMethod("Ping", s.Ping, netrpcx.Unary(s.ping)),
+		netrpcx.NewMethod("Echo", s.Echo, netrpcx.Unary(s.echo)),
+		netrpcx.NewMethod("Put", s.Put, netrpcx.Unary(s.put)),
+		netrpcx.NewMethod("Close", s.Close, netrpcx.Unary(s.close)),
 	)
 }
 
-// Get serves Store.Get.
+// Get serves Store.Get to stock codecs; netrpcx servers call get.
 func (s *StoreNetRPC) Get(req *StoreGetRequest, resp *string) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Get(ctx, req.Key)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.get(ctx, req, resp) })
 }
 
-// Version serves Store.Version.
+func (s *StoreNetRPC) get(ctx context.Context, req *StoreGetRequest, resp *string) (err error) {
+	*resp, err = s.impl.Get(ctx, req.Key)
+	return err
+}
+
+// Version serves Store.Version to stock codecs; netrpcx servers call version.
 func (s *StoreNetRPC) Version(req *netrpcx.Empty, resp *int) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Version(ctx)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.version(ctx, req, resp) })
 }
 
-// Name serves Store.Name.
+func (s *StoreNetRPC) version(ctx context.Context, req *netrpcx.Empty, resp *int) (err error) {
+	*resp, err = s.impl.Version(ctx)
+	return err
+}
+
+// Name serves Store.Name to stock codecs; netrpcx servers call name.
 func (s *StoreNetRPC) Name(req *netrpcx.Empty, resp *string) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Name(ctx)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.name(ctx, req, resp) })
 }
 
-// Ping serves Store.Ping.
+func (s *StoreNetRPC) name(ctx context.Context, req *netrpcx.Empty, resp *string) (err error) {
+	*resp, err = s.impl.Name(ctx)
+	return err
+}
+
+// Ping serves Store.Ping to stock codecs; netrpcx servers call ping.
 func (s *StoreNetRPC) Ping(req *netrpcx.Empty, resp *string) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Ping(ctx)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.ping(ctx, req, resp) })
 }
 
-// Echo serves Store.Echo.
+func (s *StoreNetRPC) ping(ctx context.Context, req *netrpcx.Empty, resp *string) (err error) {
+	*resp, err = s.impl.Ping(ctx)
+	return err
+}
+
+// Echo serves Store.Echo to stock codecs; netrpcx servers call echo.
 func (s *StoreNetRPC) Echo(req *StoreEchoRequest, resp *string) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Echo(ctx, req.S)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.echo(ctx, req, resp) })
 }
 
-// Put serves Store.Put.
+func (s *StoreNetRPC) echo(ctx context.Context, req *StoreEchoRequest, resp *string) (err error) {
+	*resp, err = s.impl.Echo(ctx, req.S)
+	return err
+}
+
+// Put serves Store.Put to stock codecs; netrpcx servers call put.
 func (s *StoreNetRPC) Put(req *StorePutRequest, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Put(ctx, req.Key, req.Value)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.put(ctx, req, resp) })
 }
 
-// Close serves Store.Close.
+func (s *StoreNetRPC) put(ctx context.Context, req *StorePutRequest, _ *struct{}) error {
+	return s.impl.Put(ctx, req.Key, req.Value)
+}
+
+// Close serves Store.Close to stock codecs; netrpcx servers call close.
 func (s *StoreNetRPC) Close(req *netrpcx.Empty, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Close()
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.close(ctx, req, resp) })
+}
+
+func (s *StoreNetRPC) close(ctx context.Context, req *netrpcx.Empty, _ *struct{}) error {
+	return s.impl.Close()
 }
 
 type storeNetRPCClient struct {

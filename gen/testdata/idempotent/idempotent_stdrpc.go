@@ -46,58 +46,71 @@ type StoreNetRPC struct {
 func RegisterStoreNetRPC(srv *rpc.Server, impl Store) error {
 	s := &StoreNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Store", s,
-		netrpcx.NewMethod("Get", s.Get),
-		netrpcx.NewMethod("Exists", s.Exists),
-		netrpcx.NewMethod("Put", s.Put),
-		netrpcx.NewMethod("Count", s.Count),
-		netrpcx.NewMethod("Add", s.Add),
-		netrpcx.NewMethod("Watch", s.Watch),
+		netrpcx.NewMethod("Get", s.Get, netrpcx.Unary(s.get)),
+		netrpcx.NewMethod("Exists", s.Exists, netrpcx.Unary(s.exists)),
+		netrpcx.NewMethod("Put", s.Put, netrpcx.Unary(s.put)),
+		netrpcx.NewMethod("Count", s.Count, netrpcx.Unary(s.count)),
+		netrpcx.NewMethod("Add", s.Add, netrpcx.Unary(s.add)),
+		netrpcx.NewMethod("Watch", s.Watch, netrpcx.Streaming(s.watch)),
 	)
 }
 
-// Get serves Store.Get.
+// Get serves Store.Get to stock codecs; netrpcx servers call get.
 func (s *StoreNetRPC) Get(req *StoreGetRequest, resp *Item) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Get(ctx, req.Id)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.get(ctx, req, resp) })
 }
 
-// Exists serves Store.Exists.
+func (s *StoreNetRPC) get(ctx context.Context, req *StoreGetRequest, resp *Item) (err error) {
+	*resp, err = s.impl.Get(ctx, req.Id)
+	return err
+}
+
+// Exists serves Store.Exists to stock codecs; netrpcx servers call exists.
 func (s *StoreNetRPC) Exists(req *StoreExistsRequest, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Exists(ctx, req.Id)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.exists(ctx, req, resp) })
 }
 
-// Put serves Store.Put.
+func (s *StoreNetRPC) exists(ctx context.Context, req *StoreExistsRequest, _ *struct{}) error {
+	return s.impl.Exists(ctx, req.Id)
+}
+
+// Put serves Store.Put to stock codecs; netrpcx servers call put.
 func (s *StoreNetRPC) Put(req *StorePutRequest, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Put(ctx, req.Id, req.Item)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.put(ctx, req, resp) })
 }
 
-// Count serves Store.Count.
+func (s *StoreNetRPC) put(ctx context.Context, req *StorePutRequest, _ *struct{}) error {
+	return s.impl.Put(ctx, req.Id, req.Item)
+}
+
+// Count serves Store.Count to stock codecs; netrpcx servers call count.
 func (s *StoreNetRPC) Count(req *netrpcx.Empty, resp *int) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Count(ctx)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.count(ctx, req, resp) })
 }
 
-// Add serves Store.Add.
+func (s *StoreNetRPC) count(ctx context.Context, req *netrpcx.Empty, resp *int) (err error) {
+	*resp, err = s.impl.Count(ctx)
+	return err
+}
+
+// Add serves Store.Add to stock codecs; netrpcx servers call add.
 func (s *StoreNetRPC) Add(req *Item, resp *int) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Add(ctx, *req)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.add(ctx, req, resp) })
 }
 
-// Watch serves Store.Watch, a stream, one batch of items per call.
+func (s *StoreNetRPC) add(ctx context.Context, req *Item, resp *int) (err error) {
+	*resp, err = s.impl.Add(ctx, *req)
+	return err
+}
+
+// Watch serves Store.Watch, a stream, one batch of items per call, to stock
+// codecs; netrpcx servers call watch.
 func (s *StoreNetRPC) Watch(req *StoreWatchRequest, resp *netrpcx.Batch[Item]) error {
-	return netrpcx.HandleStream(req, resp, func(ctx context.Context) iter.Seq2[Item, error] {
-		return s.impl.Watch(ctx, req.From)
-	})
+	return netrpcx.RunStream(req, resp, func(ctx context.Context) iter.Seq2[Item, error] { return s.watch(ctx, req) })
+}
+
+func (s *StoreNetRPC) watch(ctx context.Context, req *StoreWatchRequest) iter.Seq2[Item, error] {
+	return s.impl.Watch(ctx, req.From)
 }
 
 type storeNetRPCClient struct {

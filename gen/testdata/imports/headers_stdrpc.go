@@ -25,16 +25,18 @@ type HeadersNetRPC struct {
 func RegisterHeadersNetRPC(srv *rpc.Server, impl Headers) error {
 	s := &HeadersNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Headers", s,
-		netrpcx.NewMethod("Echo", s.Echo),
+		netrpcx.NewMethod("Echo", s.Echo, netrpcx.Unary(s.echo)),
 	)
 }
 
-// Echo serves Headers.Echo.
+// Echo serves Headers.Echo to stock codecs; netrpcx servers call echo.
 func (s *HeadersNetRPC) Echo(req *importshttp.Header, resp *importshttp.Header) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Echo(ctx, *req)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.echo(ctx, req, resp) })
+}
+
+func (s *HeadersNetRPC) echo(ctx context.Context, req *importshttp.Header, resp *importshttp.Header) (err error) {
+	*resp, err = s.impl.Echo(ctx, *req)
+	return err
 }
 
 type headersNetRPCClient struct {

@@ -37,34 +37,40 @@ type DirectoryNetRPC struct {
 func RegisterDirectoryNetRPC(srv *rpc.Server, impl Directory) error {
 	s := &DirectoryNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Directory", s,
-		netrpcx.NewMethod("User", s.User),
-		netrpcx.NewMethod("Thing", s.Thing),
-		netrpcx.NewMethod("Account", s.Account),
+		netrpcx.NewMethod("User", s.User, netrpcx.Unary(s.user)),
+		netrpcx.NewMethod("Thing", s.Thing, netrpcx.Unary(s.thing)),
+		netrpcx.NewMethod("Account", s.Account, netrpcx.Unary(s.account)),
 	)
 }
 
-// User serves Directory.User.
+// User serves Directory.User to stock codecs; netrpcx servers call user.
 func (s *DirectoryNetRPC) User(req *DirectoryUserRequest, resp *av1.User) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.User(ctx, req.Name)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.user(ctx, req, resp) })
 }
 
-// Thing serves Directory.Thing.
+func (s *DirectoryNetRPC) user(ctx context.Context, req *DirectoryUserRequest, resp *av1.User) (err error) {
+	*resp, err = s.impl.User(ctx, req.Name)
+	return err
+}
+
+// Thing serves Directory.Thing to stock codecs; netrpcx servers call thing.
 func (s *DirectoryNetRPC) Thing(req *o.Thing, resp *o.Thing) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Thing(ctx, *req)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.thing(ctx, req, resp) })
 }
 
-// Account serves Directory.Account.
+func (s *DirectoryNetRPC) thing(ctx context.Context, req *o.Thing, resp *o.Thing) (err error) {
+	*resp, err = s.impl.Thing(ctx, *req)
+	return err
+}
+
+// Account serves Directory.Account to stock codecs; netrpcx servers call account.
 func (s *DirectoryNetRPC) Account(req *DirectoryAccountRequest, resp *bv1.Account) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Account(ctx, req.Id)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.account(ctx, req, resp) })
+}
+
+func (s *DirectoryNetRPC) account(ctx context.Context, req *DirectoryAccountRequest, resp *bv1.Account) (err error) {
+	*resp, err = s.impl.Account(ctx, req.Id)
+	return err
 }
 
 type directoryNetRPCClient struct {

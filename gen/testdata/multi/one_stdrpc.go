@@ -29,16 +29,18 @@ type OneNetRPC struct {
 func RegisterOneNetRPC(srv *rpc.Server, impl One) error {
 	s := &OneNetRPC{impl: impl}
 	return netrpcx.Register(srv, "One", s,
-		netrpcx.NewMethod("Hello", s.Hello),
+		netrpcx.NewMethod("Hello", s.Hello, netrpcx.Unary(s.hello)),
 	)
 }
 
-// Hello serves One.Hello.
+// Hello serves One.Hello to stock codecs; netrpcx servers call hello.
 func (s *OneNetRPC) Hello(req *OneHelloRequest, resp *string) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Hello(ctx, req.Name)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.hello(ctx, req, resp) })
+}
+
+func (s *OneNetRPC) hello(ctx context.Context, req *OneHelloRequest, resp *string) (err error) {
+	*resp, err = s.impl.Hello(ctx, req.Name)
+	return err
 }
 
 type oneNetRPCClient struct {
@@ -122,16 +124,18 @@ type TwoNetRPC struct {
 func RegisterTwoNetRPC(srv *rpc.Server, impl Two) error {
 	s := &TwoNetRPC{impl: impl}
 	return netrpcx.Register(srv, "acme.v1.Two", s,
-		netrpcx.NewMethod("Hello", s.Hello),
+		netrpcx.NewMethod("Hello", s.Hello, netrpcx.Unary(s.hello)),
 	)
 }
 
-// Hello serves Two.Hello.
+// Hello serves Two.Hello to stock codecs; netrpcx servers call hello.
 func (s *TwoNetRPC) Hello(req *TwoHelloRequest, resp *string) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Hello(ctx, req.Name)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.hello(ctx, req, resp) })
+}
+
+func (s *TwoNetRPC) hello(ctx context.Context, req *TwoHelloRequest, resp *string) (err error) {
+	*resp, err = s.impl.Hello(ctx, req.Name)
+	return err
 }
 
 type twoNetRPCClient struct {

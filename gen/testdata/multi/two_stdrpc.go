@@ -29,16 +29,18 @@ type ThreeNetRPC struct {
 func RegisterThreeNetRPC(srv *rpc.Server, impl Three) error {
 	s := &ThreeNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Three", s,
-		netrpcx.NewMethod("Count", s.Count),
+		netrpcx.NewMethod("Count", s.Count, netrpcx.Unary(s.count)),
 	)
 }
 
-// Count serves Three.Count.
+// Count serves Three.Count to stock codecs; netrpcx servers call count.
 func (s *ThreeNetRPC) Count(req *ThreeCountRequest, resp *[]int) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Count(ctx, req.N)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.count(ctx, req, resp) })
+}
+
+func (s *ThreeNetRPC) count(ctx context.Context, req *ThreeCountRequest, resp *[]int) (err error) {
+	*resp, err = s.impl.Count(ctx, req.N)
+	return err
 }
 
 type threeNetRPCClient struct {

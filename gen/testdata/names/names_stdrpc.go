@@ -69,117 +69,143 @@ type NamesNetRPC struct {
 func RegisterNamesNetRPC(srv *rpc.Server, impl Names) error {
 	s := &NamesNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Names", s,
-		netrpcx.NewMethod("Locals", s.Locals),
-		netrpcx.NewMethod("Packages", s.Packages),
-		netrpcx.NewMethod("NoContext", s.NoContext),
-		netrpcx.NewMethod("Types", s.Types),
-		netrpcx.NewMethod("Unnamed", s.Unnamed),
-		netrpcx.NewMethod("Blank", s.Blank),
-		netrpcx.NewMethod("Impl", s.Impl),
-		netrpcx.NewMethod("Mux", s.Mux),
-		netrpcx.NewMethod("Opts", s.Opts),
-		netrpcx.NewMethod("S", s.S),
-		netrpcx.NewMethod("Error", s.Error),
-		netrpcx.NewMethod("Register", s.Register),
-		netrpcx.NewMethod("HTTPGet", s.HTTPGet),
+		netrpcx.NewMethod("Locals", s.Locals, netrpcx.Unary(s.locals)),
+		netrpcx.NewMethod("Packages", s.Packages, netrpcx.Unary(s.packages)),
+		netrpcx.NewMethod("NoContext", s.NoContext, netrpcx.Unary(s.noContext)),
+		netrpcx.NewMethod("Types", s.Types, netrpcx.Unary(s.types)),
+		netrpcx.NewMethod("Unnamed", s.Unnamed, netrpcx.Unary(s.unnamed)),
+		netrpcx.NewMethod("Blank", s.Blank, netrpcx.Unary(s.blank)),
+		netrpcx.NewMethod("Impl", s.Impl, netrpcx.Unary(s.impl2)),
+		netrpcx.NewMethod("Mux", s.Mux, netrpcx.Unary(s.mux)),
+		netrpcx.NewMethod("Opts", s.Opts, netrpcx.Unary(s.opts)),
+		netrpcx.NewMethod("S", s.S, netrpcx.Unary(s.s)),
+		netrpcx.NewMethod("Error", s.Error, netrpcx.Unary(s.error)),
+		netrpcx.NewMethod("Register", s.Register, netrpcx.Unary(s.register)),
+		netrpcx.NewMethod("HTTPGet", s.HTTPGet, netrpcx.Unary(s.httpGet)),
 	)
 }
 
-// Locals serves Names.Locals.
+// Locals serves Names.Locals to stock codecs; netrpcx servers call locals.
 func (s *NamesNetRPC) Locals(req *NamesLocalsRequest, resp *NamesLocalsResponse) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		resp.Impl, resp.Client, err = s.impl.Locals(ctx, req.Err, req.Req, req.Resp, req.Reply, req.Args, req.C, req.S, req.R)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.locals(ctx, req, resp) })
 }
 
-// Packages serves Names.Packages.
+func (s *NamesNetRPC) locals(ctx context.Context, req *NamesLocalsRequest, resp *NamesLocalsResponse) (err error) {
+	resp.Impl, resp.Client, err = s.impl.Locals(ctx, req.Err, req.Req, req.Resp, req.Reply, req.Args, req.C, req.S, req.R)
+	return err
+}
+
+// Packages serves Names.Packages to stock codecs; netrpcx servers call packages.
 func (s *NamesNetRPC) Packages(req *NamesPackagesRequest, resp *string) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Packages(ctx, req.Http, req.Rpc, req.Json, req.Context, req.Stdrpc, req.Netrpcx, req.Stdhttp)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.packages(ctx, req, resp) })
 }
 
-// NoContext serves Names.NoContext.
+func (s *NamesNetRPC) packages(ctx context.Context, req *NamesPackagesRequest, resp *string) (err error) {
+	*resp, err = s.impl.Packages(ctx, req.Http, req.Rpc, req.Json, req.Context, req.Stdrpc, req.Netrpcx, req.Stdhttp)
+	return err
+}
+
+// NoContext serves Names.NoContext to stock codecs; netrpcx servers call noContext.
 func (s *NamesNetRPC) NoContext(req *NamesNoContextRequest, resp *string) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.NoContext(req.Context)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.noContext(ctx, req, resp) })
 }
 
-// Types serves Names.Types.
+func (s *NamesNetRPC) noContext(ctx context.Context, req *NamesNoContextRequest, resp *string) (err error) {
+	*resp, err = s.impl.NoContext(req.Context)
+	return err
+}
+
+// Types serves Names.Types to stock codecs; netrpcx servers call types.
 func (s *NamesNetRPC) Types(req *NamesTypesRequest, resp *int) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Types(ctx, req.Int, req.NamesTypesRequest)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.types(ctx, req, resp) })
 }
 
-// Unnamed serves Names.Unnamed.
+func (s *NamesNetRPC) types(ctx context.Context, req *NamesTypesRequest, resp *int) (err error) {
+	*resp, err = s.impl.Types(ctx, req.Int, req.NamesTypesRequest)
+	return err
+}
+
+// Unnamed serves Names.Unnamed to stock codecs; netrpcx servers call unnamed.
 func (s *NamesNetRPC) Unnamed(req *Payload, resp *Payload) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Unnamed(ctx, *req)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.unnamed(ctx, req, resp) })
 }
 
-// Blank serves Names.Blank.
+func (s *NamesNetRPC) unnamed(ctx context.Context, req *Payload, resp *Payload) (err error) {
+	*resp, err = s.impl.Unnamed(ctx, *req)
+	return err
+}
+
+// Blank serves Names.Blank to stock codecs; netrpcx servers call blank.
 func (s *NamesNetRPC) Blank(req *NamesBlankRequest, resp *int) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Blank(ctx, req.X)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.blank(ctx, req, resp) })
 }
 
-// Impl serves Names.Impl.
+func (s *NamesNetRPC) blank(ctx context.Context, req *NamesBlankRequest, resp *int) (err error) {
+	*resp, err = s.impl.Blank(ctx, req.X)
+	return err
+}
+
+// Impl serves Names.Impl to stock codecs; netrpcx servers call impl2.
 func (s *NamesNetRPC) Impl(req *netrpcx.Empty, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Impl(ctx)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.impl2(ctx, req, resp) })
 }
 
-// Mux serves Names.Mux.
+func (s *NamesNetRPC) impl2(ctx context.Context, req *netrpcx.Empty, _ *struct{}) error {
+	return s.impl.Impl(ctx)
+}
+
+// Mux serves Names.Mux to stock codecs; netrpcx servers call mux.
 func (s *NamesNetRPC) Mux(req *netrpcx.Empty, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Mux(ctx)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.mux(ctx, req, resp) })
 }
 
-// Opts serves Names.Opts.
+func (s *NamesNetRPC) mux(ctx context.Context, req *netrpcx.Empty, _ *struct{}) error {
+	return s.impl.Mux(ctx)
+}
+
+// Opts serves Names.Opts to stock codecs; netrpcx servers call opts.
 func (s *NamesNetRPC) Opts(req *netrpcx.Empty, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Opts(ctx)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.opts(ctx, req, resp) })
 }
 
-// S serves Names.S.
+func (s *NamesNetRPC) opts(ctx context.Context, req *netrpcx.Empty, _ *struct{}) error {
+	return s.impl.Opts(ctx)
+}
+
+// S serves Names.S to stock codecs; netrpcx servers call s.
 func (s *NamesNetRPC) S(req *netrpcx.Empty, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.S(ctx)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.s(ctx, req, resp) })
 }
 
-// Error serves Names.Error.
+func (s *NamesNetRPC) s(ctx context.Context, req *netrpcx.Empty, _ *struct{}) error {
+	return s.impl.S(ctx)
+}
+
+// Error serves Names.Error to stock codecs; netrpcx servers call error.
 func (s *NamesNetRPC) Error(req *netrpcx.Empty, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Error(ctx)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.error(ctx, req, resp) })
 }
 
-// Register serves Names.Register.
+func (s *NamesNetRPC) error(ctx context.Context, req *netrpcx.Empty, _ *struct{}) error {
+	return s.impl.Error(ctx)
+}
+
+// Register serves Names.Register to stock codecs; netrpcx servers call register.
 func (s *NamesNetRPC) Register(req *netrpcx.Empty, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Register(ctx)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.register(ctx, req, resp) })
 }
 
-// HTTPGet serves Names.HTTPGet.
+func (s *NamesNetRPC) register(ctx context.Context, req *netrpcx.Empty, _ *struct{}) error {
+	return s.impl.Register(ctx)
+}
+
+// HTTPGet serves Names.HTTPGet to stock codecs; netrpcx servers call httpGet.
 func (s *NamesNetRPC) HTTPGet(req *netrpcx.Empty, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.HTTPGet(ctx)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.httpGet(ctx, req, resp) })
+}
+
+func (s *NamesNetRPC) httpGet(ctx context.Context, req *netrpcx.Empty, _ *struct{}) error {
+	return s.impl.HTTPGet(ctx)
 }
 
 type namesNetRPCClient struct {

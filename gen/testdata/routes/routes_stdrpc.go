@@ -62,96 +62,116 @@ type UsersNetRPC struct {
 func RegisterUsersNetRPC(srv *rpc.Server, impl Users) error {
 	s := &UsersNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Users", s,
-		netrpcx.NewMethod("Get", s.Get),
-		netrpcx.NewMethod("List", s.List),
-		netrpcx.NewMethod("Update", s.Update),
-		netrpcx.NewMethod("Rename", s.Rename),
-		netrpcx.NewMethod("Delete", s.Delete),
-		netrpcx.NewMethod("Find", s.Find),
-		netrpcx.NewMethod("Put", s.Put),
-		netrpcx.NewMethod("Patch", s.Patch),
-		netrpcx.NewMethod("File", s.File),
-		netrpcx.NewMethod("Touch", s.Touch),
+		netrpcx.NewMethod("Get", s.Get, netrpcx.Unary(s.get)),
+		netrpcx.NewMethod("List", s.List, netrpcx.Unary(s.list)),
+		netrpcx.NewMethod("Update", s.Update, netrpcx.Unary(s.update)),
+		netrpcx.NewMethod("Rename", s.Rename, netrpcx.Unary(s.rename)),
+		netrpcx.NewMethod("Delete", s.Delete, netrpcx.Unary(s.delete)),
+		netrpcx.NewMethod("Find", s.Find, netrpcx.Unary(s.find)),
+		netrpcx.NewMethod("Put", s.Put, netrpcx.Unary(s.put)),
+		netrpcx.NewMethod("Patch", s.Patch, netrpcx.Unary(s.patch), netrpcx.NilRequest()),
+		netrpcx.NewMethod("File", s.File, netrpcx.Unary(s.file)),
+		netrpcx.NewMethod("Touch", s.Touch, netrpcx.Unary(s.touch)),
 	)
 }
 
-// Get serves Users.Get.
+// Get serves Users.Get to stock codecs; netrpcx servers call get.
 func (s *UsersNetRPC) Get(req *UsersGetRequest, resp *User) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Get(ctx, req.Id)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.get(ctx, req, resp) })
 }
 
-// List serves Users.List.
+func (s *UsersNetRPC) get(ctx context.Context, req *UsersGetRequest, resp *User) (err error) {
+	*resp, err = s.impl.Get(ctx, req.Id)
+	return err
+}
+
+// List serves Users.List to stock codecs; netrpcx servers call list.
 func (s *UsersNetRPC) List(req *UsersListRequest, resp *[]User) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.List(ctx, req.Prefix, req.Tags, req.Since, req.Limit)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.list(ctx, req, resp) })
 }
 
-// Update serves Users.Update.
+func (s *UsersNetRPC) list(ctx context.Context, req *UsersListRequest, resp *[]User) (err error) {
+	*resp, err = s.impl.List(ctx, req.Prefix, req.Tags, req.Since, req.Limit)
+	return err
+}
+
+// Update serves Users.Update to stock codecs; netrpcx servers call update.
 func (s *UsersNetRPC) Update(req *UsersUpdateRequest, resp *User) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Update(ctx, req.Id, req.U)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.update(ctx, req, resp) })
 }
 
-// Rename serves Users.Rename.
+func (s *UsersNetRPC) update(ctx context.Context, req *UsersUpdateRequest, resp *User) (err error) {
+	*resp, err = s.impl.Update(ctx, req.Id, req.U)
+	return err
+}
+
+// Rename serves Users.Rename to stock codecs; netrpcx servers call rename.
 func (s *UsersNetRPC) Rename(req *UsersRenameRequest, resp *User) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Rename(ctx, req.Id, req.Name, req.Reason)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.rename(ctx, req, resp) })
 }
 
-// Delete serves Users.Delete.
+func (s *UsersNetRPC) rename(ctx context.Context, req *UsersRenameRequest, resp *User) (err error) {
+	*resp, err = s.impl.Rename(ctx, req.Id, req.Name, req.Reason)
+	return err
+}
+
+// Delete serves Users.Delete to stock codecs; netrpcx servers call delete.
 func (s *UsersNetRPC) Delete(req *UsersDeleteRequest, resp *struct{}) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error {
-		return s.impl.Delete(ctx, req.Id, req.Hard)
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.delete(ctx, req, resp) })
 }
 
-// Find serves Users.Find.
+func (s *UsersNetRPC) delete(ctx context.Context, req *UsersDeleteRequest, _ *struct{}) error {
+	return s.impl.Delete(ctx, req.Id, req.Hard)
+}
+
+// Find serves Users.Find to stock codecs; netrpcx servers call find.
 func (s *UsersNetRPC) Find(req *Filter, resp *[]User) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Find(ctx, *req)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.find(ctx, req, resp) })
 }
 
-// Put serves Users.Put.
+func (s *UsersNetRPC) find(ctx context.Context, req *Filter, resp *[]User) (err error) {
+	*resp, err = s.impl.Find(ctx, *req)
+	return err
+}
+
+// Put serves Users.Put to stock codecs; netrpcx servers call put.
 func (s *UsersNetRPC) Put(req *Item, resp *Item) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Put(ctx, *req)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.put(ctx, req, resp) })
 }
 
-// Patch serves Users.Patch.
+func (s *UsersNetRPC) put(ctx context.Context, req *Item, resp *Item) (err error) {
+	*resp, err = s.impl.Put(ctx, *req)
+	return err
+}
+
+// Patch serves Users.Patch to stock codecs; netrpcx servers call patch.
 func (s *UsersNetRPC) Patch(req *Item, resp **Item) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Patch(ctx, req)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.patch(ctx, req, resp) })
 }
 
-// File serves Users.File.
+func (s *UsersNetRPC) patch(ctx context.Context, req *Item, resp **Item) (err error) {
+	*resp, err = s.impl.Patch(ctx, req)
+	return err
+}
+
+// File serves Users.File to stock codecs; netrpcx servers call file.
 func (s *UsersNetRPC) File(req *UsersFileRequest, resp *string) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.File(ctx, req.Path)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.file(ctx, req, resp) })
 }
 
-// Touch serves Users.Touch.
+func (s *UsersNetRPC) file(ctx context.Context, req *UsersFileRequest, resp *string) (err error) {
+	*resp, err = s.impl.File(ctx, req.Path)
+	return err
+}
+
+// Touch serves Users.Touch to stock codecs; netrpcx servers call touch.
 func (s *UsersNetRPC) Touch(req *netrpcx.Empty, resp *int) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Touch(ctx)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.touch(ctx, req, resp) })
+}
+
+func (s *UsersNetRPC) touch(ctx context.Context, req *netrpcx.Empty, resp *int) (err error) {
+	*resp, err = s.impl.Touch(ctx)
+	return err
 }
 
 type usersNetRPCClient struct {
@@ -289,7 +309,7 @@ func RegisterUsersHTTP(mux *http.ServeMux, impl Users, opts ...stdhttp.ServerOpt
 	patch := func(ctx context.Context, req *Item) (*Item, error) {
 		return impl.Patch(ctx, req)
 	}
-	stdhttp.Handle(s, "Patch", patch)
+	stdhttp.Handle(s, "Patch", patch, stdhttp.NilRequest())
 	stdhttp.HandleRoute(s, "Patch", "PATCH /items/{key}/{rev}", func(r *http.Request, req *Item) error {
 		return stdhttp.Bind(r, req, stdhttp.Path("key", &req.Key), stdhttp.Path("rev", &req.Rev))
 	}, patch)

@@ -31,15 +31,18 @@ type AliasedNetRPC struct {
 func RegisterAliasedNetRPC(srv *rpc.Server, impl Aliased) error {
 	s := &AliasedNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Aliased", s,
-		netrpcx.NewMethod("Items", s.Items),
+		netrpcx.NewMethod("Items", s.Items, netrpcx.Streaming(s.items)),
 	)
 }
 
-// Items serves Aliased.Items, a stream, one batch of items per call.
+// Items serves Aliased.Items, a stream, one batch of items per call, to stock
+// codecs; netrpcx servers call items.
 func (s *AliasedNetRPC) Items(req *AliasedItemsRequest, resp *netrpcx.Batch[iter.Item[string]]) error {
-	return netrpcx.HandleStream(req, resp, func(ctx context.Context) stditer.Seq2[iter.Item[string], error] {
-		return s.impl.Items(ctx, req.N)
-	})
+	return netrpcx.RunStream(req, resp, func(ctx context.Context) stditer.Seq2[iter.Item[string], error] { return s.items(ctx, req) })
+}
+
+func (s *AliasedNetRPC) items(ctx context.Context, req *AliasedItemsRequest) stditer.Seq2[iter.Item[string], error] {
+	return s.impl.Items(ctx, req.N)
 }
 
 type aliasedNetRPCClient struct {

@@ -57,56 +57,73 @@ type EventsNetRPC struct {
 func RegisterEventsNetRPC(srv *rpc.Server, impl Events) error {
 	s := &EventsNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Events", s,
-		netrpcx.NewMethod("Watch", s.Watch),
-		netrpcx.NewMethod("Levels", s.Levels),
-		netrpcx.NewMethod("Pages", s.Pages),
-		netrpcx.NewMethod("Forever", s.Forever),
-		netrpcx.NewMethod("Iter", s.Iter),
-		netrpcx.NewMethod("Add", s.Add),
+		netrpcx.NewMethod("Watch", s.Watch, netrpcx.Streaming(s.watch)),
+		netrpcx.NewMethod("Levels", s.Levels, netrpcx.Streaming(s.levels)),
+		netrpcx.NewMethod("Pages", s.Pages, netrpcx.Streaming(s.pages)),
+		netrpcx.NewMethod("Forever", s.Forever, netrpcx.Streaming(s.forever)),
+		netrpcx.NewMethod("Iter", s.Iter, netrpcx.Streaming(s.iter)),
+		netrpcx.NewMethod("Add", s.Add, netrpcx.Unary(s.add)),
 	)
 }
 
-// Watch serves Events.Watch, a stream, one batch of items per call.
+// Watch serves Events.Watch, a stream, one batch of items per call, to stock
+// codecs; netrpcx servers call watch.
 func (s *EventsNetRPC) Watch(req *EventsWatchRequest, resp *netrpcx.Batch[Event]) error {
-	return netrpcx.HandleStream(req, resp, func(ctx context.Context) iter.Seq2[Event, error] {
-		return s.impl.Watch(ctx, req.Topic, req.From, req.Tags)
-	})
+	return netrpcx.RunStream(req, resp, func(ctx context.Context) iter.Seq2[Event, error] { return s.watch(ctx, req) })
 }
 
-// Levels serves Events.Levels, a stream, one batch of items per call.
+func (s *EventsNetRPC) watch(ctx context.Context, req *EventsWatchRequest) iter.Seq2[Event, error] {
+	return s.impl.Watch(ctx, req.Topic, req.From, req.Tags)
+}
+
+// Levels serves Events.Levels, a stream, one batch of items per call, to stock
+// codecs; netrpcx servers call levels.
 func (s *EventsNetRPC) Levels(req *EventsLevelsRequest, resp *netrpcx.Batch[other.Level]) error {
-	return netrpcx.HandleStream(req, resp, func(ctx context.Context) iter.Seq2[other.Level, error] {
-		return s.impl.Levels(ctx, req.N, req.Code)
-	})
+	return netrpcx.RunStream(req, resp, func(ctx context.Context) iter.Seq2[other.Level, error] { return s.levels(ctx, req) })
 }
 
-// Pages serves Events.Pages, a stream, one batch of items per call.
+func (s *EventsNetRPC) levels(ctx context.Context, req *EventsLevelsRequest) iter.Seq2[other.Level, error] {
+	return s.impl.Levels(ctx, req.N, req.Code)
+}
+
+// Pages serves Events.Pages, a stream, one batch of items per call, to stock
+// codecs; netrpcx servers call pages.
 func (s *EventsNetRPC) Pages(req *EventsPagesRequest, resp *netrpcx.Batch[Page[other.Level]]) error {
-	return netrpcx.HandleStream(req, resp, func(ctx context.Context) iter.Seq2[Page[other.Level], error] {
-		return s.impl.Pages(ctx, req.N)
-	})
+	return netrpcx.RunStream(req, resp, func(ctx context.Context) iter.Seq2[Page[other.Level], error] { return s.pages(ctx, req) })
 }
 
-// Forever serves Events.Forever, a stream, one batch of items per call.
+func (s *EventsNetRPC) pages(ctx context.Context, req *EventsPagesRequest) iter.Seq2[Page[other.Level], error] {
+	return s.impl.Pages(ctx, req.N)
+}
+
+// Forever serves Events.Forever, a stream, one batch of items per call, to stock
+// codecs; netrpcx servers call forever.
 func (s *EventsNetRPC) Forever(req *netrpcx.Empty, resp *netrpcx.Batch[int]) error {
-	return netrpcx.HandleStream(req, resp, func(ctx context.Context) iter.Seq2[int, error] {
-		return s.impl.Forever(ctx)
-	})
+	return netrpcx.RunStream(req, resp, func(ctx context.Context) iter.Seq2[int, error] { return s.forever(ctx, req) })
 }
 
-// Iter serves Events.Iter, a stream, one batch of items per call.
+func (s *EventsNetRPC) forever(ctx context.Context, req *netrpcx.Empty) iter.Seq2[int, error] {
+	return s.impl.Forever(ctx)
+}
+
+// Iter serves Events.Iter, a stream, one batch of items per call, to stock
+// codecs; netrpcx servers call iter.
 func (s *EventsNetRPC) Iter(req *EventsIterRequest, resp *netrpcx.Batch[int]) error {
-	return netrpcx.HandleStream(req, resp, func(ctx context.Context) iter.Seq2[int, error] {
-		return s.impl.Iter(ctx, req.Iter, req.Netrpcx, req.Stdhttp)
-	})
+	return netrpcx.RunStream(req, resp, func(ctx context.Context) iter.Seq2[int, error] { return s.iter(ctx, req) })
 }
 
-// Add serves Events.Add.
+func (s *EventsNetRPC) iter(ctx context.Context, req *EventsIterRequest) iter.Seq2[int, error] {
+	return s.impl.Iter(ctx, req.Iter, req.Netrpcx, req.Stdhttp)
+}
+
+// Add serves Events.Add to stock codecs; netrpcx servers call add.
 func (s *EventsNetRPC) Add(req *EventsAddRequest, resp *int) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Add(ctx, req.A, req.B)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.add(ctx, req, resp) })
+}
+
+func (s *EventsNetRPC) add(ctx context.Context, req *EventsAddRequest, resp *int) (err error) {
+	*resp, err = s.impl.Add(ctx, req.A, req.B)
+	return err
 }
 
 type eventsNetRPCClient struct {

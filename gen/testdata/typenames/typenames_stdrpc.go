@@ -63,124 +63,161 @@ type TypeNamesNetRPC struct {
 func RegisterTypeNamesNetRPC(srv *rpc.Server, impl TypeNames) error {
 	s2 := &TypeNamesNetRPC{impl: impl}
 	return netrpcx.Register(srv, "TypeNames", s2,
-		netrpcx.NewMethod("EachS", s2.EachS),
-		netrpcx.NewMethod("EachReq", s2.EachReq),
-		netrpcx.NewMethod("EachResp", s2.EachResp),
-		netrpcx.NewMethod("EachCtx", s2.EachCtx),
-		netrpcx.NewMethod("EachC", s2.EachC),
-		netrpcx.NewMethod("EachMux", s2.EachMux),
-		netrpcx.NewMethod("EachImpl", s2.EachImpl),
-		netrpcx.NewMethod("EachOpts", s2.EachOpts),
-		netrpcx.NewMethod("EachErr", s2.EachErr),
-		netrpcx.NewMethod("Pages", s2.Pages),
-		netrpcx.NewMethod("Boxes", s2.Boxes),
-		netrpcx.NewMethod("Envelopes", s2.Envelopes),
-		netrpcx.NewMethod("Errs", s2.Errs),
-		netrpcx.NewMethod("Resps", s2.Resps),
+		netrpcx.NewMethod("EachS", s2.EachS, netrpcx.Streaming(s2.eachS)),
+		netrpcx.NewMethod("EachReq", s2.EachReq, netrpcx.Streaming(s2.eachReq)),
+		netrpcx.NewMethod("EachResp", s2.EachResp, netrpcx.Streaming(s2.eachResp)),
+		netrpcx.NewMethod("EachCtx", s2.EachCtx, netrpcx.Streaming(s2.eachCtx)),
+		netrpcx.NewMethod("EachC", s2.EachC, netrpcx.Streaming(s2.eachC)),
+		netrpcx.NewMethod("EachMux", s2.EachMux, netrpcx.Streaming(s2.eachMux)),
+		netrpcx.NewMethod("EachImpl", s2.EachImpl, netrpcx.Streaming(s2.eachImpl)),
+		netrpcx.NewMethod("EachOpts", s2.EachOpts, netrpcx.Streaming(s2.eachOpts)),
+		netrpcx.NewMethod("EachErr", s2.EachErr, netrpcx.Streaming(s2.eachErr)),
+		netrpcx.NewMethod("Pages", s2.Pages, netrpcx.Unary(s2.pages)),
+		netrpcx.NewMethod("Boxes", s2.Boxes, netrpcx.Unary(s2.boxes)),
+		netrpcx.NewMethod("Envelopes", s2.Envelopes, netrpcx.Unary(s2.envelopes)),
+		netrpcx.NewMethod("Errs", s2.Errs, netrpcx.Unary(s2.errs)),
+		netrpcx.NewMethod("Resps", s2.Resps, netrpcx.Unary(s2.resps)),
 	)
 }
 
-// EachS serves TypeNames.EachS, a stream, one batch of items per call.
+// EachS serves TypeNames.EachS, a stream, one batch of items per call, to stock
+// codecs; netrpcx servers call eachS.
 func (s2 *TypeNamesNetRPC) EachS(req2 *TypeNamesEachSRequest, resp2 *netrpcx.Batch[s]) error {
-	return netrpcx.HandleStream(req2, resp2, func(ctx2 context.Context) iter.Seq2[s, error] {
-		return s2.impl.EachS(ctx2, req2.N)
-	})
+	return netrpcx.RunStream(req2, resp2, func(ctx2 context.Context) iter.Seq2[s, error] { return s2.eachS(ctx2, req2) })
 }
 
-// EachReq serves TypeNames.EachReq, a stream, one batch of items per call.
+func (s2 *TypeNamesNetRPC) eachS(ctx2 context.Context, req2 *TypeNamesEachSRequest) iter.Seq2[s, error] {
+	return s2.impl.EachS(ctx2, req2.N)
+}
+
+// EachReq serves TypeNames.EachReq, a stream, one batch of items per call, to stock
+// codecs; netrpcx servers call eachReq.
 func (s2 *TypeNamesNetRPC) EachReq(req2 *TypeNamesEachReqRequest, resp2 *netrpcx.Batch[req]) error {
-	return netrpcx.HandleStream(req2, resp2, func(ctx2 context.Context) iter.Seq2[req, error] {
-		return s2.impl.EachReq(ctx2, req2.V)
-	})
+	return netrpcx.RunStream(req2, resp2, func(ctx2 context.Context) iter.Seq2[req, error] { return s2.eachReq(ctx2, req2) })
 }
 
-// EachResp serves TypeNames.EachResp, a stream, one batch of items per call.
+func (s2 *TypeNamesNetRPC) eachReq(ctx2 context.Context, req2 *TypeNamesEachReqRequest) iter.Seq2[req, error] {
+	return s2.impl.EachReq(ctx2, req2.V)
+}
+
+// EachResp serves TypeNames.EachResp, a stream, one batch of items per call, to stock
+// codecs; netrpcx servers call eachResp.
 func (s2 *TypeNamesNetRPC) EachResp(req2 *TypeNamesEachRespRequest, resp2 *netrpcx.Batch[resp]) error {
-	return netrpcx.HandleStream(req2, resp2, func(ctx2 context.Context) iter.Seq2[resp, error] {
-		return s2.impl.EachResp(ctx2, req2.V)
-	})
+	return netrpcx.RunStream(req2, resp2, func(ctx2 context.Context) iter.Seq2[resp, error] { return s2.eachResp(ctx2, req2) })
 }
 
-// EachCtx serves TypeNames.EachCtx, a stream, one batch of items per call.
+func (s2 *TypeNamesNetRPC) eachResp(ctx2 context.Context, req2 *TypeNamesEachRespRequest) iter.Seq2[resp, error] {
+	return s2.impl.EachResp(ctx2, req2.V)
+}
+
+// EachCtx serves TypeNames.EachCtx, a stream, one batch of items per call, to stock
+// codecs; netrpcx servers call eachCtx.
 func (s2 *TypeNamesNetRPC) EachCtx(req2 *netrpcx.Empty, resp2 *netrpcx.Batch[ctx]) error {
-	return netrpcx.HandleStream(req2, resp2, func(ctx2 context.Context) iter.Seq2[ctx, error] {
-		return s2.impl.EachCtx(ctx2)
-	})
+	return netrpcx.RunStream(req2, resp2, func(ctx2 context.Context) iter.Seq2[ctx, error] { return s2.eachCtx(ctx2, req2) })
 }
 
-// EachC serves TypeNames.EachC, a stream, one batch of items per call.
+func (s2 *TypeNamesNetRPC) eachCtx(ctx2 context.Context, req2 *netrpcx.Empty) iter.Seq2[ctx, error] {
+	return s2.impl.EachCtx(ctx2)
+}
+
+// EachC serves TypeNames.EachC, a stream, one batch of items per call, to stock
+// codecs; netrpcx servers call eachC.
 func (s2 *TypeNamesNetRPC) EachC(req2 *netrpcx.Empty, resp2 *netrpcx.Batch[c]) error {
-	return netrpcx.HandleStream(req2, resp2, func(ctx2 context.Context) iter.Seq2[c, error] {
-		return s2.impl.EachC(ctx2)
-	})
+	return netrpcx.RunStream(req2, resp2, func(ctx2 context.Context) iter.Seq2[c, error] { return s2.eachC(ctx2, req2) })
 }
 
-// EachMux serves TypeNames.EachMux, a stream, one batch of items per call.
+func (s2 *TypeNamesNetRPC) eachC(ctx2 context.Context, req2 *netrpcx.Empty) iter.Seq2[c, error] {
+	return s2.impl.EachC(ctx2)
+}
+
+// EachMux serves TypeNames.EachMux, a stream, one batch of items per call, to stock
+// codecs; netrpcx servers call eachMux.
 func (s2 *TypeNamesNetRPC) EachMux(req2 *TypeNamesEachMuxRequest, resp2 *netrpcx.Batch[mux]) error {
-	return netrpcx.HandleStream(req2, resp2, func(ctx2 context.Context) iter.Seq2[mux, error] {
-		return s2.impl.EachMux(ctx2, req2.N)
-	})
+	return netrpcx.RunStream(req2, resp2, func(ctx2 context.Context) iter.Seq2[mux, error] { return s2.eachMux(ctx2, req2) })
 }
 
-// EachImpl serves TypeNames.EachImpl, a stream, one batch of items per call.
+func (s2 *TypeNamesNetRPC) eachMux(ctx2 context.Context, req2 *TypeNamesEachMuxRequest) iter.Seq2[mux, error] {
+	return s2.impl.EachMux(ctx2, req2.N)
+}
+
+// EachImpl serves TypeNames.EachImpl, a stream, one batch of items per call, to stock
+// codecs; netrpcx servers call eachImpl.
 func (s2 *TypeNamesNetRPC) EachImpl(req2 *netrpcx.Empty, resp2 *netrpcx.Batch[impl]) error {
-	return netrpcx.HandleStream(req2, resp2, func(ctx2 context.Context) iter.Seq2[impl, error] {
-		return s2.impl.EachImpl(ctx2)
-	})
+	return netrpcx.RunStream(req2, resp2, func(ctx2 context.Context) iter.Seq2[impl, error] { return s2.eachImpl(ctx2, req2) })
 }
 
-// EachOpts serves TypeNames.EachOpts, a stream, one batch of items per call.
+func (s2 *TypeNamesNetRPC) eachImpl(ctx2 context.Context, req2 *netrpcx.Empty) iter.Seq2[impl, error] {
+	return s2.impl.EachImpl(ctx2)
+}
+
+// EachOpts serves TypeNames.EachOpts, a stream, one batch of items per call, to stock
+// codecs; netrpcx servers call eachOpts.
 func (s2 *TypeNamesNetRPC) EachOpts(req2 *netrpcx.Empty, resp2 *netrpcx.Batch[opts]) error {
-	return netrpcx.HandleStream(req2, resp2, func(ctx2 context.Context) iter.Seq2[opts, error] {
-		return s2.impl.EachOpts(ctx2)
-	})
+	return netrpcx.RunStream(req2, resp2, func(ctx2 context.Context) iter.Seq2[opts, error] { return s2.eachOpts(ctx2, req2) })
 }
 
-// EachErr serves TypeNames.EachErr, a stream, one batch of items per call.
+func (s2 *TypeNamesNetRPC) eachOpts(ctx2 context.Context, req2 *netrpcx.Empty) iter.Seq2[opts, error] {
+	return s2.impl.EachOpts(ctx2)
+}
+
+// EachErr serves TypeNames.EachErr, a stream, one batch of items per call, to stock
+// codecs; netrpcx servers call eachErr.
 func (s2 *TypeNamesNetRPC) EachErr(req2 *netrpcx.Empty, resp2 *netrpcx.Batch[err]) error {
-	return netrpcx.HandleStream(req2, resp2, func(ctx2 context.Context) iter.Seq2[err, error] {
-		return s2.impl.EachErr(ctx2)
-	})
+	return netrpcx.RunStream(req2, resp2, func(ctx2 context.Context) iter.Seq2[err, error] { return s2.eachErr(ctx2, req2) })
 }
 
-// Pages serves TypeNames.Pages.
+func (s2 *TypeNamesNetRPC) eachErr(ctx2 context.Context, req2 *netrpcx.Empty) iter.Seq2[err, error] {
+	return s2.impl.EachErr(ctx2)
+}
+
+// Pages serves TypeNames.Pages to stock codecs; netrpcx servers call pages.
 func (s2 *TypeNamesNetRPC) Pages(req2 *TypeNamesPagesRequest, resp2 *Page[s]) error {
-	return netrpcx.Handle(req2, func(ctx2 context.Context) (err2 error) {
-		*resp2, err2 = s2.impl.Pages(ctx2, req2.N)
-		return err2
-	})
+	return netrpcx.Run(req2, func(ctx2 context.Context) error { return s2.pages(ctx2, req2, resp2) })
 }
 
-// Boxes serves TypeNames.Boxes.
+func (s2 *TypeNamesNetRPC) pages(ctx2 context.Context, req2 *TypeNamesPagesRequest, resp2 *Page[s]) (err2 error) {
+	*resp2, err2 = s2.impl.Pages(ctx2, req2.N)
+	return err2
+}
+
+// Boxes serves TypeNames.Boxes to stock codecs; netrpcx servers call boxes.
 func (s2 *TypeNamesNetRPC) Boxes(req2 *Box[mux], resp2 *Box[impl]) error {
-	return netrpcx.Handle(req2, func(ctx2 context.Context) (err2 error) {
-		*resp2, err2 = s2.impl.Boxes(ctx2, *req2)
-		return err2
-	})
+	return netrpcx.Run(req2, func(ctx2 context.Context) error { return s2.boxes(ctx2, req2, resp2) })
 }
 
-// Envelopes serves TypeNames.Envelopes.
+func (s2 *TypeNamesNetRPC) boxes(ctx2 context.Context, req2 *Box[mux], resp2 *Box[impl]) (err2 error) {
+	*resp2, err2 = s2.impl.Boxes(ctx2, *req2)
+	return err2
+}
+
+// Envelopes serves TypeNames.Envelopes to stock codecs; netrpcx servers call envelopes.
 func (s2 *TypeNamesNetRPC) Envelopes(req2 *TypeNamesEnvelopesRequest, resp2 *TypeNamesEnvelopesResponse) error {
-	return netrpcx.Handle(req2, func(ctx2 context.Context) (err2 error) {
-		resp2.Y, resp2.Z, err2 = s2.impl.Envelopes(ctx2, req2.A, req2.B, req2.X)
-		return err2
-	})
+	return netrpcx.Run(req2, func(ctx2 context.Context) error { return s2.envelopes(ctx2, req2, resp2) })
 }
 
-// Errs serves TypeNames.Errs.
+func (s2 *TypeNamesNetRPC) envelopes(ctx2 context.Context, req2 *TypeNamesEnvelopesRequest, resp2 *TypeNamesEnvelopesResponse) (err2 error) {
+	resp2.Y, resp2.Z, err2 = s2.impl.Envelopes(ctx2, req2.A, req2.B, req2.X)
+	return err2
+}
+
+// Errs serves TypeNames.Errs to stock codecs; netrpcx servers call errs.
 func (s2 *TypeNamesNetRPC) Errs(req2 *netrpcx.Empty, resp2 *Page[err]) error {
-	return netrpcx.Handle(req2, func(ctx2 context.Context) (err2 error) {
-		*resp2, err2 = s2.impl.Errs(ctx2)
-		return err2
-	})
+	return netrpcx.Run(req2, func(ctx2 context.Context) error { return s2.errs(ctx2, req2, resp2) })
 }
 
-// Resps serves TypeNames.Resps.
+func (s2 *TypeNamesNetRPC) errs(ctx2 context.Context, req2 *netrpcx.Empty, resp2 *Page[err]) (err2 error) {
+	*resp2, err2 = s2.impl.Errs(ctx2)
+	return err2
+}
+
+// Resps serves TypeNames.Resps to stock codecs; netrpcx servers call resps.
 func (s2 *TypeNamesNetRPC) Resps(req2 *netrpcx.Empty, resp2 *Page[resp]) error {
-	return netrpcx.Handle(req2, func(ctx2 context.Context) (err2 error) {
-		*resp2, err2 = s2.impl.Resps(ctx2)
-		return err2
-	})
+	return netrpcx.Run(req2, func(ctx2 context.Context) error { return s2.resps(ctx2, req2, resp2) })
+}
+
+func (s2 *TypeNamesNetRPC) resps(ctx2 context.Context, req2 *netrpcx.Empty, resp2 *Page[resp]) (err2 error) {
+	*resp2, err2 = s2.impl.Resps(ctx2)
+	return err2
 }
 
 type typeNamesNetRPCClient struct {

@@ -87,106 +87,128 @@ type TypesNetRPC struct {
 func RegisterTypesNetRPC(srv *rpc.Server, impl Types) error {
 	s := &TypesNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Types", s,
-		netrpcx.NewMethod("Users", s.Users),
-		netrpcx.NewMethod("Alias", s.Alias),
-		netrpcx.NewMethod("Pairs", s.Pairs),
-		netrpcx.NewMethod("Temp", s.Temp),
-		netrpcx.NewMethod("Times", s.Times),
-		netrpcx.NewMethod("Bytes", s.Bytes),
-		netrpcx.NewMethod("Maps", s.Maps),
-		netrpcx.NewMethod("Arrays", s.Arrays),
-		netrpcx.NewMethod("Pointers", s.Pointers),
-		netrpcx.NewMethod("Grow", s.Grow),
-		netrpcx.NewMethod("Literal", s.Literal),
+		netrpcx.NewMethod("Users", s.Users, netrpcx.Unary(s.users)),
+		netrpcx.NewMethod("Alias", s.Alias, netrpcx.Unary(s.alias)),
+		netrpcx.NewMethod("Pairs", s.Pairs, netrpcx.Unary(s.pairs)),
+		netrpcx.NewMethod("Temp", s.Temp, netrpcx.Unary(s.temp)),
+		netrpcx.NewMethod("Times", s.Times, netrpcx.Unary(s.times)),
+		netrpcx.NewMethod("Bytes", s.Bytes, netrpcx.Unary(s.bytes)),
+		netrpcx.NewMethod("Maps", s.Maps, netrpcx.Unary(s.maps)),
+		netrpcx.NewMethod("Arrays", s.Arrays, netrpcx.Unary(s.arrays)),
+		netrpcx.NewMethod("Pointers", s.Pointers, netrpcx.Unary(s.pointers)),
+		netrpcx.NewMethod("Grow", s.Grow, netrpcx.Unary(s.grow), netrpcx.NilRequest()),
+		netrpcx.NewMethod("Literal", s.Literal, netrpcx.Unary(s.literal)),
 	)
 }
 
-// Users serves Types.Users.
+// Users serves Types.Users to stock codecs; netrpcx servers call users.
 func (s *TypesNetRPC) Users(req *TypesUsersRequest, resp *Page[User]) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Users(ctx, req.Limit, req.Cursor)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.users(ctx, req, resp) })
 }
 
-// Alias serves Types.Alias.
+func (s *TypesNetRPC) users(ctx context.Context, req *TypesUsersRequest, resp *Page[User]) (err error) {
+	*resp, err = s.impl.Users(ctx, req.Limit, req.Cursor)
+	return err
+}
+
+// Alias serves Types.Alias to stock codecs; netrpcx servers call alias.
 func (s *TypesNetRPC) Alias(req *TypesAliasRequest, resp *List[string]) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Alias(ctx, req.P, req.L)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.alias(ctx, req, resp) })
 }
 
-// Pairs serves Types.Pairs.
+func (s *TypesNetRPC) alias(ctx context.Context, req *TypesAliasRequest, resp *List[string]) (err error) {
+	*resp, err = s.impl.Alias(ctx, req.P, req.L)
+	return err
+}
+
+// Pairs serves Types.Pairs to stock codecs; netrpcx servers call pairs.
 func (s *TypesNetRPC) Pairs(req *TypesPairsRequest, resp *[]Pair[string, int]) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Pairs(ctx, req.Ps)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.pairs(ctx, req, resp) })
 }
 
-// Temp serves Types.Temp.
+func (s *TypesNetRPC) pairs(ctx context.Context, req *TypesPairsRequest, resp *[]Pair[string, int]) (err error) {
+	*resp, err = s.impl.Pairs(ctx, req.Ps)
+	return err
+}
+
+// Temp serves Types.Temp to stock codecs; netrpcx servers call temp.
 func (s *TypesNetRPC) Temp(req *TypesTempRequest, resp *float64) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Temp(ctx, req.C)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.temp(ctx, req, resp) })
 }
 
-// Times serves Types.Times.
+func (s *TypesNetRPC) temp(ctx context.Context, req *TypesTempRequest, resp *float64) (err error) {
+	*resp, err = s.impl.Temp(ctx, req.C)
+	return err
+}
+
+// Times serves Types.Times to stock codecs; netrpcx servers call times.
 func (s *TypesNetRPC) Times(req *TypesTimesRequest, resp *time.Time) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Times(ctx, req.T, req.D)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.times(ctx, req, resp) })
 }
 
-// Bytes serves Types.Bytes.
+func (s *TypesNetRPC) times(ctx context.Context, req *TypesTimesRequest, resp *time.Time) (err error) {
+	*resp, err = s.impl.Times(ctx, req.T, req.D)
+	return err
+}
+
+// Bytes serves Types.Bytes to stock codecs; netrpcx servers call bytes.
 func (s *TypesNetRPC) Bytes(req *TypesBytesRequest, resp *[]byte) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Bytes(ctx, req.B)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.bytes(ctx, req, resp) })
 }
 
-// Maps serves Types.Maps.
+func (s *TypesNetRPC) bytes(ctx context.Context, req *TypesBytesRequest, resp *[]byte) (err error) {
+	*resp, err = s.impl.Bytes(ctx, req.B)
+	return err
+}
+
+// Maps serves Types.Maps to stock codecs; netrpcx servers call maps.
 func (s *TypesNetRPC) Maps(req *TypesMapsRequest, resp *TypesMapsResponse) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		resp.Inverted, resp.Ids, err = s.impl.Maps(ctx, req.M, req.ByID)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.maps(ctx, req, resp) })
 }
 
-// Arrays serves Types.Arrays.
+func (s *TypesNetRPC) maps(ctx context.Context, req *TypesMapsRequest, resp *TypesMapsResponse) (err error) {
+	resp.Inverted, resp.Ids, err = s.impl.Maps(ctx, req.M, req.ByID)
+	return err
+}
+
+// Arrays serves Types.Arrays to stock codecs; netrpcx servers call arrays.
 func (s *TypesNetRPC) Arrays(req *TypesArraysRequest, resp *[2]int) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Arrays(ctx, req.A)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.arrays(ctx, req, resp) })
 }
 
-// Pointers serves Types.Pointers.
+func (s *TypesNetRPC) arrays(ctx context.Context, req *TypesArraysRequest, resp *[2]int) (err error) {
+	*resp, err = s.impl.Arrays(ctx, req.A)
+	return err
+}
+
+// Pointers serves Types.Pointers to stock codecs; netrpcx servers call pointers.
 func (s *TypesNetRPC) Pointers(req *TypesPointersRequest, resp **User) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Pointers(ctx, req.U, req.Name)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.pointers(ctx, req, resp) })
 }
 
-// Grow serves Types.Grow.
+func (s *TypesNetRPC) pointers(ctx context.Context, req *TypesPointersRequest, resp **User) (err error) {
+	*resp, err = s.impl.Pointers(ctx, req.U, req.Name)
+	return err
+}
+
+// Grow serves Types.Grow to stock codecs; netrpcx servers call grow.
 func (s *TypesNetRPC) Grow(req *Tree, resp *Tree) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Grow(ctx, req)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.grow(ctx, req, resp) })
 }
 
-// Literal serves Types.Literal.
+func (s *TypesNetRPC) grow(ctx context.Context, req *Tree, resp *Tree) (err error) {
+	*resp, err = s.impl.Grow(ctx, req)
+	return err
+}
+
+// Literal serves Types.Literal to stock codecs; netrpcx servers call literal.
 func (s *TypesNetRPC) Literal(req *TypesLiteralRequest, resp *struct{ N int }) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Literal(ctx, req.Opts, req.N)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.literal(ctx, req, resp) })
+}
+
+func (s *TypesNetRPC) literal(ctx context.Context, req *TypesLiteralRequest, resp *struct{ N int }) (err error) {
+	*resp, err = s.impl.Literal(ctx, req.Opts, req.N)
+	return err
 }
 
 type typesNetRPCClient struct {
@@ -326,7 +348,7 @@ func RegisterTypesHTTP(mux *http.ServeMux, impl Types, opts ...stdhttp.ServerOpt
 	grow := func(ctx context.Context, req *Tree) (Tree, error) {
 		return impl.Grow(ctx, req)
 	}
-	stdhttp.Handle(s, "Grow", grow)
+	stdhttp.Handle(s, "Grow", grow, stdhttp.NilRequest())
 	literal := func(ctx context.Context, req *TypesLiteralRequest) (struct{ N int }, error) {
 		return impl.Literal(ctx, req.Opts, req.N)
 	}

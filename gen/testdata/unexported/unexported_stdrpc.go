@@ -39,25 +39,29 @@ type GeometryNetRPC struct {
 func RegisterGeometryNetRPC(srv *rpc.Server, impl Geometry) error {
 	s := &GeometryNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Geometry", s,
-		netrpcx.NewMethod("Mirror", s.Mirror),
-		netrpcx.NewMethod("Origin", s.Origin),
+		netrpcx.NewMethod("Mirror", s.Mirror, netrpcx.Unary(s.mirror)),
+		netrpcx.NewMethod("Origin", s.Origin, netrpcx.Unary(s.origin)),
 	)
 }
 
-// Mirror serves Geometry.Mirror.
+// Mirror serves Geometry.Mirror to stock codecs; netrpcx servers call mirror.
 func (s *GeometryNetRPC) Mirror(req *GeometryMirrorRequest, resp *GeometryMirrorResponse) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		resp.M, err = s.impl.Mirror(ctx, req.P)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.mirror(ctx, req, resp) })
 }
 
-// Origin serves Geometry.Origin.
+func (s *GeometryNetRPC) mirror(ctx context.Context, req *GeometryMirrorRequest, resp *GeometryMirrorResponse) (err error) {
+	resp.M, err = s.impl.Mirror(ctx, req.P)
+	return err
+}
+
+// Origin serves Geometry.Origin to stock codecs; netrpcx servers call origin.
 func (s *GeometryNetRPC) Origin(req *netrpcx.Empty, resp *GeometryOriginResponse) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		resp.O, err = s.impl.Origin(ctx)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.origin(ctx, req, resp) })
+}
+
+func (s *GeometryNetRPC) origin(ctx context.Context, req *netrpcx.Empty, resp *GeometryOriginResponse) (err error) {
+	resp.O, err = s.impl.Origin(ctx)
+	return err
 }
 
 type geometryNetRPCClient struct {

@@ -35,25 +35,29 @@ type StringsNetRPC struct {
 func RegisterStringsNetRPC(srv *rpc.Server, impl Strings) error {
 	s := &StringsNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Strings", s,
-		netrpcx.NewMethod("Sum", s.Sum),
-		netrpcx.NewMethod("Join", s.Join),
+		netrpcx.NewMethod("Sum", s.Sum, netrpcx.Unary(s.sum)),
+		netrpcx.NewMethod("Join", s.Join, netrpcx.Unary(s.join)),
 	)
 }
 
-// Sum serves Strings.Sum.
+// Sum serves Strings.Sum to stock codecs; netrpcx servers call sum.
 func (s *StringsNetRPC) Sum(req *StringsSumRequest, resp *int) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Sum(ctx, req.Xs...)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.sum(ctx, req, resp) })
 }
 
-// Join serves Strings.Join.
+func (s *StringsNetRPC) sum(ctx context.Context, req *StringsSumRequest, resp *int) (err error) {
+	*resp, err = s.impl.Sum(ctx, req.Xs...)
+	return err
+}
+
+// Join serves Strings.Join to stock codecs; netrpcx servers call join.
 func (s *StringsNetRPC) Join(req *StringsJoinRequest, resp *string) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Join(ctx, req.Sep, req.Parts...)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.join(ctx, req, resp) })
+}
+
+func (s *StringsNetRPC) join(ctx context.Context, req *StringsJoinRequest, resp *string) (err error) {
+	*resp, err = s.impl.Join(ctx, req.Sep, req.Parts...)
+	return err
 }
 
 type stringsNetRPCClient struct {
