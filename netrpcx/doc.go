@@ -30,12 +30,13 @@
 //
 // The generated RegisterXNetRPC functions register through Register, which
 // also records the adapter's methods, typed, for the netrpcx servers of srv.
-// Those servers call them directly, on goroutines they keep for the next
-// call, instead of leaving them to rpc.Server, which calls by reflection on
+// Those servers call each one's Unary or Streaming call directly, with the
+// call's context, on goroutines they keep for the next call, instead of leaving them to rpc.Server, which calls by reflection on
 // a new goroutine whose stack must then grow (some 5,500 instructions per
 // call: an eighth of all a small call takes, client and server). Other
 // services on srv, and every service under a stock codec, are served by
-// rpc.Server as usual.
+// rpc.Server as usual, and have no context to read (Run gives
+// context.Background()).
 //
 // For each connection the server
 //

@@ -10,15 +10,3 @@ func PendingCalls(c *Client) int {
 	defer cc.mu.Unlock()
 	return len(cc.pending)
 }
-
-// FiledCalls returns how many calls' states are filed for Handle.
-func FiledCalls() int {
-	n := 0
-	for i := range calls.shards {
-		s := &calls.shards[i]
-		s.mu.Lock()
-		n += len(s.m)
-		s.mu.Unlock()
-	}
-	return n
-}

@@ -38,28 +38,42 @@ type Fidelity struct{}
 
 type None struct{ _ byte }
 
-func (Fidelity) Loose(req *None, resp *Loose) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error { *resp = Loose{V: unregistered{1}}; return nil })
+func (f Fidelity) Loose(req *None, resp *Loose) error {
+	return netrpcx.Run(req, func(ctx context.Context) error { return f.loose(ctx, req, resp) })
 }
 
-func (Fidelity) Boom(req *None, resp *Boom) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error { return nil })
+func (Fidelity) loose(ctx context.Context, req *None, resp *Loose) error {
+	*resp = Loose{V: unregistered{1}}
+	return nil
 }
 
-func (Fidelity) Nodes(req *None, resp *[]*Node) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error { *resp = []*Node{{Name: "a"}, nil}; return nil })
+func (f Fidelity) Boom(req *None, resp *Boom) error {
+	return netrpcx.Run(req, func(ctx context.Context) error { return f.boom(ctx, req, resp) })
 }
 
-func (Fidelity) Ping(req *Node, resp *string) error {
-	return netrpcx.Handle(req, func(ctx context.Context) error { *resp = "pong"; return nil })
+func (Fidelity) boom(ctx context.Context, req *None, resp *Boom) error { return nil }
+
+func (f Fidelity) Nodes(req *None, resp *[]*Node) error {
+	return netrpcx.Run(req, func(ctx context.Context) error { return f.nodes(ctx, req, resp) })
 }
+
+func (Fidelity) nodes(ctx context.Context, req *None, resp *[]*Node) error {
+	*resp = []*Node{{Name: "a"}, nil}
+	return nil
+}
+
+func (f Fidelity) Ping(req *Node, resp *string) error {
+	return netrpcx.Run(req, func(ctx context.Context) error { return f.ping(ctx, req, resp) })
+}
+
+func (Fidelity) ping(ctx context.Context, req *Node, resp *string) error { *resp = "pong"; return nil }
 
 func TestUnsendableResultKeepsConnection(t *testing.T) {
 	srv := rpc.NewServer()
 	f := Fidelity{}
 	if err := netrpcx.Register(srv, "F", f,
-		netrpcx.NewMethod("Loose", f.Loose), netrpcx.NewMethod("Boom", f.Boom),
-		netrpcx.NewMethod("Nodes", f.Nodes), netrpcx.NewMethod("Ping", f.Ping)); err != nil {
+		netrpcx.NewMethod("Loose", f.Loose, netrpcx.Unary(f.loose)), netrpcx.NewMethod("Boom", f.Boom, netrpcx.Unary(f.boom)),
+		netrpcx.NewMethod("Nodes", f.Nodes, netrpcx.Unary(f.nodes)), netrpcx.NewMethod("Ping", f.Ping, netrpcx.Unary(f.ping))); err != nil {
 		t.Fatal(err)
 	}
 	lis, err := net.Listen("tcp", "127.0.0.1:0")

@@ -2,7 +2,6 @@ package netrpcx
 
 import (
 	"context"
-	"reflect"
 	"sync"
 
 	"github.com/stdrpc/stdrpc"
@@ -12,11 +11,7 @@ import (
 // Empty is the request type of a generated adapter method whose Go method
 // has no parameters besides the context. On the wire it is an empty struct:
 // gob decodes any empty struct (and JSON any object) into it.
-//
-// It is not struct{} because Handle finds a call's state by the address of
-// its request, and every zero-size value may share one address (reflect.New
-// of struct{} returns the same pointer each time). The unexported byte gives
-// each call's Empty an address of its own and is never sent.
+// Its unexported byte is never sent.
 type Empty struct{ _ byte }
 
 // Handle is Run under its former name, which read like stdhttp.Handle
@@ -25,28 +20,23 @@ type Empty struct{ _ byte }
 // Deprecated: generated code calls Run; regenerate to use it.
 func Handle(args any, call func(context.Context) error) error { return Run(args, call) }
 
-// Run runs one call of a generated net/rpc adapter method. args is the
-// request the adapter received (a pointer); call runs the implementation with
-// the call's context.
+// Run runs one call of a generated net/rpc adapter's exported method, the
+// one stock codecs (rpc.ServeConn, jsonrpc.ServeConn) call. args is the
+// request the adapter received; call runs the implementation with
+// context.Background(), since a stock codec has no deadline or metadata to
+// give, and without interceptors.
 //
-// When the connection is served by netrpcx (Serve, Server.Serve or
-// Server.ServeConn), the context carries the caller's deadline, cancellation
-// and metadata (stdrpc.Incoming), and the server's interceptors wrap call.
-// When it is served by a stock codec (rpc.ServeConn, jsonrpc.ServeConn) the
-// context is context.Background() and no interceptors run.
-//
-// Either way a panic in call is recovered and logged, and reported as
+// netrpcx servers do not come here: they call the method's Unary call
+// (see NewMethod) with the call's context, which carries the caller's
+// deadline, cancellation and metadata (stdrpc.Incoming), within the
+// server's interceptors. Either way a panic in call is recovered and logged, and reported as
 // stdrpc.Internal, and the returned error is the one the caller should see:
 // a *stdrpc.Error keeps its code, a context error becomes DeadlineExceeded
 // or Canceled, and any other error becomes Unknown without its text (which is
 // logged) unless the server has WithErrorText. Its text is the response's
 // error string, so stock clients read "not_found: user 7".
 func Run(args any, call func(context.Context) error) error {
-	st := calls.take(args)
-	if st == nil {
-		return finish(context.Background(), nil, stdrpc.CallInfo{}, defaultServerOptions, call)
-	}
-	return st.run(call)
+	return finish(context.Background(), nil, stdrpc.CallInfo{}, defaultServerOptions, call)
 }
 
 // run runs call as the call st: with its context, its metadata and the
@@ -85,93 +75,6 @@ func finish(ctx context.Context, st *callState, info stdrpc.CallInfo, o *serverO
 	return e
 }
 
-// calls files the state of every call a netrpcx server codec has decoded but
-// not yet answered, under the address of the call's request.
-//
-// It is package state, the one piece netrpcx has, because nothing else can
-// reach Handle: rpc.Server calls the adapter method with only the request and
-// the reply, by reflection, on a goroutine of its own, and the request is the
-// only value the codec and the method share. Entries live only while a call
-// is being served and are keyed by addresses unique at that time, so servers
-// never see each other's entries. It is sharded so that parallel calls do not
-// contend on one lock.
-var calls registry
-
-const registryShards = 64
-
-type registry struct {
-	shards [registryShards]struct {
-		mu sync.Mutex
-		m  map[uintptr]*callState
-		_  [48]byte // pad the 16 bytes above to a 64-byte cache line of its own
-	}
-}
-
-// key returns args' address and whether args can be filed: only a pointer to
-// a value of non-zero size has an address of its own.
-func key(args any) (uintptr, bool) {
-	v := reflect.ValueOf(args)
-	if v.Kind() != reflect.Pointer || v.IsNil() || v.Type().Elem().Size() == 0 {
-		return 0, false
-	}
-	return v.Pointer(), true
-}
-
-func shard(k uintptr) int {
-	return int((uint64(k) >> 4) * 0x9E3779B97F4A7C15 >> (64 - 6))
-}
-
-// put files st under args. st keeps args alive, so the address cannot be
-// reused by another call while the entry exists.
-func (r *registry) put(args any, st *callState) {
-	k, ok := key(args)
-	if !ok {
-		return
-	}
-	st.args, st.key = args, k
-	s := &r.shards[shard(k)]
-	s.mu.Lock()
-	if s.m == nil {
-		s.m = make(map[uintptr]*callState)
-	}
-	s.m[k] = st
-	s.mu.Unlock()
-}
-
-// take removes and returns the state filed under args, or nil.
-func (r *registry) take(args any) *callState {
-	k, ok := key(args)
-	if !ok {
-		return nil
-	}
-	s := &r.shards[shard(k)]
-	s.mu.Lock()
-	st := s.m[k]
-	if st != nil {
-		delete(s.m, k)
-	}
-	s.mu.Unlock()
-	if st != nil {
-		st.args = nil
-	}
-	return st
-}
-
-// drop removes st's entry if Handle did not take it (the method was not a
-// generated adapter).
-func (r *registry) drop(st *callState) {
-	if st.args == nil {
-		return
-	}
-	s := &r.shards[shard(st.key)]
-	s.mu.Lock()
-	if s.m[st.key] == st {
-		delete(s.m, st.key)
-	}
-	s.mu.Unlock()
-	st.args = nil
-}
-
 // callState is what a server codec knows about one call.
 type callState struct {
 	codec  *serverCodec
@@ -181,9 +84,6 @@ type callState struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	md     stdrpc.Metadata
-
-	args any // the filed request, while filed
-	key  uintptr
 
 	code    stdrpc.Code // set by Run for a failed call
 	handled bool        // Run ran, so codec.responding counts this call

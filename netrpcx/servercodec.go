@@ -325,11 +325,7 @@ func (c *serverCodec) worker(st *callState) {
 		var body any = st.reply
 		var text string
 		var err error
-		if m := st.method; m.direct != nil {
-			err = m.direct(st, st.req, st.reply)
-		} else {
-			err = m.call(st.req, st.reply)
-		}
+		err = st.method.direct(st, st.req, st.reply)
 		if err != nil {
 			body, text = invalidRequest, err.Error()
 		}
@@ -359,9 +355,6 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 		if err := discard(c.dec); err != nil {
 			c.stopReading(err)
 			return err
-		}
-		if st.method == nil || st.method.direct == nil {
-			calls.put(x, st)
 		}
 		c.read(st)
 		return nil
@@ -395,7 +388,7 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 		return errors.New("netrpcx: cannot decode the request of " + c.hdr.ServiceMethod + ": " + err.Error())
 	}
 	if c.hdr.Nil {
-		if m := st.method; m == nil || m.direct == nil || !m.nilRequest {
+		if m := st.method; m == nil || !m.nilRequest {
 			st.code = stdrpc.InvalidArgument
 			c.read(st)
 			return stdrpc.Errorf(stdrpc.InvalidArgument, "netrpcx: %s: the request is a nil pointer, which this server cannot pass to the method: send a value", c.hdr.ServiceMethod)
@@ -404,9 +397,6 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 	}
 	if c.hdr.Present != nil {
 		restore(x, c.hdr.Present)
-	}
-	if st.method == nil || st.method.direct == nil {
-		calls.put(x, st) // for Run, called by the adapter's Go method
 	}
 	c.read(st)
 	return nil
@@ -626,7 +616,6 @@ func (c *serverCodec) respond(method string, seq uint64, text string, body any) 
 		if st.charged > 0 {
 			c.budget.release(st.charged)
 		}
-		calls.drop(st)
 		st.cancel()
 		st.reset()
 	}

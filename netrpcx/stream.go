@@ -61,11 +61,11 @@ func HandleStream[T any](args any, resp *Batch[T], call func(context.Context) it
 	return RunStream(args, resp, call)
 }
 
-// RunStream serves one call of a generated net/rpc adapter method of a
-// server stream. args is the request the adapter received (a pointer) and
-// resp its reply; call returns the stream, given the stream's context.
+// RunStream is what the exported adapter method of a server stream
+// returns: netrpcx servers call the stream's Streaming call instead, so only
+// a stock codec reaches it, which cannot carry a stream.
 //
-// The first call of a stream starts call's iterator on a goroutine of its
+// On a netrpcx server, the first call of a stream starts call's iterator on a goroutine of its
 // own and answers with the first batch: it waits for at least one item, the
 // end, or an error, and takes what else is ready, up to a batch's worth.
 // Later calls answer the next batches. The iterator's context carries the
@@ -77,14 +77,12 @@ func HandleStream[T any](args any, resp *Batch[T], call func(context.Context) it
 // the items it yielded; errors are mapped as Run maps them.
 //
 // Streams need netrpcx at both ends: served by a stock codec (rpc.ServeConn,
-// jsonrpc.ServeConn) the call fails with stdrpc.Unimplemented.
+// jsonrpc.ServeConn) the call fails with stdrpc.Unimplemented. args, resp
+// and call are the adapter's, kept so that the adapter reads as the
+// method it serves.
 func RunStream[T any](args any, resp *Batch[T], call func(context.Context) iter.Seq2[T, error]) error {
-	st := calls.take(args)
-	if st == nil {
-		return stdrpc.Errorf(stdrpc.Unimplemented,
-			"netrpcx: the method is a server stream, which needs a netrpcx server (netrpcx.Serve or Server.ServeConn) and a netrpcx client (netrpcx.Stream); the stock net/rpc codecs cannot carry it")
-	}
-	return runStream(st, resp, call)
+	return stdrpc.Errorf(stdrpc.Unimplemented,
+		"netrpcx: the method is a server stream, which needs a netrpcx server (netrpcx.Serve or Server.ServeConn) and a netrpcx client (netrpcx.Stream); the stock net/rpc codecs cannot carry it")
 }
 
 // runStream answers the call st of a stream with its next batch.
