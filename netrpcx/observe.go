@@ -27,5 +27,6 @@ func WithClientObserver(o *observe.Observer) ClientOption {
 		}
 		opts.observer = o
 		opts.interceptors = append(opts.interceptors, o.ClientInterceptor(observe.NetRPC))
+		opts.observerAt = len(opts.interceptors)
 	}
 }

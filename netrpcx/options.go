@@ -193,6 +193,12 @@ type clientOptions struct {
 	keepaliveTimeout time.Duration
 	observer         *observe.Observer // see WithClientObserver; counts retries and failovers
 	gzip             int               // see WithClientCompression
+
+	// observerAt is len(interceptors) after the last WithClientObserver;
+	// observerAlone is the observer when its interceptor is the only one,
+	// which Call then runs inline.
+	observerAt    int
+	observerAlone *observe.Observer
 }
 
 // DefaultRetryBudget is the burst of retries a Client allows (see
@@ -215,6 +221,9 @@ func newClientOptions(opts []ClientOption) *clientOptions {
 		opt(o)
 	}
 	o.interceptor = stdrpc.ChainClient(o.interceptors...)
+	if len(o.interceptors) == 1 && o.observerAt == 1 {
+		o.observerAlone = o.observer
+	}
 	if o.dial == nil {
 		d := net.Dialer{Timeout: o.dialTimeout}
 		o.dial = d.DialContext
