@@ -30,11 +30,12 @@ type path struct {
 
 // The paths' names.
 const (
-	local  = "local"   // the implementation, called directly
-	netrpc = "net/rpc" // the generated net/rpc client against netrpcx
-	httpc  = "HTTP"    // the generated HTTP client against stdhttp
-	stock  = "stock"   // a stock net/rpc client (gob) against netrpcx
-	plain  = "JSON"    // a plain JSON client against stdhttp
+	local  = "local"    // the implementation, called directly
+	netrpc = "net/rpc"  // the generated net/rpc client against netrpcx
+	httpc  = "HTTP"     // the generated HTTP client against stdhttp
+	stock  = "stock"    // a stock net/rpc client (gob) against netrpcx
+	plain  = "JSON"     // a plain JSON client against stdhttp
+	rpc2   = "JSON-RPC" // a JSON-RPC 2.0 client against stdhttp's JSONRPC endpoint
 )
 
 // errSkip is what a hand-written client returns for a method whose shape it
@@ -75,8 +76,14 @@ func paths(t *testing.T, sopts ...netrpcx.ServerOption) []path {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := stdhttp.NewServer("", conformance.NewConformanceHTTPHandler(impl, stdhttp.WithLogger(quiet),
-		stdhttp.WithInterceptors(conformance.Stamp("a")), stdhttp.WithInterceptors(conformance.Stamp("b"))))
+	hopts := []stdhttp.ServerOption{stdhttp.WithLogger(quiet),
+		stdhttp.WithInterceptors(conformance.Stamp("a")), stdhttp.WithInterceptors(conformance.Stamp("b"))}
+	mux := http.NewServeMux()
+	mux.Handle("/", conformance.NewConformanceHTTPHandler(impl, hopts...))
+	j := stdhttp.NewJSONRPC(hopts...)
+	conformance.RegisterConformanceJSONRPC(j, impl)
+	mux.Handle("/rpc", j)
+	hs := stdhttp.NewServer("", mux)
 	go hs.Serve(hlis)
 	t.Cleanup(func() { hs.Close() })
 	base := "http://" + hlis.Addr().String()
@@ -87,6 +94,7 @@ func paths(t *testing.T, sopts ...netrpcx.ServerOption) []path {
 		{httpc, conformance.NewConformanceHTTPClient(base)},
 		{stock, stockClient{sc}},
 		{plain, jsonClient{base}},
+		{rpc2, newRPCClient(base + "/rpc")},
 	}
 }
 
