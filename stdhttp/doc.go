@@ -22,6 +22,11 @@
 //	$ curl -X POST http://localhost:8080/Calculator/Ping
 //	{}
 //
+// A nil slice or map in a result is written as [] or {} (a nil []byte as
+// ""), at any depth, here, in a stream's items and on JSON-RPC, so that a
+// client in another language reads a list, not null; a nil pointer stays
+// null.
+//
 // An empty body is the zero request, so a method without parameters needs
 // none. A body must be sent as Content-Type: application/json (`curl -d`
 // sends a form type and gets 415; use --json, or -H 'Content-Type:

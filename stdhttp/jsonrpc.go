@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -113,6 +114,7 @@ type jsonrpcMethod struct {
 // http.ServeMux does for a pattern.
 func HandleJSONRPC[Req, Resp any](s *Service, m JSONRPCMethod, call func(context.Context, *Req) (Resp, error)) {
 	jm := newJSONRPCMethod(s, m, false)
+	empty := newEmptyPlan(reflect.TypeFor[Resp]())
 	jm.call = func(ctx context.Context, params json.RawMessage) (any, error) {
 		req := new(Req)
 		if err := decodeParams(m, params, req); err != nil {
@@ -122,6 +124,7 @@ func HandleJSONRPC[Req, Resp any](s *Service, m JSONRPCMethod, call func(context
 		if err != nil {
 			return nil, err
 		}
+		empty.apply(reflect.ValueOf(&resp).Elem())
 		return &resp, nil
 	}
 	s.jsonrpc.add(jm)
@@ -135,6 +138,7 @@ func HandleJSONRPC[Req, Resp any](s *Service, m JSONRPCMethod, call func(context
 // answered -32601, saying so.
 func HandleJSONRPCStream[Req, T any](s *Service, m JSONRPCMethod, call func(context.Context, *Req) iter.Seq2[T, error]) {
 	jm := newJSONRPCMethod(s, m, true)
+	empty := newEmptyPlan(reflect.TypeFor[T]())
 	jm.stream = func(ctx context.Context, params json.RawMessage, st *streamWriter, id json.RawMessage) error {
 		req := new(Req)
 		if err := decodeParams(m, params, req); err != nil {
@@ -145,6 +149,7 @@ func HandleJSONRPCStream[Req, T any](s *Service, m JSONRPCMethod, call func(cont
 			if err != nil {
 				return err
 			}
+			empty.apply(reflect.ValueOf(&v).Elem())
 			if err := st.item(&jsonrpcItem[T]{JSONRPC: "2.0", Result: &v, ID: id}); err != nil {
 				return err
 			}

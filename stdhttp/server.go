@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -166,6 +167,7 @@ func Handle[Req, Resp any](s *Service, method string, call func(context.Context,
 		info:   info,
 		om:     s.obs.Server(observe.HTTP, info, false),
 		call:   call,
+		empty:  newEmptyPlan(reflect.TypeFor[Resp]()),
 		nilReq: nilRequest(opts),
 	})
 }
@@ -177,11 +179,12 @@ func Handle[Req, Resp any](s *Service, method string, call func(context.Context,
 func HandleRoute[Req, Resp any](s *Service, method, pattern string, bind func(*http.Request, *Req) error, call func(context.Context, *Req) (Resp, error)) {
 	info := stdrpc.CallInfo{Service: s.name, Method: method}
 	s.handle(pattern, &endpoint[Req, Resp]{
-		s:    s,
-		info: info,
-		om:   s.obs.Server(observe.HTTP, info, false),
-		bind: bind,
-		call: call,
+		s:     s,
+		info:  info,
+		om:    s.obs.Server(observe.HTTP, info, false),
+		bind:  bind,
+		call:  call,
+		empty: newEmptyPlan(reflect.TypeFor[Resp]()),
 	})
 }
 
@@ -193,7 +196,8 @@ type endpoint[Req, Resp any] struct {
 	bind func(*http.Request, *Req) error // nil: the JSON body is the request
 	call func(context.Context, *Req) (Resp, error)
 
-	nilReq bool // a null body is a nil request (NilRequest)
+	empty  *emptyPlan // nil: no nil slice or map to write as empty
+	nilReq bool       // a null body is a nil request (NilRequest)
 }
 
 func (e *endpoint[Req, Resp]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -230,6 +234,7 @@ func (e *endpoint[Req, Resp]) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		s.writeError(w, e.info, err, &obs)
 		return
 	}
+	e.empty.apply(reflect.ValueOf(&resp).Elem())
 	if err := s.writeJSON(w, r, http.StatusOK, &resp, &obs, stdrpc.OK); err != nil {
 		s.writeError(w, e.info, stdrpc.NewError(stdrpc.Internal, err), &obs)
 	}

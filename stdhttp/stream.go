@@ -7,6 +7,7 @@ import (
 	"iter"
 	"net/http"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -49,6 +50,7 @@ func HandleStream[Req, T any](s *Service, method string, call func(context.Conte
 		info:   info,
 		om:     s.obs.Server(observe.HTTP, info, true),
 		call:   call,
+		empty:  newEmptyPlan(reflect.TypeFor[T]()),
 		nilReq: nilRequest(opts),
 	})
 }
@@ -60,11 +62,12 @@ func HandleStream[Req, T any](s *Service, method string, call func(context.Conte
 func HandleStreamRoute[Req, T any](s *Service, method, pattern string, bind func(*http.Request, *Req) error, call func(context.Context, *Req) iter.Seq2[T, error]) {
 	info := stdrpc.CallInfo{Service: s.name, Method: method}
 	s.handle(pattern, &streamEndpoint[Req, T]{
-		s:    s,
-		info: info,
-		om:   s.obs.Server(observe.HTTP, info, true),
-		bind: bind,
-		call: call,
+		s:     s,
+		info:  info,
+		om:    s.obs.Server(observe.HTTP, info, true),
+		bind:  bind,
+		call:  call,
+		empty: newEmptyPlan(reflect.TypeFor[T]()),
 	})
 }
 
@@ -76,7 +79,8 @@ type streamEndpoint[Req, T any] struct {
 	bind func(*http.Request, *Req) error // nil: the JSON body is the request
 	call func(context.Context, *Req) iter.Seq2[T, error]
 
-	nilReq bool // a null body is a nil request (NilRequest)
+	empty  *emptyPlan // nil: no nil slice or map to write as empty
+	nilReq bool       // a null body is a nil request (NilRequest)
 }
 
 func (e *streamEndpoint[Req, T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -117,7 +121,7 @@ func (e *streamEndpoint[Req, T]) ServeHTTP(w http.ResponseWriter, r *http.Reques
 			}
 			req = nil
 		}
-		return sendStream(ctx, st, s.heartbeat, e.call(ctx, req))
+		return sendStream(ctx, st, s.heartbeat, e.empty, e.call(ctx, req))
 	}
 	// Interceptors wrap the whole stream: they see its final error, and
 	// the last frame is written after they return.
@@ -126,7 +130,7 @@ func (e *streamEndpoint[Req, T]) ServeHTTP(w http.ResponseWriter, r *http.Reques
 }
 
 // sendStream writes each item of seq and returns the error that ends it.
-func sendStream[T any](ctx context.Context, st *streamWriter, heartbeat time.Duration, seq iter.Seq2[T, error]) error {
+func sendStream[T any](ctx context.Context, st *streamWriter, heartbeat time.Duration, empty *emptyPlan, seq iter.Seq2[T, error]) error {
 	if st.head {
 		return nil // the headers, without running the method
 	}
@@ -137,6 +141,7 @@ func sendStream[T any](ctx context.Context, st *streamWriter, heartbeat time.Dur
 		if err != nil {
 			return err
 		}
+		empty.apply(reflect.ValueOf(&v).Elem())
 		if err := st.item(&v); err != nil {
 			return err
 		}

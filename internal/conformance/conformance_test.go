@@ -298,12 +298,15 @@ func check(tc tcase, path string, got any, err error) string {
 		return ""
 	}
 	want := tc.want
-	if path == stock {
+	switch path {
+	case stock:
 		if tc.stock != nil {
 			want = tc.stock.v
 		} else {
 			want = gobView(want)
 		}
+	case httpc, plain, rpc2:
+		want = jsonView(want)
 	}
 	if d := diff("", reflect.ValueOf(want), reflect.ValueOf(got)); d != "" {
 		return "value differs: " + d
@@ -405,4 +408,62 @@ func gobView(v any) any {
 		return fmt.Sprintf("gob cannot decode %#v: %v", v, err)
 	}
 	return out.Elem().Interface()
+}
+
+// jsonView is v as the JSON transports deliver it: every nil slice and map
+// (a nil []byte too) empty, at any depth, as a client in another language
+// needs them; pointers stay as they are. A result of several values
+// ([]any) is viewed value by value.
+func jsonView(v any) any {
+	if v == nil {
+		return nil
+	}
+	in := reflect.ValueOf(v)
+	out := reflect.New(in.Type()).Elem()
+	emptied(out, in, 0)
+	return out.Interface()
+}
+
+// emptied sets out, a settable value of in's type, to a deep copy of in with
+// nil slices and maps made empty.
+func emptied(out, in reflect.Value, depth int) {
+	if depth > 100 {
+		panic("jsonView: a value this deep is not in the suite")
+	}
+	switch in.Kind() {
+	case reflect.Slice:
+		out.Set(reflect.MakeSlice(in.Type(), in.Len(), in.Len()))
+		for i := range in.Len() {
+			emptied(out.Index(i), in.Index(i), depth+1)
+		}
+	case reflect.Map:
+		out.Set(reflect.MakeMapWithSize(in.Type(), in.Len()))
+		for it := in.MapRange(); it.Next(); {
+			e := reflect.New(in.Type().Elem()).Elem()
+			emptied(e, it.Value(), depth+1)
+			out.SetMapIndex(it.Key(), e)
+		}
+	case reflect.Pointer:
+		if in.IsNil() {
+			return
+		}
+		out.Set(reflect.New(in.Type().Elem()))
+		emptied(out.Elem(), in.Elem(), depth+1)
+	case reflect.Interface:
+		if in.IsNil() {
+			return
+		}
+		e := reflect.New(in.Elem().Type()).Elem()
+		emptied(e, in.Elem(), depth+1)
+		out.Set(e)
+	case reflect.Struct:
+		out.Set(in) // unexported fields (a time's, a marshaler's) as they are
+		for i := range in.NumField() {
+			if in.Type().Field(i).IsExported() {
+				emptied(out.Field(i), in.Field(i), depth+1)
+			}
+		}
+	default:
+		out.Set(in)
+	}
 }
