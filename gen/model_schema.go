@@ -11,8 +11,9 @@ import (
 )
 
 // The JSON Schemas of the Go types that travel, as encoding/json sees
-// them: json tags, omitempty, pointers and nil slices and maps as null,
-// time.Time and time.Duration, []byte as base64, marshalers, embedded
+// them: json tags, omitempty, pointers as null, nil slices and maps as
+// empty (stdhttp writes a result's nil slice or map as [] or {}, a nil
+// []byte as ""; a request may still send null), time.Time and time.Duration, []byte as base64, marshalers, embedded
 // structs' promoted fields, and named types as components.
 
 // collect records the named types t refers to.
@@ -193,14 +194,12 @@ func (sc *schemaCtx) schemaOf(t types.Type) *jsonSchema {
 	return sc.structural(t)
 }
 
-// nullable reports whether encoding/json may write null for a value of a
-// type with underlying type u.
+// nullable reports whether stdhttp may write null for a value of a type
+// with underlying type u: a nil pointer. A nil slice or map is written
+// empty.
 func nullable(u types.Type) bool {
-	switch u.(type) {
-	case *types.Pointer, *types.Slice, *types.Map:
-		return true
-	}
-	return false
+	_, ok := u.(*types.Pointer)
+	return ok
 }
 
 func orNull(s *jsonSchema) *jsonSchema {
@@ -240,14 +239,14 @@ func (sc *schemaCtx) structural(t types.Type) *jsonSchema {
 		return orNull(sc.schemaOf(t.Elem()))
 	case *types.Slice:
 		if isBytes(t) {
-			return &jsonSchema{Type: []string{"string", "null"}, ContentEncoding: "base64"}
+			return &jsonSchema{Type: "string", ContentEncoding: "base64"}
 		}
-		return &jsonSchema{Type: []string{"array", "null"}, Items: sc.schemaOf(t.Elem())}
+		return &jsonSchema{Type: "array", Items: sc.schemaOf(t.Elem())}
 	case *types.Array:
 		n := int(t.Len())
 		return &jsonSchema{Type: "array", Items: sc.schemaOf(t.Elem()), MinItems: &n, MaxItems: &n}
 	case *types.Map:
-		return &jsonSchema{Type: []string{"object", "null"}, AdditionalProperties: sc.schemaOf(t.Elem())}
+		return &jsonSchema{Type: "object", AdditionalProperties: sc.schemaOf(t.Elem())}
 	case *types.Struct:
 		return sc.structSchema(t)
 	}
