@@ -45,7 +45,10 @@ var errorStatuses = []struct {
 var errorCodes = []string{"canceled", "unknown", "invalid_argument", "deadline_exceeded", "not_found", "already_exists", "permission_denied", "resource_exhausted", "failed_precondition", "aborted", "out_of_range", "unimplemented", "internal", "unavailable", "data_loss", "unauthenticated"}
 
 // openAPIName is the document's file name in the package's directory.
-func openAPIName(pkgName string) string { return pkgName + ".openapi.json" }
+func openAPIName(pkgName string) string { return pkgName + openAPISuffix }
+
+// openAPISuffix ends the name of every OpenAPI document stdrpc writes.
+const openAPISuffix = ".openapi.json"
 
 // buildOpenAPI computes the OpenAPI document of a package's services, and
 // sets each service's OpenAPI embedding names.

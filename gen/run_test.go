@@ -115,6 +115,67 @@ func TestRegenerateOverBrokenOutput(t *testing.T) {
 	}
 }
 
+// An OpenAPI document stdrpc wrote is removed when nothing writes it any
+// more: its package lost its last service, or took another name; -check
+// reports it first. A document stdrpc did not write stays.
+func TestRemovesStaleOpenAPI(t *testing.T) {
+	foreign := `{"openapi": "3.1.0", "info": {"title": "hand-written"}}`
+	dir := tempModule(t, map[string]string{
+		"calc.go":             calculatorSrc,
+		"a/a.go":              "package a\n\nimport \"context\"\n\n//stdrpc:service\ntype A interface{ M(ctx context.Context) error }\n",
+		"a/mine.openapi.json": foreign,
+	})
+	all := gen.Config{Dir: dir, Patterns: []string{"./..."}}
+	if _, err := gen.Run(all); err != nil {
+		t.Fatal(err)
+	}
+	doc := filepath.Join(dir, "a", "a.openapi.json")
+	if _, err := os.Stat(doc); err != nil {
+		t.Fatal(err)
+	}
+
+	// a loses its service.
+	if err := os.WriteFile(filepath.Join(dir, "a", "a.go"), []byte("package a\n\n// A is no service now.\ntype A interface{ M() }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	check := all
+	check.Check = true
+	res, err := gen.Run(check)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := res.Stale(dir), []string{filepath.Join("a", "a.openapi.json"), filepath.Join("a", "a_stdrpc.go")}; !slices.Equal(got, want) {
+		t.Errorf("-check: stale = %q; want %q", got, want)
+	}
+	if _, err := os.Stat(doc); err != nil {
+		t.Errorf("-check removed a/a.openapi.json: %v", err)
+	}
+	if _, err := gen.Run(all); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(doc); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a/a.openapi.json, whose package has no service now, still exists (%v)", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "a", "mine.openapi.json")); err != nil || string(b) != foreign {
+		t.Errorf("a hand-written document was changed: %q, %v", b, err)
+	}
+
+	// calc takes another name: its document's name follows.
+	if err := os.WriteFile(filepath.Join(dir, "calc.go"), []byte(strings.Replace(calculatorSrc, "package calc", "package calculator", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err = gen.Run(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := res.Stale(dir), []string{"calc.openapi.json", "calc_stdrpc.go", "calculator.openapi.json"}; !slices.Equal(got, want) {
+		t.Errorf("after the rename: changed = %q; want %q", got, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "calc.openapi.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("calc.openapi.json, named for the old package name, still exists (%v)", err)
+	}
+}
+
 func TestWritesOnlyWhatChanged(t *testing.T) {
 	dir := tempModule(t, map[string]string{"calc.go": calculatorSrc})
 	if _, err := gen.Run(gen.Config{Dir: dir}); err != nil {
@@ -303,7 +364,7 @@ func TestKeepsOtherPlatformsOutput(t *testing.T) {
 		if err != nil || len(res.Files) != 2 { // the document, then the code
 			t.Fatalf("generating for windows: %+v, %v", res, err)
 		}
-		out := res.Files[1].Path
+		doc, out := res.Files[0].Path, res.Files[1].Path
 		t.Setenv("GOOS", "linux")
 		res, err = gen.Run(gen.Config{Dir: dir, Check: true})
 		if err != nil || len(res.Files) != 0 {
@@ -312,8 +373,10 @@ func TestKeepsOtherPlatformsOutput(t *testing.T) {
 		if _, err := gen.Run(gen.Config{Dir: dir}); err != nil {
 			t.Fatalf("generating on linux: %v", err)
 		}
-		if _, err := os.Stat(out); err != nil {
-			t.Fatalf("generating on linux removed %s: %v", filepath.Base(out), err)
+		for _, f := range []string{out, doc} {
+			if _, err := os.Stat(f); err != nil {
+				t.Fatalf("generating on linux removed %s: %v", filepath.Base(f), err)
+			}
 		}
 	}
 }

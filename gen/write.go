@@ -64,6 +64,9 @@ func write(res *Result, pkgs []*packages.Package, dir string, check bool) error 
 			}
 		}
 	}
+	for _, doc := range staleDocs(pkgs, want, res.Files) {
+		res.Files = append(res.Files, Output{Path: doc, Changed: true})
+	}
 	slices.SortFunc(res.Files, func(a, b Output) int { return cmp.Compare(a.Path, b.Path) })
 	if check {
 		return nil
@@ -85,9 +88,72 @@ func write(res *Result, pkgs []*packages.Package, dir string, check bool) error 
 	return nil
 }
 
+// staleDocs returns the OpenAPI documents stdrpc wrote in the loaded
+// packages' directories that nothing generated this time: their package
+// lost its last service, or took another name. A document that a generated
+// file kept as it is (see write) embeds stays, with that file.
+func staleDocs(pkgs []*packages.Package, want map[string]bool, outputs []Output) []string {
+	touched := make(map[string]bool, len(outputs)) // written or removed
+	for _, f := range outputs {
+		touched[f.Path] = true
+	}
+	byDir := map[string][]*packages.Package{}
+	for _, pkg := range pkgs {
+		if d := packageDir(pkg); d != "" {
+			byDir[d] = append(byDir[d], pkg)
+		}
+	}
+	var stale []string
+	for d, dpkgs := range byDir {
+		docs, _ := filepath.Glob(filepath.Join(d, "*"+openAPISuffix))
+		for _, doc := range docs {
+			if want[doc] {
+				continue
+			}
+			if content, err := os.ReadFile(doc); err != nil || !isGenerated(doc, content) {
+				continue // not ours: left alone
+			}
+			if !embeddedByKept(dpkgs, filepath.Base(doc), touched) {
+				stale = append(stale, doc)
+			}
+		}
+	}
+	return stale
+}
+
+// packageDir returns the directory of pkg's files, or "".
+func packageDir(pkg *packages.Package) string {
+	if pkg.Dir != "" {
+		return pkg.Dir
+	}
+	for _, names := range [][]string{pkg.GoFiles, pkg.IgnoredFiles, pkg.OtherFiles} {
+		if len(names) > 0 {
+			return filepath.Dir(names[0])
+		}
+	}
+	return ""
+}
+
+// embeddedByKept reports whether a generated file of pkgs that this run
+// neither writes nor removes embeds the document name.
+func embeddedByKept(pkgs []*packages.Package, name string, touched map[string]bool) bool {
+	directive := []byte("//go:embed " + name + "\n")
+	for _, pkg := range pkgs {
+		for _, file := range pkg.IgnoredFiles {
+			if touched[file] {
+				continue
+			}
+			if src, err := os.ReadFile(file); err == nil && bytes.HasPrefix(src, generatedLine) && bytes.Contains(src, directive) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // isGenerated reports whether a file's content was written by stdrpc.
 func isGenerated(path string, content []byte) bool {
-	if strings.HasSuffix(path, ".openapi.json") {
+	if strings.HasSuffix(path, openAPISuffix) {
 		return bytes.HasPrefix(content, []byte(openAPIHead))
 	}
 	return bytes.HasPrefix(content, generatedLine)
