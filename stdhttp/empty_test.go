@@ -85,3 +85,30 @@ func TestEmptyNotNull(t *testing.T) {
 		t.Errorf("the implementation's value was changed: %+v", shared)
 	}
 }
+
+type ring struct {
+	Tags []string
+	Next *ring
+}
+
+// A result that points back at itself, with nils to fill all the way
+// round, is refused as encoding/json refuses it, and the server goes on.
+func TestEmptyCycle(t *testing.T) {
+	r := &ring{}
+	r.Next = r
+	mux := http.NewServeMux()
+	stdhttp.Handle(stdhttp.NewService(mux, "Ring"), "Get", func(ctx context.Context, req *struct{}) (*ring, error) { return r, nil })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c := stdhttp.NewClient(srv.URL)
+	for range 2 {
+		var got *ring
+		err := c.Call(context.Background(), "/Ring/Get", &struct{}{}, &got)
+		if err == nil || !strings.Contains(err.Error(), "internal: ") || !strings.Contains(err.Error(), "cycle") {
+			t.Fatalf("a cyclic result: %v, want internal naming the cycle", err)
+		}
+	}
+	if r.Tags != nil || r.Next != r {
+		t.Errorf("the implementation's value was changed")
+	}
+}
