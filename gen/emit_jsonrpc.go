@@ -20,7 +20,11 @@ func emitJSONRPC(p *printer, s *service) {
 		if m.Kind == serverStream {
 			handle = "HandleJSONRPCStream"
 		}
-		p.line("\t%s.%s(%s, %s, %s)", rt.StdHTTP, handle, l.Svc, jsonrpcMethodLit(m, rt), m.HTTPVar)
+		opts := ""
+		if m.Request.Kind == direct && m.Request.Pointer {
+			opts = ", " + rt.StdHTTP + ".NilRequest()" // a nil argument arrives as nil, as in a local call
+		}
+		p.line("\t%s.%s(%s, %s, %s%s)", rt.StdHTTP, handle, l.Svc, jsonrpcMethodLit(m, rt), m.HTTPVar, opts)
 	}
 	p.line("}")
 	p.line("")

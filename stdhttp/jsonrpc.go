@@ -111,14 +111,20 @@ type jsonrpcMethod struct {
 
 // HandleJSONRPC serves a unary method on s's endpoint as "Service.Method"
 // and under each alias. It panics if a name is already taken, as
-// http.ServeMux does for a pattern.
-func HandleJSONRPC[Req, Resp any](s *Service, m JSONRPCMethod, call func(context.Context, *Req) (Resp, error)) {
+// http.ServeMux does for a pattern. With NilRequest, a lone parameter sent
+// as null ("params":[null], or by its name) reaches call as a nil request,
+// as over the other routes; without it, it is refused (-32602).
+func HandleJSONRPC[Req, Resp any](s *Service, m JSONRPCMethod, call func(context.Context, *Req) (Resp, error), opts ...MethodOption) {
 	jm := newJSONRPCMethod(s, m, false)
 	empty := newEmptyPlan(reflect.TypeFor[Resp]())
+	nilReq := nilRequest(opts)
 	jm.call = func(ctx context.Context, params json.RawMessage) (any, error) {
 		req := new(Req)
 		if err := decodeParams(m, params, req); err != nil {
-			return nil, err
+			if err != errNullParam || !nilReq {
+				return nil, err
+			}
+			req = nil
 		}
 		resp, err := call(ctx, req)
 		if err != nil {
@@ -136,13 +142,17 @@ func HandleJSONRPC[Req, Resp any](s *Service, m JSONRPCMethod, call func(context
 // the call's id, an error ends the stream with an error response, and a
 // stream that is complete ends with the event "end". Otherwise the call is
 // answered -32601, saying so.
-func HandleJSONRPCStream[Req, T any](s *Service, m JSONRPCMethod, call func(context.Context, *Req) iter.Seq2[T, error]) {
+func HandleJSONRPCStream[Req, T any](s *Service, m JSONRPCMethod, call func(context.Context, *Req) iter.Seq2[T, error], opts ...MethodOption) {
 	jm := newJSONRPCMethod(s, m, true)
 	empty := newEmptyPlan(reflect.TypeFor[T]())
+	nilReq := nilRequest(opts)
 	jm.stream = func(ctx context.Context, params json.RawMessage, st *streamWriter, id json.RawMessage) error {
 		req := new(Req)
 		if err := decodeParams(m, params, req); err != nil {
-			return err
+			if err != errNullParam || !nilReq {
+				return err
+			}
+			req = nil
 		}
 		st.startHeartbeat(s.heartbeat)
 		for v, err := range call(ctx, req) {
@@ -228,6 +238,10 @@ func (e *paramsError) Error() string { return e.msg }
 func invalidParams(format string, args ...any) error {
 	return stdrpc.NewError(stdrpc.InvalidArgument, &paramsError{msg: fmt.Sprintf(format, args...)})
 }
+
+// errNullParam refuses a lone parameter sent as null, unless the method
+// takes a nil request (NilRequest).
+var errNullParam = invalidParams("invalid params: the parameter is null, which this server cannot pass to the method: send a value")
 
 // jsonrpcRequest is one request object. Absent members stay nil.
 type jsonrpcRequest struct {
@@ -727,7 +741,7 @@ func decodeParams(m JSONRPCMethod, params json.RawMessage, req any) error {
 		return nil
 	}
 	if isNull(obj) {
-		return invalidParams("invalid params: the parameter is null, which this server cannot pass to the method: send a value")
+		return errNullParam
 	}
 	if err := json.Unmarshal(obj, req); err != nil {
 		var se *stdrpc.Error

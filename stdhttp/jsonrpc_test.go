@@ -296,3 +296,28 @@ func TestJSONRPCNotificationRuns(t *testing.T) {
 		t.Errorf("ran %d, %d; want 1, 2", a, b)
 	}
 }
+
+// A lone pointer parameter sent as null reaches the method as nil when it
+// is registered with NilRequest, as generated code does; otherwise it is
+// refused with -32602 rather than arrive as a pointer to a zero value.
+func TestJSONRPCNilRequest(t *testing.T) {
+	j := stdhttp.NewJSONRPC()
+	s := stdhttp.NewJSONRPCService(j, "N")
+	isNil := func(ctx context.Context, req *node) (bool, error) { return req == nil, nil }
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Nil", Params: []string{"n"}, Lone: true}, isNil, stdhttp.NilRequest())
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Value", Params: []string{"n"}, Lone: true}, isNil)
+	srv := httptest.NewServer(j)
+	defer srv.Close()
+	for _, tc := range []struct{ body, want string }{
+		{`{"jsonrpc":"2.0","method":"N.Nil","params":[null],"id":1}`, `{"jsonrpc":"2.0","result":true,"id":1}`},
+		{`{"jsonrpc":"2.0","method":"N.Nil","params":{"n":null},"id":1}`, `{"jsonrpc":"2.0","result":true,"id":1}`},
+		{`{"jsonrpc":"2.0","method":"N.Nil","params":{"Name":"a"},"id":1}`, `{"jsonrpc":"2.0","result":false,"id":1}`},
+		{`{"jsonrpc":"2.0","method":"N.Nil","id":1}`, `{"jsonrpc":"2.0","result":false,"id":1}`}, // no params: the zero request
+		{`{"jsonrpc":"2.0","method":"N.Value","params":[null],"id":1}`,
+			`{"jsonrpc":"2.0","error":{"code":-32602,"message":"invalid params: the parameter is null, which this server cannot pass to the method: send a value","data":{"code":"invalid_argument"}},"id":1}`},
+	} {
+		if _, got, _ := rpcPost(t, http.MethodPost, srv.URL, tc.body); got != tc.want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.body, got, tc.want)
+		}
+	}
+}

@@ -548,7 +548,7 @@ func RegisterConformanceJSONRPC(j *stdhttp.JSONRPC, impl Conformance, opts ...st
 	put := func(ctx context.Context, req *Entry) (*Entry, error) {
 		return impl.Put(ctx, req)
 	}
-	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Put", Params: []string{"e"}, Lone: true}, put)
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Put", Params: []string{"e"}, Lone: true}, put, stdhttp.NilRequest())
 	pair := func(ctx context.Context, req *ConformancePairRequest) (resp ConformancePairResponse, err error) {
 		resp.Rs, resp.Rb, err = impl.Pair(ctx, req.S, req.B)
 		return resp, err

@@ -1801,7 +1801,7 @@ func RegisterBigJSONRPC(j *stdhttp.JSONRPC, impl Big, opts ...stdhttp.ServerOpti
 	method03 := func(ctx context.Context, req *User) (*User, error) {
 		return impl.Method03(ctx, req)
 	}
-	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method03", Params: []string{"u"}, Lone: true}, method03)
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method03", Params: []string{"u"}, Lone: true}, method03, stdhttp.NilRequest())
 	method04 := func(ctx context.Context, req *BigMethod04Request) ([]byte, error) {
 		return impl.Method04(ctx, req.Data)
 	}
@@ -1863,7 +1863,7 @@ func RegisterBigJSONRPC(j *stdhttp.JSONRPC, impl Big, opts ...stdhttp.ServerOpti
 	method18 := func(ctx context.Context, req *User) (*User, error) {
 		return impl.Method18(ctx, req)
 	}
-	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method18", Params: []string{"u"}, Lone: true}, method18)
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method18", Params: []string{"u"}, Lone: true}, method18, stdhttp.NilRequest())
 	method19 := func(ctx context.Context, req *BigMethod19Request) ([]byte, error) {
 		return impl.Method19(ctx, req.Data)
 	}
@@ -1925,7 +1925,7 @@ func RegisterBigJSONRPC(j *stdhttp.JSONRPC, impl Big, opts ...stdhttp.ServerOpti
 	method33 := func(ctx context.Context, req *User) (*User, error) {
 		return impl.Method33(ctx, req)
 	}
-	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method33", Params: []string{"u"}, Lone: true}, method33)
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method33", Params: []string{"u"}, Lone: true}, method33, stdhttp.NilRequest())
 	method34 := func(ctx context.Context, req *BigMethod34Request) ([]byte, error) {
 		return impl.Method34(ctx, req.Data)
 	}
@@ -1987,7 +1987,7 @@ func RegisterBigJSONRPC(j *stdhttp.JSONRPC, impl Big, opts ...stdhttp.ServerOpti
 	method48 := func(ctx context.Context, req *User) (*User, error) {
 		return impl.Method48(ctx, req)
 	}
-	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method48", Params: []string{"u"}, Lone: true}, method48)
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method48", Params: []string{"u"}, Lone: true}, method48, stdhttp.NilRequest())
 	method49 := func(ctx context.Context, req *BigMethod49Request) ([]byte, error) {
 		return impl.Method49(ctx, req.Data)
 	}

@@ -459,7 +459,7 @@ func RegisterUsersJSONRPC(j *stdhttp.JSONRPC, impl Users, opts ...stdhttp.Server
 	patch := func(ctx context.Context, req *Item) (*Item, error) {
 		return impl.Patch(ctx, req)
 	}
-	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Patch", Params: []string{"item"}, Lone: true}, patch)
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Patch", Params: []string{"item"}, Lone: true}, patch, stdhttp.NilRequest())
 	file := func(ctx context.Context, req *UsersFileRequest) (string, error) {
 		return impl.File(ctx, req.Path)
 	}

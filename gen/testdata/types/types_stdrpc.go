@@ -506,7 +506,7 @@ func RegisterTypesJSONRPC(j *stdhttp.JSONRPC, impl Types, opts ...stdhttp.Server
 	grow := func(ctx context.Context, req *Tree) (Tree, error) {
 		return impl.Grow(ctx, req)
 	}
-	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Grow", Params: []string{"t"}, Lone: true}, grow)
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Grow", Params: []string{"t"}, Lone: true}, grow, stdhttp.NilRequest())
 	literal := func(ctx context.Context, req *TypesLiteralRequest) (struct{ N int }, error) {
 		return impl.Literal(ctx, req.Opts, req.N)
 	}
