@@ -460,3 +460,37 @@ func find(t *testing.T, recs []record, transport, method string) record {
 	t.Fatalf("no record of %s over %s in %+v", method, transport, recs)
 	return record{}
 }
+
+// TestAccessLogJSONRPC logs each JSON-RPC call of a batch once, with the
+// call's own sizes (its params and result, not the batch's), and counts
+// them under the jsonrpc transport.
+func TestAccessLogJSONRPC(t *testing.T) {
+	rec := &recorder{}
+	obs := observe.New(observe.WithAccessLog(slog.New(rec), nil))
+	j := stdhttp.NewJSONRPC()
+	testsvc.RegisterTestJSONRPC(j, &testsvc.Impl{}, stdhttp.WithObserver(obs), stdhttp.WithLogger(slog.New(slog.DiscardHandler)))
+	hs := httptest.NewServer(j)
+	defer hs.Close()
+	batch := `[{"jsonrpc":"2.0","method":"Test.Add","params":[2,3],"id":1},` +
+		`{"jsonrpc":"2.0","method":"Test.Divide","params":{"a":1,"b":0},"id":2}]`
+	resp, err := http.Post(hs.URL, "application/json", strings.NewReader(batch))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	recs := rec.wait(t, 2)
+	byMethod := map[string]record{}
+	for _, r := range recs {
+		byMethod[r.attrs["method"].(string)] = r
+	}
+	add, div := byMethod["Add"], byMethod["Divide"]
+	if add.attrs["transport"] != "jsonrpc" || add.attrs["code"] != "ok" || add.attrs["request_bytes"] != int64(len("[2,3]")) || add.attrs["response_bytes"] != int64(len("5")) {
+		t.Errorf("Add's record %v; want transport jsonrpc, code ok, request_bytes 5, response_bytes 1", add.attrs)
+	}
+	if div.attrs["code"] != "invalid_argument" || div.attrs["request_bytes"] != int64(len(`{"a":1,"b":0}`)) {
+		t.Errorf("Divide's record %v; want code invalid_argument and request_bytes 13", div.attrs)
+	}
+	if len(recs) != 2 {
+		t.Errorf("%d records for a batch of 2 calls", len(recs))
+	}
+}

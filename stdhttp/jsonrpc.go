@@ -331,7 +331,7 @@ func (j *JSONRPC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		out.WriteByte('[')
 		n := 0
 		for _, m := range members {
-			if rep, ok := j.one(ctx, m, true, nil, nil); ok {
+			if rep, ok := j.one(ctx, m, true, nil, r); ok {
 				if n > 0 {
 					out.WriteByte(',')
 				}
@@ -440,17 +440,28 @@ func (j *JSONRPC) one(ctx context.Context, raw json.RawMessage, inBatch bool, w 
 		}
 		return streamed, true
 	}
-	result, rerr := j.run(ctx, m, req.Params)
+	result, rerr := j.run(ctx, m, req.Params, r)
 	if notify {
 		return "", false
 	}
 	return replyJSON(v2, id, result, rerr), true
 }
 
-// run calls a unary method through its service's interceptors.
-func (j *JSONRPC) run(ctx context.Context, m jsonrpcMethod, params json.RawMessage) (result []byte, rerr *jsonrpcError) {
+// run calls a unary method through its service's interceptors. r, if not
+// nil, is the HTTP request that carried the call, for the access log.
+func (j *JSONRPC) run(ctx context.Context, m jsonrpcMethod, params json.RawMessage, r *http.Request) (result []byte, rerr *jsonrpcError) {
 	s := m.s
 	obs := m.om.Start()
+	if obs.Observing() {
+		// The sizes are the call's own: its params and its result, not the
+		// batch or the JSON-RPC envelope around them.
+		obs.RequestBytes(int64(len(params)))
+		defer func() {
+			if r != nil {
+				obs.Log(ctx, r.RemoteAddr, stdrpc.Metadata(r.Header))
+			}
+		}()
+	}
 	panicked := false
 	var resp any
 	err := func() (err error) {
@@ -474,6 +485,7 @@ func (j *JSONRPC) run(ctx context.Context, m jsonrpcMethod, params json.RawMessa
 		}
 	}
 	if err == nil {
+		obs.ResponseBytes(int64(len(result)))
 		obs.End(stdrpc.OK)
 		return result, nil
 	}
@@ -510,6 +522,10 @@ func (j *JSONRPC) serveStream(ctx context.Context, m jsonrpcMethod, params, id j
 		obs:  m.om.Start(),
 	}
 	defer st.release()
+	if st.obs.Observing() {
+		st.obs.RequestBytes(int64(len(params)))
+		defer st.obs.Log(ctx, r.RemoteAddr, stdrpc.Metadata(r.Header)) // after End, before release
+	}
 	panicked := false
 	err := func() (err error) {
 		defer func() {
