@@ -58,6 +58,46 @@ func (b *memBudget) acquire(n int64, stop <-chan struct{}) {
 	}
 }
 
+// aheadShare is the part of the budget that stream items produced ahead
+// of their consumers may fill, with what else is held: the rest stays for
+// requests, so that consumers that stall cannot stop the server reading
+// calls.
+const aheadShare = 2 // a half
+
+// acquireAhead charges n for a stream item produced ahead of its consumer,
+// first waiting until it fits in the budget's share for such items: false
+// if stop is closed first, and then nothing is charged. A stream that holds
+// nothing ahead (alone) goes at once, so that every stream makes progress.
+func (b *memBudget) acquireAhead(n int64, stop <-chan struct{}, alone bool) bool {
+	limit := b.limit / aheadShare
+	for {
+		used := b.used.Load()
+		if alone || used+n <= limit {
+			if b.used.CompareAndSwap(used, used+n) {
+				return true
+			}
+			continue
+		}
+		b.waiting.Add(1)
+		b.mu.Lock()
+		room := b.room
+		b.mu.Unlock()
+		if used := b.used.Load(); used+n > limit {
+			select {
+			case <-room:
+			case <-stop:
+				b.waiting.Add(-1)
+				return false
+			}
+		}
+		b.waiting.Add(-1)
+	}
+}
+
+// charge charges n without waiting: for memory already held, so that the
+// readers that wait for room see it.
+func (b *memBudget) charge(n int64) { b.used.Add(n) }
+
 func (b *memBudget) release(n int64) {
 	b.used.Add(-n)
 	if b.waiting.Load() > 0 {
