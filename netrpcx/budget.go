@@ -25,6 +25,38 @@ type memBudget struct {
 
 	mu   sync.Mutex
 	room chan struct{} // closed, and replaced, when memory is released while readers wait
+
+	// replies holds, for each method that has answered, the size of its
+	// recent replies (*atomic.Int64): the largest, decaying by a
+	// sixteenth with each smaller one. A call is charged it before it
+	// runs, beside its request, so that a peer asking for large replies
+	// and reading none stops being read once their replies would fill the
+	// budget, not once they do: a reply exists only when its call returns,
+	// too late to stop the reader, which has accepted the next calls
+	// meanwhile.
+	replies sync.Map
+}
+
+// replyGuess is what a call of method is charged for its reply before it
+// runs: nothing until the method has answered once.
+func (b *memBudget) replyGuess(method string) int64 {
+	if r, ok := b.replies.Load(method); ok {
+		return r.(*atomic.Int64).Load()
+	}
+	return 0
+}
+
+// learnReply records that method, a method that exists, replied n bytes.
+func (b *memBudget) learnReply(method string, n int64) {
+	r, ok := b.replies.Load(method)
+	if !ok {
+		r, _ = b.replies.LoadOrStore(method, new(atomic.Int64))
+	}
+	size := r.(*atomic.Int64)
+	old := size.Load()
+	if next := max(n, old-old/16); next != old {
+		size.CompareAndSwap(old, next) // if another reply won, its size will do
+	}
 }
 
 func newMemBudget(limit int64) *memBudget {
@@ -58,21 +90,21 @@ func (b *memBudget) acquire(n int64, stop <-chan struct{}) {
 	}
 }
 
-// aheadShare is the part of the budget that stream items produced ahead
-// of their consumers may fill, with what else is held: the rest stays for
-// requests, so that consumers that stall cannot stop the server reading
-// calls.
-const aheadShare = 2 // a half
-
 // acquireAhead charges n for a stream item produced ahead of its consumer,
 // first waiting until it fits in the budget's share for such items: false
-// if stop is closed first, and then nothing is charged. A stream that holds
-// nothing ahead (alone) goes at once, so that every stream makes progress.
+// if stop is closed first, and then nothing is charged. Items ahead may
+// fill half of the budget, with what else is held; the first item of a
+// stream that holds none ahead (alone), three quarters, so that a stream
+// is not held up by many stalled ones. A quarter always stays for
+// requests: consumers that stall cannot stop the server reading calls.
 func (b *memBudget) acquireAhead(n int64, stop <-chan struct{}, alone bool) bool {
-	limit := b.limit / aheadShare
+	limit := b.limit / 2
+	if alone {
+		limit = b.limit / 4 * 3
+	}
 	for {
 		used := b.used.Load()
-		if alone || used+n <= limit {
+		if used+n <= limit {
 			if b.used.CompareAndSwap(used, used+n) {
 				return true
 			}

@@ -241,11 +241,18 @@ func TestMemoryBudgetBoundsStalledStreams(t *testing.T) {
 // replies, and its connection is closed within the write timeout.
 func TestMemoryBudgetBoundsRepliesToStalledPeers(t *testing.T) {
 	addr, stop := startBudgetServer(t)
+	// A call that reads its reply first: the server learns the size of
+	// the method's replies from those it sends.
+	var blob []byte
+	if err := dial(t, addr).Call(context.Background(), "Blobs.Get", 1<<20, &blob); err != nil || len(blob) != 1<<20 {
+		t.Fatalf("Blobs.Get = %d bytes, %v", len(blob), err)
+	}
 
 	// Two connections, each pipelining requests for 1 MiB replies with a
 	// stock client's framing, reading none.
 	closed := make(chan time.Time, 2)
 	var wg sync.WaitGroup
+	start := time.Now()
 	for range 2 {
 		conn, err := net.Dial("tcp", addr)
 		if err != nil {
@@ -269,15 +276,22 @@ func TestMemoryBudgetBoundsRepliesToStalledPeers(t *testing.T) {
 	time.Sleep(2 * time.Second)
 	peak := stop()
 	wait := time.After(20 * time.Second)
+	var last time.Duration
 	for range 2 {
 		select {
-		case <-closed:
+		case at := <-closed:
+			last = max(last, at.Sub(start))
 		case <-wait:
 			t.Fatal("the server did not close the connections of a peer that reads no reply")
 		}
 	}
 	wg.Wait()
-	t.Logf("the server's live heap under requests for 1 MiB replies on 2 connections that read none: %d MiB more than before (budget %d MiB)", peak>>20, floodBudget>>20)
+	t.Logf("the server's live heap under requests for 1 MiB replies on 2 connections that read none: %d MiB more than before (budget %d MiB); closed after %v", peak>>20, floodBudget>>20, last.Round(time.Millisecond))
+	// The write timeout is a second: a write blocked behind the full
+	// socket buffers fails within it, and closes the connection.
+	if last > 3*time.Second+raceSlack {
+		t.Errorf("the server closed the connections of a peer that reads no reply after %v; want within the write timeout (1s) of the first write that could not finish", last)
+	}
 	if peak > floodBudget+64<<20 {
 		t.Fatalf("the replies held %d MiB, more than the budget of %d MiB + 64 MiB", peak>>20, floodBudget>>20)
 	}

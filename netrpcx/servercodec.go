@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/rpc"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,6 +38,7 @@ type serverCodec struct {
 	fr      *frameReader
 	dec     *gob.Decoder
 	bw      *bufio.Writer
+	tw      *timedWriter   // under bw: the connection, with write deadlines
 	hw      holdWriter     // under enc: takes back a response that fails to encode
 	zw      gzipWriter     // under enc: compresses, once the peer said it reads that
 	out     countingWriter // bw, counting what the encoder writes
@@ -112,11 +114,12 @@ func newServerCodec(rwc io.ReadWriteCloser, opts *serverOptions, methods map[str
 		budget:  budget,
 		work:    make(chan *callState),
 		closed:  make(chan struct{}),
-		bw:      bufio.NewWriter(deadlineWriter(rwc, opts.writeTimeout)),
 		room:    make(chan struct{}, 1),
 		drainCh: make(chan struct{}),
 		calls:   make(map[uint64]*callState),
 	}
+	c.tw = deadlineWriter(rwc, opts.writeTimeout)
+	c.bw = bufio.NewWriter(c.tw)
 	if opts.idleTimeout > 0 {
 		c.deadline, _ = rwc.(interface{ SetReadDeadline(time.Time) error })
 	}
@@ -365,7 +368,8 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 		// type definition is charged at the definition's size: once per
 		// type and connection, and the limit on each message still holds.
 		if _, count, err := c.fr.peekCount(); err == nil {
-			st.charged = 2 * int64(count)
+			st.guessed = c.budget.replyGuess(c.hdr.ServiceMethod)
+			st.charged = 2*int64(count) + st.guessed
 			c.release()
 			c.budget.acquire(st.charged, c.drainCh)
 		}
@@ -446,7 +450,7 @@ func (c *serverCodec) flushHeld() {
 	}
 	c.wmu.Unlock()
 	if err != nil {
-		c.closeNow() // a connection whose writes fail is useless
+		c.writeFailed()
 	}
 }
 
@@ -586,7 +590,7 @@ func (c *serverCodec) respond(method string, seq uint64, text string, body any) 
 	switch {
 	case !abandoned:
 		if err = c.write(st, method, seq, text, body); err != nil {
-			c.closeNow() // a connection whose writes fail is useless
+			c.writeFailed()
 		}
 	case st != nil && st.handled:
 		// The connection is closing, and an answer "canceled" would
@@ -624,7 +628,23 @@ func (c *serverCodec) respond(method string, seq uint64, text string, body any) 
 
 // write writes the response of the call seq.
 func (c *serverCodec) write(st *callState, method string, seq uint64, text string, body any) error {
-	c.wmu.Lock()
+	if !c.wmu.TryLock() {
+		// The writer is busy, perhaps with a peer that reads nothing:
+		// the reply waits, held, and the memory budget counts it until
+		// it is written, beyond what the call was charged for it before
+		// it ran. A batch's items are counted already.
+		if _, isBatch := body.(batch); c.budget != nil && body != nil && !isBatch {
+			held := sizeOf(reflect.ValueOf(body))
+			if st != nil {
+				held -= st.guessed
+			}
+			if held > 0 {
+				c.budget.charge(held)
+				defer c.budget.release(held)
+			}
+		}
+		c.wmu.Lock()
+	}
 	defer c.wmu.Unlock()
 	c.resp = responseHeader{ServiceMethod: method, Seq: seq, Error: text}
 	if text != "" {
@@ -644,14 +664,19 @@ func (c *serverCodec) write(st *callState, method string, seq uint64, text strin
 	}
 	if err == nil {
 		written := c.out.n
-		if err = c.encodeBody(method, body); err != nil {
+		if err = c.encodeBody(method, body); err != nil && c.tw.err == nil {
 			c.opts.log().LogAttrs(context.Background(), slog.LevelError, "netrpcx: cannot encode a response; closing the connection",
 				slog.String("method", method), slog.String("error", err.Error()))
-		} else if st != nil && st.obs.Observing() {
-			// Before the flush, so that a caller who has the response
-			// finds the call counted.
-			st.obs.ResponseBytes(int64(c.out.n - written))
-			st.obs.End(sentCode(st, text))
+		} else {
+			if _, isBatch := body.(batch); c.budget != nil && text == "" && !isBatch {
+				c.budget.learnReply(method, int64(c.out.n-written))
+			}
+			if st != nil && st.obs.Observing() {
+				// Before the flush, so that a caller who has the
+				// response finds the call counted.
+				st.obs.ResponseBytes(int64(c.out.n - written))
+				st.obs.End(sentCode(st, text))
+			}
 		}
 	}
 	var soon int32
@@ -767,6 +792,26 @@ const (
 	lingerTimeout = 500 * time.Millisecond
 	lingerBytes   = 1 << 20
 )
+
+// writeFailed closes a connection whose writes fail, which is useless. A
+// write that timed out is a peer that read nothing for the write timeout,
+// worth a look; one that could not encode a response was logged already.
+func (c *serverCodec) writeFailed() {
+	c.wmu.Lock()
+	err := c.tw.err
+	c.wmu.Unlock()
+	c.mu.Lock()
+	first := !c.abandoned
+	c.mu.Unlock()
+	if first && err != nil {
+		level := slog.LevelDebug
+		if isTimeout(err) {
+			level = slog.LevelWarn
+		}
+		c.opts.log().LogAttrs(context.Background(), level, "netrpcx: closing connection: a write failed", c.remote(), slog.String("error", err.Error()))
+	}
+	c.closeNow()
+}
 
 // closeNow closes the connection at once, canceling every call.
 func (c *serverCodec) closeNow() {
