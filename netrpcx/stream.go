@@ -208,9 +208,9 @@ func openStream[T any](st *callState, call func(context.Context) iter.Seq2[T, er
 	c.mu.Lock()
 	var err error
 	switch {
-	case c.dead:
+	case c.canceled():
 		err = stdrpc.Errorf(stdrpc.Canceled, "netrpcx: the connection closed")
-	case c.draining:
+	case c.state != stateServing:
 		err = errStreamShutdown
 	case len(c.streams) >= limit:
 		err = stdrpc.Errorf(stdrpc.ResourceExhausted,
