@@ -5,19 +5,20 @@ import (
 	"sync/atomic"
 )
 
-// DefaultMemoryBudget bounds the memory a Server holds for the requests of
-// the calls it runs, across all its connections, unless WithMemoryBudget
-// says otherwise.
+// DefaultMemoryBudget bounds the memory a Server holds for the calls it
+// runs (their requests, replies and stream items ahead), across all its
+// connections, unless WithMemoryBudget says otherwise.
 const DefaultMemoryBudget = 256 << 20
 
-// A memBudget counts the memory a server holds for requests: a request is
+// A memBudget counts the memory a server holds for calls: a request is
 // charged twice its size on the wire (the bytes gob reads and the value
-// they decode to) before its body is read, and released when its response
-// is written. A reader whose request does not fit waits until calls end;
-// one that fits nowhere goes when nothing else is held, so that no request
-// under the message limit is refused. A peer that reads no response holds
-// its calls, and their charge, until the write timeout closes its
-// connection.
+// they decode to), and its reply's expected size (see replies), before its
+// body is read, and released when its response is written. A reader whose
+// request does not fit waits until calls end; one that fits nowhere goes
+// when nothing else is held, so that no request under the message limit
+// is refused. A peer that reads no response holds its calls, and their
+// charge, until the write timeout closes its connection. Stream items
+// produced ahead of their consumers are charged too (acquireAhead).
 type memBudget struct {
 	limit   int64
 	used    atomic.Int64
