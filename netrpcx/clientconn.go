@@ -256,7 +256,8 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 			delete(cc.pending, seq)
 		}
 		cc.mu.Unlock()
-		unsent := errors.Is(err, errEncode) // nothing of it was written
+		full := err == errQueueFull
+		unsent := full || errors.Is(err, errEncode) // nothing of it was written
 		if !unsent {
 			// The stream may hold part of a request: the connection is unusable.
 			cc.fail(err)
@@ -270,6 +271,8 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 		pc.reply, pc.err = nil, nil
 		callPool.Put(pc)
 		switch {
+		case full: // the caller's deadline passed while earlier requests waited
+			return stdrpc.NewError(stdrpc.DeadlineExceeded, fmt.Errorf("%w: %w", context.DeadlineExceeded, err))
 		case unsent:
 			return stdrpc.NewError(stdrpc.InvalidArgument, err)
 		case refused: // the server said it read no request after an earlier one
@@ -341,6 +344,10 @@ func (cc *clientConn) write(seq uint64, method string, timeout time.Duration, md
 		// A write blocked at the deadline lets the caller go; the flusher
 		// finishes it (see sendBuffer).
 		cc.out.next = time.Now().Add(timeout)
+	}
+	if err := cc.bw.room(); err != nil {
+		cc.writers.Add(-1)
+		return err
 	}
 	cc.hdr = requestHeader{ServiceMethod: method, Seq: seq, Timeout: int64(timeout), Metadata: flatten(md), Stream: stream, Nil: pres.isNil, Present: pres.present}
 	// The request is held until it is whole: if args cannot be encoded,

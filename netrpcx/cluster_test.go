@@ -470,3 +470,58 @@ func TestHealth(t *testing.T) {
 		t.Fatalf("Health of a stock server: %v, want nil: it answers", err)
 	}
 }
+
+// Calls whose deadlines pass while the server reads nothing leave their
+// requests queued on the connection, in order, for the write timeout to
+// settle; what waits there is bounded, so that callers who keep calling a
+// stalled server do not make the client hold all their requests: past the
+// bound a call fails at its deadline having sent nothing.
+func TestQueueBehindStalledServerIsBounded(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lis.Close()
+	stalled := make(chan net.Conn, 1)
+	go func() {
+		conn, err := lis.Accept()
+		if err != nil {
+			return
+		}
+		answerHello(gob.NewDecoder(conn), gob.NewEncoder(conn)) // then no more reading
+		stalled <- conn
+	}()
+	c := dial(t, lis.Addr().String(), netrpcx.WithClientWriteTimeout(time.Minute))
+	defer func() { (<-stalled).Close() }()
+
+	big := testsvc.Payload{Data: make([]byte, 4<<20)}
+	base := liveHeap()
+	const deadline = 50 * time.Millisecond
+	var wg sync.WaitGroup
+	var late atomic.Int64
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 40 {
+				ctx, cancel := context.WithTimeout(context.Background(), deadline)
+				start := time.Now()
+				err := c.Call(ctx, "Test.Echo", &big, nil)
+				cancel()
+				if !errors.Is(err, context.DeadlineExceeded) {
+					t.Errorf("a call to a server that reads nothing: %v; want deadline_exceeded", err)
+					return
+				}
+				if over := int64(time.Since(start) - deadline); over > late.Load() {
+					late.Store(over)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	held := liveHeap() - min(liveHeap(), base)
+	t.Logf("the client's live heap after 320 calls of 4 MiB to a server that reads nothing: %d MiB more than before; calls returned at most %v after their deadline", held>>20, time.Duration(late.Load()).Round(time.Millisecond))
+	if held > 32<<20 {
+		t.Errorf("the client holds %d MiB of requests queued for a server that reads nothing; want at most 32 MiB", held>>20)
+	}
+}

@@ -1,6 +1,7 @@
 package netrpcx
 
 import (
+	"errors"
 	"io"
 	"time"
 )
@@ -93,6 +94,9 @@ func (t *timedWriter) arm() {
 // writes them later under the write timeout; a write that times out then,
 // or fails otherwise, breaks the connection. bufio.Writer cannot do this:
 // its errors are sticky, and gob's encoder takes a failed write for lost.
+//
+// What waits behind a stalled write is bounded (maxQueued, see room):
+// past it, a writer waits for the queue to drain instead of adding to it.
 type sendBuffer struct {
 	w       *timedWriter
 	buf     []byte
@@ -124,6 +128,32 @@ func (b *sendBuffer) Write(p []byte) (int, error) {
 		b.stalled = true
 	}
 	return len(p), nil
+}
+
+// maxQueued is how many bytes may wait behind a stalled write before the
+// next request waits for them to be written: what a peer that stops
+// reading makes a client hold, beyond one request.
+const maxQueued = 4 << 20
+
+// errQueueFull reports a request not sent because the bytes queued before
+// it did not drain by its caller's deadline; the connection is fine.
+var errQueueFull = errors.New("netrpcx: the request was not sent: the connection's earlier requests are still waiting for the server to read them")
+
+// room waits, before a request is written, until what is queued behind a
+// stalled write is under maxQueued: by the caller's deadline
+// (errQueueFull, with nothing written), or by the write timeout, past
+// which the write fails and with it the connection.
+func (b *sendBuffer) room() error {
+	if !b.stalled || len(b.buf) < maxQueued {
+		return nil
+	}
+	if err := b.Flush(); err != nil {
+		return err
+	}
+	if b.stalled && len(b.buf) >= maxQueued {
+		return errQueueFull
+	}
+	return nil
 }
 
 // Flush writes what is buffered. After a soft timeout it returns nil with

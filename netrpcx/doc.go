@@ -57,7 +57,12 @@
 //   - runs at most WithMaxInFlight calls at once (256 by default) and stops
 //     reading the connection while at the bound, which pushes back on the
 //     peer;
-//   - closes the connection when a write fails;
+//   - holds at most WithMemoryBudget (256 MiB by default) across its
+//     connections for requests, replies waiting to be written and stream
+//     items produced ahead of their consumers, and stops reading calls
+//     while it is full;
+//   - closes the connection when a write fails, or cannot finish within
+//     WithWriteTimeout (10 s by default);
 //   - with WithIdleTimeout, closes a connection that idles, or holds a
 //     request half-sent, for longer than the timeout.
 //
@@ -130,8 +135,9 @@
 // each answered with a Batch of items: the first sends the request, the
 // later ones name the stream and ask for the next batch once the loop has
 // taken the last. The server's iterator runs on a goroutine of its own at
-// most 64 items ahead of the batches asked for, then waits in yield, so a
-// slow consumer never makes the server buffer without bound. Its context
+// most 64 items ahead of the batches asked for, and within the memory
+// budget (WithMemoryBudget), then waits in yield, so a slow consumer never
+// makes the server buffer without bound. Its context
 // carries the caller's deadline and metadata and is canceled when the loop
 // breaks or ctx ends (the client sends a cancel request naming the stream),
 // when the connection closes, or when the server shuts down; Shutdown waits

@@ -89,6 +89,7 @@ type callState struct {
 	handled bool        // Run ran, so codec.responding counts this call
 	nilReq  bool        // the request is nil (a Method with NilRequest)
 	charged int64       // the bytes of its request charged to the memory budget
+	guessed int64       // the part of charged that is for its reply (see memBudget.replies)
 
 	obs observe.Call // the call as an Observer sees it; a stream's moves to the stream
 

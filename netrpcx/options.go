@@ -80,13 +80,18 @@ func WithWriteTimeout(d time.Duration) ServerOption {
 	return func(o *serverOptions) { o.writeTimeout = max(d, 0) }
 }
 
-// WithMemoryBudget bounds the memory the server holds for the requests of
-// the calls it runs, across all its connections (default
-// DefaultMemoryBudget; n <= 0 restores it). A request counts twice its size
-// on the wire, its bytes and its value, from before its body is read until
-// its response is written; a request that does not fit waits, and the peer
-// with it, until calls end. Replies are not counted: each is held until
-// written, which the write timeout bounds.
+// WithMemoryBudget bounds the memory the server holds for the calls it
+// runs, across all its connections (default DefaultMemoryBudget; n <= 0
+// restores it). A request counts twice its size on the wire, its bytes and
+// its value, from before its body is read until its response is written;
+// so does its reply, at the size of the method's recent replies (learned
+// from those written; nothing until the method has answered once), and
+// at its size in memory if it must wait for a busy writer. A request that
+// does not fit waits, and the peer with it, until calls end. The items a
+// server stream produces ahead of its consumer count too, until their
+// batch is written: they may fill half of the budget (a stream's first
+// item ahead, three quarters), and a producer that finds no room waits in
+// yield, so that stalled consumers leave a quarter to requests.
 func WithMemoryBudget(n int64) ServerOption {
 	return func(o *serverOptions) {
 		if n <= 0 {
@@ -287,7 +292,12 @@ func WithKeepalive(interval, timeout time.Duration) ClientOption {
 // (default DefaultWriteTimeout); a call's deadline bounds its own writes
 // too. A write that cannot finish in time breaks the connection: the calls
 // on it fail (or go elsewhere, as Client says), and the next call redials.
-// So a server that stops reading holds no caller past its deadline.
+// So a server that stops reading holds no caller past its deadline. The
+// requests of callers who gave up mid-write stay queued, in order, for the
+// write timeout to settle; past 4 MiB queued, a request waits for the
+// queue to drain instead of joining it: by its caller's deadline, then
+// failing with stdrpc.DeadlineExceeded having sent nothing, or without
+// one by the write timeout.
 func WithClientWriteTimeout(d time.Duration) ClientOption {
 	return func(o *clientOptions) { o.writeTimeout = max(d, 0) }
 }

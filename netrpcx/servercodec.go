@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/rpc"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,6 +38,7 @@ type serverCodec struct {
 	fr      *frameReader
 	dec     *gob.Decoder
 	bw      *bufio.Writer
+	tw      *timedWriter   // under bw: the connection, with write deadlines
 	hw      holdWriter     // under enc: takes back a response that fails to encode
 	zw      gzipWriter     // under enc: compresses, once the peer said it reads that
 	out     countingWriter // bw, counting what the encoder writes
@@ -67,17 +69,12 @@ type serverCodec struct {
 	held bool
 
 	mu       sync.Mutex
+	state    connState             // see enter
 	calls    map[uint64]*callState // accepted, unanswered calls by Seq
 	inflight int                   // accepted, unanswered calls: at most maxInFlight
 	full     bool                  // the reader waits for room
-	draining bool
-	wakeable bool // draining interrupted the reader with a read deadline
-	readErr  error
-	dead     bool // the connection ended: every call is canceled, new ones at once
-	// abandoned: closeNow ended the connection; responses are not written,
-	// since the calls were canceled by that and not by their callers.
-	abandoned bool
-	closing   bool // rpc.Server closed the codec: the last response closes the connection
+	wakeable bool                  // set on draining: it interrupted the reader with a read deadline
+	readErr  error                 // the reader's, once it stopped: what it answers rpc.Server from then on
 
 	// For WithIdleTimeout: the connection's read deadlines, whether the
 	// reader waits for a request, and whether a deadline is set.
@@ -87,7 +84,9 @@ type serverCodec struct {
 
 	// For going away: whether the peer said hello (and so understands a
 	// go-away), the Seq of the last call accepted, and whether the server
-	// is about to leave (a drain delay), which hello answers report.
+	// is about to leave (a drain delay), which hello answers report. A
+	// hello is what the peer can do, not a stage of the connection: it may
+	// come at any time, or never (a stock peer).
 	hello   bool
 	lastSeq atomic.Uint64 // the reader's, read by goAway after it stopped
 	leaving *atomic.Bool
@@ -103,6 +102,78 @@ type serverCodec struct {
 
 var errDraining = errors.New("netrpcx: server is shutting down")
 
+// connState is where a connection is in its life. It changes only in
+// enter, under c.mu, along these transitions:
+//
+//	serving   → draining   Shutdown (drain), or the idle timeout on a peer
+//	                       that said hello (stopReading): the reader
+//	                       accepts no more calls; those accepted run on
+//	                       and are answered
+//	draining  → drained    the reader stopped, and a peer that said hello
+//	                       was told the last call it will be answered (goAway)
+//	serving   → ended      the reader stopped because the peer left or
+//	                       broke the protocol: every call is canceled,
+//	                       since nobody will read the responses
+//	any above → abandoned  a write failed, or Server.Close: the calls are
+//	                       canceled and their responses not written, since
+//	                       they were canceled by that and not by their callers
+//	any above → closed     every call was answered, and the connection
+//	                       closed (closeConn)
+//
+// From ended on, every call's context is canceled. In drained, ended and
+// abandoned the reader accepts no calls, and the last response closes the
+// connection; in draining too, if drain could not interrupt the reader.
+type connState uint8
+
+const (
+	stateServing connState = iota
+	stateDraining
+	stateDrained
+	stateEnded
+	stateAbandoned
+	stateClosed
+)
+
+// enter moves the connection to state to, if that is a transition from
+// where it is, and reports whether it did. c.mu must be held.
+func (c *serverCodec) enter(to connState) bool {
+	var ok bool
+	switch to {
+	case stateDraining, stateEnded:
+		ok = c.state == stateServing
+	case stateDrained:
+		ok = c.state == stateDraining
+	case stateAbandoned, stateClosed:
+		ok = c.state < to
+	}
+	if !ok {
+		return false
+	}
+	if to == stateDraining {
+		close(c.drainCh) // wakes a reader waiting for room or for memory
+	}
+	c.state = to
+	return true
+}
+
+// canceled reports whether the connection ended: every call in flight is
+// canceled, and any later one at once. c.mu must be held.
+func (c *serverCodec) canceled() bool { return c.state >= stateEnded }
+
+// lastResponseCloses reports whether the response that leaves no call in
+// flight closes the connection: the reader accepts no more calls, and
+// either stopped, or is blocked reading and only closing wakes it. c.mu
+// must be held.
+func (c *serverCodec) lastResponseCloses() bool {
+	switch c.state {
+	case stateDraining:
+		return !c.wakeable
+	case stateDrained, stateEnded, stateAbandoned:
+		return true
+	}
+	return false
+}
+
 func newServerCodec(rwc io.ReadWriteCloser, opts *serverOptions, methods map[string]*Method, leaving *atomic.Bool, budget *memBudget) *serverCodec {
 	c := &serverCodec{
 		opts:    opts,
@@ -112,11 +183,12 @@ func newServerCodec(rwc io.ReadWriteCloser, opts *serverOptions, methods map[str
 		budget:  budget,
 		work:    make(chan *callState),
 		closed:  make(chan struct{}),
-		bw:      bufio.NewWriter(deadlineWriter(rwc, opts.writeTimeout)),
 		room:    make(chan struct{}, 1),
 		drainCh: make(chan struct{}),
 		calls:   make(map[uint64]*callState),
 	}
+	c.tw = deadlineWriter(rwc, opts.writeTimeout)
+	c.bw = bufio.NewWriter(c.tw)
 	if opts.idleTimeout > 0 {
 		c.deadline, _ = rwc.(interface{ SetReadDeadline(time.Time) error })
 	}
@@ -234,7 +306,7 @@ func (c *serverCodec) readCall() (*callState, error) {
 	c.mu.Lock()
 	// At the bound, wait for room before reading on: the peer's writes
 	// wait in turn, and a cancel request already read has been served.
-	for c.inflight >= c.opts.maxInFlight && !c.draining {
+	for c.inflight >= c.opts.maxInFlight && c.state == stateServing {
 		c.full = true
 		c.mu.Unlock()
 		c.release()
@@ -246,17 +318,16 @@ func (c *serverCodec) readCall() (*callState, error) {
 	}
 	var err error
 	switch {
-	case c.draining:
+	case c.state == stateDraining:
 		err = errDraining // not accepted: the peer sees the connection close
+	case c.state != stateServing:
+		err = net.ErrClosed // abandoned: the connection is closed already
 	case c.calls[st.seq] != nil:
 		err = errors.New("netrpcx: the peer reused the Seq of a call in flight; closing the connection")
 	default:
 		c.calls[st.seq] = st
 		c.inflight++
 		c.atBoundary = false
-		if c.dead {
-			st.cancel()
-		}
 	}
 	c.mu.Unlock()
 	if err != nil {
@@ -272,7 +343,7 @@ func (c *serverCodec) readCall() (*callState, error) {
 // is idle, none if it is not. c.mu must be held; draining sets deadlines of
 // its own.
 func (c *serverCodec) idleDeadline() {
-	if c.draining {
+	if c.state != stateServing {
 		return
 	}
 	switch {
@@ -365,7 +436,8 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 		// type definition is charged at the definition's size: once per
 		// type and connection, and the limit on each message still holds.
 		if _, count, err := c.fr.peekCount(); err == nil {
-			st.charged = 2 * int64(count)
+			st.guessed = c.budget.replyGuess(c.hdr.ServiceMethod)
+			st.charged = 2*int64(count) + st.guessed
 			c.release()
 			c.budget.acquire(st.charged, c.drainCh)
 		}
@@ -377,7 +449,7 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 				st.code = stdrpc.ResourceExhausted
 			case errors.Is(err, errBadGob):
 				st.code = stdrpc.InvalidArgument
-			case c.isDraining():
+			case c.inState(stateDraining):
 				st.code = stdrpc.Unavailable // cut off by Shutdown, not run
 			}
 			c.stopReading(err)
@@ -446,17 +518,17 @@ func (c *serverCodec) flushHeld() {
 	}
 	c.wmu.Unlock()
 	if err != nil {
-		c.closeNow() // a connection whose writes fail is useless
+		c.writeFailed()
 	}
 }
 
 // freeHeaderBytes is the size of request header the memory budget ignores.
 const freeHeaderBytes = 64 << 10
 
-func (c *serverCodec) isDraining() bool {
+func (c *serverCodec) inState(s connState) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.draining
+	return c.state == s
 }
 
 // stopReading records why the reader stopped and returns what to give
@@ -466,25 +538,29 @@ func (c *serverCodec) isDraining() bool {
 func (c *serverCodec) stopReading(err error) error {
 	c.release()
 	c.mu.Lock()
-	if !c.draining && c.hello && c.armed && isTimeout(err) {
+	if c.state == stateServing && c.hello && c.armed && isTimeout(err) {
 		// Idle: leave as Shutdown does, so that a call the peer sends
 		// as the timeout fires is refused, not lost.
-		c.draining = true
-		close(c.drainCh)
+		c.enter(stateDraining)
 	}
-	draining, first := c.draining, c.readErr == nil
-	if first {
-		c.readErr = io.EOF
-	}
+	c.readErr = io.EOF
+	state := c.state
+	ended := c.enter(stateEnded) // else ended already, or draining
 	c.mu.Unlock()
-	if draining {
-		if first {
-			c.goAway()
-		}
+	switch state {
+	case stateDraining:
+		// Drained once the go-away is sent: the last response closes the
+		// connection from then on, not before.
+		c.goAway()
+		c.mu.Lock()
+		c.enter(stateDrained)
+		c.mu.Unlock()
+		return io.EOF
+	case stateDrained:
 		return io.EOF
 	}
 	c.cancelAll()
-	if err != io.EOF && !errors.Is(err, net.ErrClosed) {
+	if ended && err != io.EOF && !errors.Is(err, net.ErrClosed) {
 		level := slog.LevelDebug
 		if errors.Is(err, errTooLarge) || !isConnError(err) {
 			level = slog.LevelWarn // a hostile or broken peer, worth a look
@@ -500,7 +576,7 @@ func (c *serverCodec) stopReading(err error) error {
 func (c *serverCodec) sayHello(seq uint64, gzip bool) error {
 	c.mu.Lock()
 	c.hello = true
-	leaving := c.draining || c.leaving != nil && c.leaving.Load()
+	leaving := c.state != stateServing || c.leaving != nil && c.leaving.Load()
 	c.mu.Unlock()
 	if gzip && c.opts.gzip > 0 {
 		c.wmu.Lock()
@@ -579,14 +655,14 @@ func (c *serverCodec) respond(method string, seq uint64, text string, body any) 
 	c.mu.Lock()
 	st := c.calls[seq]
 	delete(c.calls, seq)
-	abandoned := c.abandoned
+	abandoned := c.state >= stateAbandoned
 	c.mu.Unlock()
 
 	var err error
 	switch {
 	case !abandoned:
 		if err = c.write(st, method, seq, text, body); err != nil {
-			c.closeNow() // a connection whose writes fail is useless
+			c.writeFailed()
 		}
 	case st != nil && st.handled:
 		// The connection is closing, and an answer "canceled" would
@@ -604,7 +680,7 @@ func (c *serverCodec) respond(method string, seq uint64, text string, body any) 
 		c.full = false
 		c.room <- struct{}{} // cannot block: the reader takes it before setting full again
 	}
-	closeIdle := c.inflight == 0 && (c.closing || c.draining && !c.wakeable)
+	closeIdle := c.inflight == 0 && c.lastResponseCloses()
 	if c.atBoundary && c.deadline != nil {
 		c.idleDeadline()
 	}
@@ -624,7 +700,23 @@ func (c *serverCodec) respond(method string, seq uint64, text string, body any) 
 
 // write writes the response of the call seq.
 func (c *serverCodec) write(st *callState, method string, seq uint64, text string, body any) error {
-	c.wmu.Lock()
+	if !c.wmu.TryLock() {
+		// The writer is busy, perhaps with a peer that reads nothing:
+		// the reply waits, held, and the memory budget counts it until
+		// it is written, beyond what the call was charged for it before
+		// it ran. A batch's items are counted already.
+		if _, isBatch := body.(batch); c.budget != nil && body != nil && !isBatch {
+			held := sizeOf(reflect.ValueOf(body))
+			if st != nil {
+				held -= st.guessed
+			}
+			if held > 0 {
+				c.budget.charge(held)
+				defer c.budget.release(held)
+			}
+		}
+		c.wmu.Lock()
+	}
 	defer c.wmu.Unlock()
 	c.resp = responseHeader{ServiceMethod: method, Seq: seq, Error: text}
 	if text != "" {
@@ -644,14 +736,19 @@ func (c *serverCodec) write(st *callState, method string, seq uint64, text strin
 	}
 	if err == nil {
 		written := c.out.n
-		if err = c.encodeBody(method, body); err != nil {
+		if err = c.encodeBody(method, body); err != nil && c.tw.err == nil {
 			c.opts.log().LogAttrs(context.Background(), slog.LevelError, "netrpcx: cannot encode a response; closing the connection",
 				slog.String("method", method), slog.String("error", err.Error()))
-		} else if st != nil && st.obs.Observing() {
-			// Before the flush, so that a caller who has the response
-			// finds the call counted.
-			st.obs.ResponseBytes(int64(c.out.n - written))
-			st.obs.End(sentCode(st, text))
+		} else {
+			if _, isBatch := body.(batch); c.budget != nil && text == "" && !isBatch {
+				c.budget.learnReply(method, int64(c.out.n-written))
+			}
+			if st != nil && st.obs.Observing() {
+				// Before the flush, so that a caller who has the
+				// response finds the call counted.
+				st.obs.ResponseBytes(int64(c.out.n - written))
+				st.obs.End(sentCode(st, text))
+			}
 		}
 	}
 	var soon int32
@@ -703,16 +800,14 @@ func responseCode(st *callState, text string) stdrpc.Code {
 // without one, the last response closes the connection.
 func (c *serverCodec) drain() {
 	c.mu.Lock()
-	if c.draining {
+	if !c.enter(stateDraining) { // draining already, or ended: it closes by itself
 		c.mu.Unlock()
 		return
 	}
-	c.draining = true
 	dl, ok := c.rwc.(interface{ SetReadDeadline(time.Time) error })
 	c.wakeable = ok && dl.SetReadDeadline(time.Unix(1, 0)) == nil
 	idle := !c.wakeable && c.inflight == 0
 	c.mu.Unlock()
-	close(c.drainCh)
 	c.endStreams(errStreamShutdown) // their next batches would not be read
 	if idle {
 		c.Close()
@@ -721,10 +816,9 @@ func (c *serverCodec) drain() {
 
 // Close is called by rpc.Server once the reader stopped and every call it
 // dispatched was answered. Calls the workers run may remain: then the last
-// response closes the connection.
+// response closes the connection (see lastResponseCloses).
 func (c *serverCodec) Close() error {
 	c.mu.Lock()
-	c.closing = true
 	busy := c.inflight > 0
 	c.mu.Unlock()
 	if busy {
@@ -745,7 +839,8 @@ func (c *serverCodec) closeConn() error {
 		defer close(c.work)
 		defer close(c.closed)
 		c.mu.Lock()
-		draining := c.draining
+		draining := c.state == stateDraining || c.state == stateDrained
+		c.enter(stateClosed)
 		c.mu.Unlock()
 		c.cancelAll()
 		if draining {
@@ -768,19 +863,39 @@ const (
 	lingerBytes   = 1 << 20
 )
 
+// writeFailed closes a connection whose writes fail, which is useless. A
+// write that timed out is a peer that read nothing for the write timeout,
+// worth a look; one that could not encode a response was logged already.
+func (c *serverCodec) writeFailed() {
+	c.wmu.Lock()
+	err := c.tw.err
+	c.wmu.Unlock()
+	c.mu.Lock()
+	first := c.state < stateAbandoned
+	c.mu.Unlock()
+	if first && err != nil {
+		level := slog.LevelDebug
+		if isTimeout(err) {
+			level = slog.LevelWarn
+		}
+		c.opts.log().LogAttrs(context.Background(), level, "netrpcx: closing connection: a write failed", c.remote(), slog.String("error", err.Error()))
+	}
+	c.closeNow()
+}
+
 // closeNow closes the connection at once, canceling every call.
 func (c *serverCodec) closeNow() {
 	c.mu.Lock()
-	c.abandoned = true
+	c.enter(stateAbandoned)
 	c.mu.Unlock()
 	c.cancelAll()
 	c.rwc.Close()
 }
 
-// cancelAll cancels every call in flight and every call accepted later.
+// cancelAll cancels every call in flight, once the connection ended (see
+// canceled), and forgets its streams.
 func (c *serverCodec) cancelAll() {
 	c.mu.Lock()
-	c.dead = true
 	for _, st := range c.calls {
 		st.cancel()
 	}

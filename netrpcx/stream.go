@@ -3,6 +3,7 @@ package netrpcx
 import (
 	"context"
 	"iter"
+	"reflect"
 	"sync"
 	"sync/atomic"
 
@@ -16,7 +17,11 @@ import (
 // the next batch. The server's dispatch, the in-flight bound and every
 // stock peer's view of the connection stay as they are for unary calls, and
 // the consumer sets the pace: the producer runs at most streamBuffer items
-// ahead of the last batch asked for, then waits in yield.
+// ahead of the last batch asked for, then waits in yield. The items it runs
+// ahead are charged to the server's memory budget, and may fill only a
+// share of it (see acquireAhead): past that, a producer that has any item
+// ahead waits in yield too, and the charge goes with each batch until its
+// response is written.
 
 // A Batch is the reply of one call of a server stream: the next items of
 // the stream. It travels as gob; generated code names it as the reply type
@@ -97,7 +102,9 @@ func runStream[T any](st *callState, resp *Batch[T], call func(context.Context) 
 	}
 	if err == nil {
 		var end bool
-		end, err = s.next(st.ctx, resp)
+		var charged int64
+		charged, end, err = s.next(st.ctx, resp)
+		st.charged += charged // released once the batch is written
 		if len(resp.Items) > 0 && s.observed {
 			s.omu.Lock()
 			s.obs.Items(len(resp.Items))
@@ -144,13 +151,18 @@ type serverStream[T any] struct {
 
 	// items carries the producer's items; it is closed when the producer
 	// returns, after err is set.
-	items chan T
+	items chan ahead[T]
 	err   error // why the stream ended: nil when complete
+
+	budget *memBudget // the server's, charged for the items ahead; or nil
+	size   int64      // the size of every item, if T holds nothing outside itself; else -1
 
 	busy atomic.Bool // a batch is being answered
 
-	mu   sync.Mutex
-	stop error // set by end: the error the stream ends with instead
+	mu      sync.Mutex
+	stop    error // set by end: the error the stream ends with instead
+	ahead   int64 // charged to budget for the items in items
+	settled bool  // the connection forgot the stream, and ahead was released
 
 	// The stream as an Observer sees it. It ends when both the producer
 	// has returned and the connection has forgotten the stream (refs);
@@ -183,7 +195,10 @@ func openStream[T any](st *callState, call func(context.Context) iter.Seq2[T, er
 	if st.md != nil {
 		ctx = stdrpc.WithIncoming(ctx, st.md)
 	}
-	s := &serverStream[T]{info: st.info, cancel: cancel, items: make(chan T, streamBuffer)}
+	s := &serverStream[T]{info: st.info, cancel: cancel, items: make(chan ahead[T], streamBuffer), budget: c.budget, size: -1}
+	if t := reflect.TypeFor[T](); flat(t) {
+		s.size = int64(t.Size())
+	}
 	if st.obs.Observing() {
 		s.observed, s.codec, s.md = true, c, st.md
 		s.refs.Store(2)
@@ -193,9 +208,9 @@ func openStream[T any](st *callState, call func(context.Context) iter.Seq2[T, er
 	c.mu.Lock()
 	var err error
 	switch {
-	case c.dead:
+	case c.canceled():
 		err = stdrpc.Errorf(stdrpc.Canceled, "netrpcx: the connection closed")
-	case c.draining:
+	case c.state != stateServing:
 		err = errStreamShutdown
 	case len(c.streams) >= limit:
 		err = stdrpc.Errorf(stdrpc.ResourceExhausted,
@@ -244,11 +259,15 @@ func (s *serverStream[T]) produce(ctx context.Context, c *serverCodec, call func
 			if err != nil {
 				return err
 			}
+			it, ok := s.charge(ctx, v)
+			if !ok {
+				return ctx.Err()
+			}
 			select {
-			case s.items <- v:
+			case s.items <- it:
 			default: // the consumer is behind: wait for it, or for the end
 				select {
-				case s.items <- v:
+				case s.items <- it:
 				case <-ctx.Done():
 					return ctx.Err()
 				}
@@ -275,8 +294,66 @@ func (s *serverStream[T]) produce(ctx context.Context, c *serverCodec, call func
 	}
 }
 
+// An ahead is an item produced ahead of its consumer, and what it is
+// charged to the memory budget.
+type ahead[T any] struct {
+	v T
+	n int64
+}
+
+// charge charges v to the memory budget before it goes ahead of the
+// consumer, first waiting for room, or for ctx to end (false).
+func (s *serverStream[T]) charge(ctx context.Context, v T) (ahead[T], bool) {
+	if s.budget == nil {
+		return ahead[T]{v: v}, true
+	}
+	n := s.size
+	if n < 0 {
+		n = sizeOf(reflect.ValueOf(&v).Elem())
+	}
+	s.mu.Lock()
+	alone := s.ahead == 0
+	s.mu.Unlock()
+	if !s.budget.acquireAhead(n, ctx.Done(), alone) {
+		return ahead[T]{}, false
+	}
+	s.mu.Lock()
+	settled := s.settled
+	if !settled {
+		s.ahead += n
+	}
+	s.mu.Unlock()
+	if settled { // the stream is over; the item goes nowhere
+		s.budget.release(n)
+		n = 0
+	}
+	return ahead[T]{v: v, n: n}, true
+}
+
+// took moves the charge of items taken into a batch off the stream, and
+// returns it for the batch's call to release once its response is written.
+func (s *serverStream[T]) took(n int64) int64 {
+	if n == 0 {
+		return 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.settled { // released with the rest when the stream was forgotten
+		return 0
+	}
+	s.ahead -= n
+	return n
+}
+
 func (s *serverStream[T]) forget() {
 	s.end(nil)
+	s.mu.Lock()
+	n := s.ahead
+	s.ahead, s.settled = 0, true
+	s.mu.Unlock()
+	if n > 0 {
+		s.budget.release(n)
+	}
 	s.release()
 }
 
@@ -304,48 +381,51 @@ func (s *serverStream[T]) end(stop error) {
 
 // next fills b with the next batch: it waits for an item, the end, or an
 // error, or for ctx (the call's) to end, and then takes the items already
-// produced, up to maxBatchItems. end reports that the stream is over, with
-// this batch (Done) or with err, the stream's error.
-func (s *serverStream[T]) next(ctx context.Context, b *Batch[T]) (end bool, err error) {
+// produced, up to maxBatchItems. charged is what they were charged to the
+// memory budget, now the batch's. end reports that the stream is over,
+// with this batch (Done) or with err, the stream's error.
+func (s *serverStream[T]) next(ctx context.Context, b *Batch[T]) (charged int64, end bool, err error) {
 	if !s.busy.CompareAndSwap(false, true) {
-		return false, stdrpc.Errorf(stdrpc.FailedPrecondition,
+		return 0, false, stdrpc.Errorf(stdrpc.FailedPrecondition,
 			"netrpcx: a batch of stream %d is already being answered: ask for the next batch once the last one arrived", s.id)
 	}
 	defer s.busy.Store(false)
 	b.Stream = s.id
-	var v T
+	var it ahead[T]
 	var ok bool
 	select {
-	case v, ok = <-s.items:
+	case it, ok = <-s.items:
 	default:
 		select {
-		case v, ok = <-s.items:
+		case it, ok = <-s.items:
 		case <-ctx.Done():
-			return false, ctx.Err()
+			return 0, false, ctx.Err()
 		}
 	}
 	if ok {
 		b.Items = make([]T, 0, min(1+len(s.items), maxBatchItems))
 		for ok {
-			b.Items = append(b.Items, v)
+			b.Items = append(b.Items, it.v)
+			charged += it.n
 			if len(b.Items) == maxBatchItems {
-				return false, nil
+				return s.took(charged), false, nil
 			}
 			select {
-			case v, ok = <-s.items:
+			case it, ok = <-s.items:
 			default:
-				return false, nil
+				return s.took(charged), false, nil
 			}
 		}
+		charged = s.took(charged)
 		if s.err != nil {
-			return false, nil // these items first; the error answers the next call
+			return charged, false, nil // these items first; the error answers the next call
 		}
 	}
 	if s.err != nil {
-		return true, s.err
+		return charged, true, s.err
 	}
 	b.Done = true
-	return true, nil
+	return charged, true, nil
 }
 
 // closeStream forgets the stream id, once it is over or at its caller's
