@@ -210,6 +210,18 @@ type cancelReq struct{ seq, stream uint64 }
 // call makes one call; stream, if not zero, names the open stream whose next
 // batch it asks for.
 func (cc *clientConn) call(ctx context.Context, method string, timeout time.Duration, md stdrpc.Metadata, stream uint64, pres presence, args, reply any) error {
+	seq, pc, err := cc.send(ctx, method, timeout, md, stream, pres, args, reply)
+	if err != nil {
+		return err
+	}
+	return cc.await(ctx, seq, pc)
+}
+
+// send writes the request of a call and returns the call, to be awaited
+// (await, or collect once pc.done fired) or given up (abandon). Callers
+// that send several calls in turn, as a stream's sender does, have them
+// written in that order.
+func (cc *clientConn) send(ctx context.Context, method string, timeout time.Duration, md stdrpc.Metadata, stream uint64, pres presence, args, reply any) (uint64, *call, error) {
 	// Wait for the writer, or for ctx: a caller queued behind a writer that
 	// the network holds up gives up in time, having sent nothing.
 	cc.writers.Add(1)
@@ -222,7 +234,7 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 			if cc.writers.Add(-1) == 0 {
 				cc.kickFlusher() // the writer may have left the flush to us
 			}
-			return ctxError(ctx)
+			return 0, nil, ctxError(ctx)
 		}
 	}
 
@@ -236,7 +248,7 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 		}
 		<-cc.wsem
 		callPool.Put(pc)
-		return errNotSent
+		return 0, nil, errNotSent
 	}
 	cc.seq++
 	seq := cc.seq
@@ -272,37 +284,27 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 		callPool.Put(pc)
 		switch {
 		case full: // the caller's deadline passed while earlier requests waited
-			return stdrpc.NewError(stdrpc.DeadlineExceeded, fmt.Errorf("%w: %w", context.DeadlineExceeded, err))
+			return 0, nil, stdrpc.NewError(stdrpc.DeadlineExceeded, fmt.Errorf("%w: %w", context.DeadlineExceeded, err))
 		case unsent:
-			return stdrpc.NewError(stdrpc.InvalidArgument, err)
+			return 0, nil, stdrpc.NewError(stdrpc.InvalidArgument, err)
 		case refused: // the server said it read no request after an earlier one
-			return errNotSent
+			return 0, nil, errNotSent
 		}
-		return &lostError{err}
+		return 0, nil, &lostError{err}
 	}
+	return seq, pc, nil
+}
 
+// await waits for the response of the call seq that send returned, or for
+// ctx to end.
+func (cc *clientConn) await(ctx context.Context, seq uint64, pc *call) error {
 	if done := ctx.Done(); done != nil {
 		select {
 		case <-pc.done:
 		case <-done:
-			cc.mu.Lock()
-			mine := cc.pending[seq] == pc
 			// A deadline needs no cancel request: the server's context
 			// has the same deadline and ends by itself, with the right error.
-			sendCancel := mine && ctx.Err() == context.Canceled
-			if mine {
-				delete(cc.pending, seq)
-			}
-			if sendCancel {
-				cc.cancels = append(cc.cancels, cancelReq{seq: seq})
-			}
-			cc.mu.Unlock()
-			if mine {
-				if sendCancel {
-					cc.kickFlusher()
-				}
-				pc.reply = nil
-				callPool.Put(pc)
+			if cc.abandon(seq, pc, ctx.Err() == context.Canceled) {
 				return ctxError(ctx)
 			}
 			<-pc.done // the response is being delivered; it takes no longer than decoding
@@ -310,8 +312,39 @@ func (cc *clientConn) call(ctx context.Context, method string, timeout time.Dura
 	} else {
 		<-pc.done
 	}
+	return cc.collect(pc)
+}
+
+// abandon gives up the call seq, telling the server to cancel it if
+// cancel is set. It reports whether the call was still waiting; if not,
+// its response is being delivered, and the caller waits for pc.done and
+// collects it.
+func (cc *clientConn) abandon(seq uint64, pc *call, cancel bool) bool {
+	cc.mu.Lock()
+	mine := cc.pending[seq] == pc
+	if mine {
+		delete(cc.pending, seq)
+		if cancel {
+			cc.cancels = append(cc.cancels, cancelReq{seq: seq})
+		}
+	}
+	cc.mu.Unlock()
+	if !mine {
+		return false
+	}
+	if cancel {
+		cc.kickFlusher()
+	}
+	pc.reply = nil
+	callPool.Put(pc)
+	return true
+}
+
+// collect returns the outcome of a call whose pc.done fired, and recycles
+// pc.
+func (cc *clientConn) collect(pc *call) error {
 	cc.woke(pc)
-	err = pc.err
+	err := pc.err
 	pc.reply, pc.err = nil, nil
 	callPool.Put(pc)
 	return err
