@@ -382,7 +382,8 @@ func (cc *clientConn) write(seq uint64, method string, timeout time.Duration, md
 		cc.writers.Add(-1)
 		return err
 	}
-	cc.hdr = requestHeader{ServiceMethod: method, Seq: seq, Timeout: int64(timeout), Metadata: flatten(md), Stream: stream, Nil: pres.isNil, Present: pres.present}
+	pushed, items := args.(batch) // a stream's items: see push.go
+	cc.hdr = requestHeader{ServiceMethod: method, Seq: seq, Timeout: int64(timeout), Metadata: flatten(md), Stream: stream, Items: items, Nil: pres.isNil, Present: pres.present}
 	// The request is held until it is whole: if args cannot be encoded,
 	// its header is taken back and nothing of it is sent (see holdWriter),
 	// so the connection serves the calls after it.
@@ -393,6 +394,8 @@ func (cc *clientConn) write(seq uint64, method string, timeout time.Duration, md
 		if err = encodeValue(cc.enc, args); err != nil {
 			cc.hw.drop(hdr)
 			err = fmt.Errorf("netrpcx: %w of %s: %w", errEncode, method, err)
+		} else if items {
+			pushed.wrote(cc.zw.last)
 		}
 	}
 	if werr := cc.hw.release(); werr != nil {

@@ -51,9 +51,13 @@ type gzipWriter struct {
 	w   io.Writer
 	min int    // 0: compress nothing (the default, and towards a peer that did not say it reads them)
 	buf []byte // a compressed message being made
+	// last is the size of the last message written, before compression:
+	// what the receiver holds to its limit.
+	last int
 }
 
 func (z *gzipWriter) Write(p []byte) (int, error) {
+	z.last = len(p)
 	if z.min == 0 || len(p) < z.min {
 		return z.w.Write(p)
 	}

@@ -76,6 +76,10 @@ type serverCodec struct {
 	wakeable bool                  // set on draining: it interrupted the reader with a read deadline
 	readErr  error                 // the reader's, once it stopped: what it answers rpc.Server from then on
 
+	// lingering: the reader refused a message over the limit, so the
+	// connection closes as when draining (see closeConn).
+	lingering bool
+
 	// For WithIdleTimeout: the connection's read deadlines, whether the
 	// reader waits for a request, and whether a deadline is set.
 	deadline   interface{ SetReadDeadline(time.Time) error }
@@ -378,6 +382,9 @@ func (c *serverCodec) serveMethod(st *callState, m *Method) {
 		c.respond(st.serviceMethod, st.seq, err.Error(), invalidRequest)
 		return
 	}
+	if m.take != nil && m.take(st, c.hdr.Items) {
+		return // a stream's items, which go to it in the order read
+	}
 	c.responding.Add(1) // until a worker starts it; see started
 	select {
 	case c.work <- st:
@@ -422,7 +429,7 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 		}
 		return nil
 	}
-	if st.stream != 0 { // the next batch of a stream: the body is empty
+	if st.stream != 0 && !c.hdr.Items { // the next batch of a stream: the body is empty
 		if err := discard(c.dec); err != nil {
 			c.stopReading(err)
 			return err
@@ -538,6 +545,10 @@ func (c *serverCodec) inState(s connState) bool {
 func (c *serverCodec) stopReading(err error) error {
 	c.release()
 	c.mu.Lock()
+	// A message over the limit is answered before the connection closes;
+	// the peer may have sent more behind it (a stream's next items), which
+	// must be read for that answer to survive (see closeConn).
+	c.lingering = c.lingering || errors.Is(err, errTooLarge)
 	if c.state == stateServing && c.hello && c.armed && isTimeout(err) {
 		// Idle: leave as Shutdown does, so that a call the peer sends
 		// as the timeout fires is refused, not lost.
@@ -828,9 +839,10 @@ func (c *serverCodec) Close() error {
 }
 
 // closeConn closes the connection once every call was answered. When
-// draining, it half-closes the connection and reads until the peer closes
-// too, so that the responses already sent are not lost to a reset caused by
-// requests the server did not read.
+// draining, or after refusing a message over the limit, it half-closes the
+// connection and reads until the peer closes too, so that the responses
+// already sent are not lost to a reset caused by requests the server did
+// not read.
 func (c *serverCodec) closeConn() error {
 	var err error
 	c.closeOnce.Do(func() {
@@ -839,7 +851,7 @@ func (c *serverCodec) closeConn() error {
 		defer close(c.work)
 		defer close(c.closed)
 		c.mu.Lock()
-		draining := c.state == stateDraining || c.state == stateDrained
+		draining := c.state == stateDraining || c.state == stateDrained || c.lingering
 		c.enter(stateClosed)
 		c.mu.Unlock()
 		c.cancelAll()

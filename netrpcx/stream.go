@@ -43,11 +43,16 @@ type Batch[T any] struct {
 	// the response header), after batches holding every item yielded
 	// before the error.
 	Done bool
+
+	size int // the bytes of the message it went in, once a client sent it
 }
 
 // batch is implemented by every Batch: NewMethod tells a stream's method by
-// its reply.
-type batch interface{ isBatch() }
+// its reply, and a client a call carrying a stream's items by its request.
+type batch interface {
+	isBatch()
+	wrote(n int) // the client sent the batch in a message of n bytes
+}
 
 func (*Batch[T]) isBatch() {}
 
@@ -158,6 +163,8 @@ type serverStream[T any] struct {
 	size   int64      // the size of every item, if T holds nothing outside itself; else -1
 
 	busy atomic.Bool // a batch is being answered
+
+	in any // a bidirectional stream's *inbound: the caller's items
 
 	mu      sync.Mutex
 	stop    error // set by end: the error the stream ends with instead

@@ -76,6 +76,13 @@ func readStream[T any](ctx context.Context, c *Client, method string, req any, e
 		return stdrpc.Errorf(stdrpc.Internal,
 			"netrpcx: %s answered with a batch that names no stream: is the server netrpcx, and the method a stream there?", method)
 	}
+	return followStream(ctx, cc, method, id, &b, each)
+}
+
+// followStream passes the items of b, a batch of the open stream id, and
+// of the batches after it, to each, asking for each batch once each took
+// the last, until the stream ends or each returns false.
+func followStream[T any](ctx context.Context, cc *clientConn, method string, id uint64, b *Batch[T], each func(T) bool) error {
 	// Unless the stream is seen to its end, the server must be told to end
 	// it: at once when ctx is canceled (the loop body may be busy for
 	// long), and when the loop breaks. A deadline needs no message: the
@@ -108,7 +115,7 @@ func readStream[T any](ctx context.Context, c *Client, method string, req any, e
 		if err != nil {
 			return err
 		}
-		err = cc.call(ctx, method, timeout, nil, id, presence{}, struct{}{}, &b)
+		err = cc.call(ctx, method, timeout, nil, id, presence{}, struct{}{}, b)
 		switch {
 		case err == errNotSent:
 			return unavailable(cc.failure())

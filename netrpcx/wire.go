@@ -29,11 +29,20 @@ type requestHeader struct {
 	// gob grows a slice only as its elements arrive.
 	Metadata []string
 
-	// Stream, when not zero, names an open server stream of this
-	// connection (the Stream of the first Batch the server answered): the
-	// call asks for the stream's next batch and its body, an empty struct,
-	// is not read. In a cancel request it names the stream to end.
+	// Stream, when not zero, names an open stream of this connection (the
+	// Stream of the first Batch the server answered, or of the pushAck
+	// that opened a client or bidirectional stream): without Items the
+	// call asks for the stream's next batch (its result, for a client
+	// stream) and its body, an empty struct, is not read. In a cancel
+	// request it names the stream to end.
 	Stream uint64
+
+	// Items marks a call whose body is a Batch of the caller's items for
+	// a client or bidirectional stream (see push.go): with Stream zero it
+	// opens one, otherwise the items go to the open stream Stream names.
+	// Only a netrpcx client sets it, which is how a server tells a stock
+	// client, which cannot send a stream's items, from one that can.
+	Items bool
 
 	// Nil and Present carry what gob loses of the body (see presence.go):
 	// Nil, that the request is a nil pointer, sent as its zero value;
