@@ -14,6 +14,7 @@ import (
 	"github.com/stdrpc/stdrpc"
 	"github.com/stdrpc/stdrpc/internal/testsvc"
 	"github.com/stdrpc/stdrpc/netrpcx"
+	"github.com/stdrpc/stdrpc/observe"
 )
 
 // Chunk is the item of the streams below; Summary, the client stream's
@@ -552,4 +553,56 @@ func TestClientAndBidiStreamsAgainstStockPeers(t *testing.T) {
 			t.Errorf("the client's next call: %v, %v; want 5", sum, err)
 		}
 	}
+}
+
+func TestClientAndBidiStreamsAreObservedAsStreams(t *testing.T) {
+	o := observe.New()
+	failing := func(ctx context.Context, in iter.Seq[Chunk]) (Summary, error) {
+		for range in {
+		}
+		return Summary{}, stdrpc.Errorf(stdrpc.NotFound, "no such upload")
+	}
+	var uploads atomic.Int32
+	addr, _ := serveSyncer(t, &syncer{
+		upload: func(ctx context.Context, in iter.Seq[Chunk]) (Summary, error) {
+			if uploads.Add(1) == 2 {
+				return failing(ctx, in)
+			}
+			return summarize(ctx, in)
+		},
+		sync: echo,
+	}, netrpcx.WithObserver(o))
+	up := NewSyncerNetRPCClient(dial(t, addr))
+	ctx := context.Background()
+	up.Upload(ctx, chunks(1000))
+	up.Upload(ctx, chunks(1000))
+	if got, err := collect(up.Sync(ctx, chunks(300))); err != nil || len(got) != 300 {
+		t.Fatalf("Sync = %d items, %v", len(got), err)
+	}
+	lbl := func(m string, more ...string) string {
+		l := `{transport="netrpc",service="Syncer",method="` + m + `"`
+		for i := 0; i < len(more); i += 2 {
+			l += `,` + more[i] + `="` + more[i+1] + `"`
+		}
+		return l + "}"
+	}
+	want := []string{
+		"stdrpc_server_calls_started_total" + lbl("Upload") + " 2",
+		"stdrpc_server_calls_finished_total" + lbl("Upload", "code", "ok") + " 1",
+		"stdrpc_server_calls_finished_total" + lbl("Upload", "code", "not_found") + " 1",
+		"stdrpc_server_streams_open" + lbl("Upload") + " 0",
+		"stdrpc_server_calls_started_total" + lbl("Sync") + " 1",
+		"stdrpc_server_calls_finished_total" + lbl("Sync", "code", "ok") + " 1",
+		"stdrpc_server_streams_open" + lbl("Sync") + " 0",
+		"stdrpc_server_stream_items_sent_total" + lbl("Sync") + " 300",
+	}
+	waitFor(t, "the streams' ends to be counted", func() bool {
+		text := string(o.AppendText(nil))
+		for _, w := range want {
+			if !strings.Contains(text, w+"\n") {
+				return false
+			}
+		}
+		return true
+	})
 }

@@ -144,15 +144,53 @@
 // only for batches being answered, not for streams to end. A connection
 // holds at most half of WithMaxInFlight open streams.
 //
-// Streams need netrpcx at both ends. A stock net/rpc client can make the
-// first call, which answers the first batch, but cannot ask for the next;
-// the stream then waits until the connection closes. A stock codec serving
-// the generated adapter answers with an unimplemented error.
+// A method whose data parameter is an iter.Seq of the caller's items is a
+// client stream (Upload(ctx, chunks iter.Seq[Chunk]) (Summary, error));
+// with an iter.Seq2 result it is bidirectional (Sync(ctx, in
+// iter.Seq[Edit]) iter.Seq2[Edit, error]). Their generated clients call
+// ClientStream and BidiStream, which take any iterator (a slice, a
+// channel, a generator) and pull it on a goroutine of their own only as
+// the stream may send: at most a batch of items ahead. The server's
+// implementation ranges over in as the items arrive; in ends after the
+// caller's last item, or when the stream's context ends.
+//
+// On the wire the caller's items are calls of the method too, each
+// carrying a Batch of the items that were ready (at most 64, and about
+// 64 KiB judged by the items sent before, or half the server's
+// WithMaxMessageBytes if that is less), marked Items in the request
+// header. The first opens the stream and is answered at once with the
+// stream's id; each later one names the stream and is answered once the
+// implementation has taken its items. The client keeps at most four of
+// them unanswered, so a stream holds at most five batches on the server
+// (320 items, and five times WithMaxMessageBytes, each charged to
+// WithMemoryBudget as it is read), the client pulls the caller's
+// iterator at most 65 items beyond what it has sent, and a slow
+// implementation makes that iterator wait. A client
+// stream's result answers a call without items that names the stream,
+// sent as soon as it opens, so that a server returning early (before
+// taking every item) is heard at once: the client stops pulling the
+// caller's iterator and returns the result or error. A client stream
+// whose items fit in one batch takes one call in all. A bidirectional
+// stream's server items come as a server stream's do. Either side ends
+// its items by returning (the caller's iterator, or the implementation);
+// breaking out of a bidirectional stream's loop, or ctx ending, cancels
+// the server's context, as for server streams, and deadline, metadata,
+// interceptors (one call wraps the whole stream), observers (a stream
+// counts as one) and the open-stream bound are those of server streams.
+//
+// Streams need netrpcx at both ends. A stock net/rpc client can make a
+// server stream's first call, which answers the first batch, but cannot
+// ask for the next; the stream then waits until the connection closes. A
+// stock client calling a client or bidirectional stream, which cannot
+// mark its request as items, gets an unimplemented error at once. A stock
+// codec serving the generated adapter answers every stream with an
+// unimplemented error, which ClientStream and BidiStream report as
+// stdrpc.Unimplemented.
 //
 // # Compatibility
 //
 // The wire format is net/rpc's gob codec. netrpcx adds fields to the
-// request header (Timeout, Metadata, Stream) and the response header
+// request header (Timeout, Metadata, Stream, Items) and the response header
 // (Code); gob
 // matches fields by name and skips those the receiver lacks, so:
 //
@@ -166,6 +204,7 @@
 //     net/rpc/jsonrpc's, with context.Background() and no interceptors, so a
 //     JSON-RPC 1.0 client can call them.
 //
-// Register, NewMethod, Method, Run, RunStream, Batch and Empty are for
-// generated code.
+// Register, NewMethod, Method, Run, RunStream, RunClientStream, Unary,
+// Streaming, ClientStreaming, BidiStreaming, NilRequest, Batch and Empty
+// are for generated code.
 package netrpcx

@@ -25,7 +25,10 @@ import (
 
 // A Batch is the reply of one call of a server stream: the next items of
 // the stream. It travels as gob; generated code names it as the reply type
-// of a stream's adapter method, and Stream reads it.
+// of a stream's adapter method, and Stream reads it. It is also the
+// request of a client or bidirectional stream's adapter method, carrying
+// the caller's items (see push.go): there Done marks the caller's last
+// batch.
 type Batch[T any] struct {
 	// Stream names the stream on its connection. Every batch carries it;
 	// the caller puts it in the request header of the calls for the
