@@ -2,8 +2,11 @@ package netrpcx_test
 
 import (
 	"context"
+	"encoding/gob"
 	"errors"
 	"iter"
+	"net"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -285,4 +288,102 @@ func TestBidiStreamIteratorPanicIsRaisedAgain(t *testing.T) {
 	}) {
 	}
 	t.Error("the loop ended after its iterator panicked")
+}
+
+func TestClientAndBidiStreamsLeaveNoGoroutines(t *testing.T) {
+	addr, _ := serveSyncer(t, &syncer{upload: summarize, sync: echo})
+	c := dial(t, addr)
+	s := NewSyncerNetRPCClient(c)
+	ctx := context.Background()
+	if _, err := s.Upload(ctx, chunks(1)); err != nil {
+		t.Fatal(err)
+	}
+	baseline := runtime.NumGoroutine()
+	for i := range 200 {
+		if got, err := s.Upload(ctx, chunks(i*7)); err != nil || got.Count != i*7 {
+			t.Fatalf("Upload of %d = %+v, %v", i*7, got, err)
+		}
+		n := 0
+		for _, err := range s.Sync(ctx, chunks(1000)) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n++; n > i%70 { // break early, within the first batch or after some
+				break
+			}
+		}
+	}
+	waitFor(t, "the streams' goroutines to end", func() bool { return runtime.NumGoroutine() <= baseline })
+}
+
+// rawPush is the request header of a call carrying a stream's items.
+type rawPush struct {
+	ServiceMethod string
+	Seq           uint64
+	Stream        uint64
+	Items         bool
+}
+
+func TestBadPushes(t *testing.T) {
+	addr, _ := serveSyncer(t, &syncer{upload: summarize, sync: echo})
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	enc, dec := gob.NewEncoder(conn), gob.NewDecoder(conn)
+	call := func(hdr rawPush, body any, reply any) rawResponse {
+		t.Helper()
+		if err := enc.Encode(hdr); err != nil {
+			t.Fatal(err)
+		}
+		if err := enc.Encode(body); err != nil {
+			t.Fatal(err)
+		}
+		var resp rawResponse
+		if err := dec.Decode(&resp); err != nil {
+			t.Fatal(err)
+		}
+		if err := dec.Decode(reply); err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	type ack struct {
+		Stream uint64
+		Closed bool
+	}
+	// Open a client stream, then push to it with another method, without
+	// the mark, with a method that is no stream, and to a stream that is
+	// not open.
+	var a ack
+	if r := call(rawPush{"Syncer.Upload", 1, 0, true}, netrpcx.Batch[Chunk]{Items: []Chunk{{N: 1}}}, &a); r.Error != "" || a.Stream == 0 {
+		t.Fatalf("opening push: %+v, %+v", r, a)
+	}
+	open := a.Stream
+	if r := call(rawPush{"Syncer.Upload", 2, open, true}, netrpcx.Batch[Chunk]{Items: []Chunk{{N: 2}}, Done: true}, &a); r.Error != "" || a.Closed {
+		t.Fatalf("last push: %+v, %+v", r, a)
+	}
+	for _, tc := range []struct {
+		hdr  rawPush
+		code string
+	}{
+		{rawPush{"Syncer.Sync", 4, open, true}, "invalid_argument"}, // another method's stream
+		{rawPush{"Syncer.Upload", 5, 0, false}, "unimplemented"},    // items without the mark
+		{rawPush{"Test.Add", 6, open, true}, "invalid_argument"},    // not a stream at all
+	} {
+		if r := call(tc.hdr, netrpcx.Batch[Chunk]{Items: []Chunk{{N: 9}}}, &struct{}{}); r.Code != tc.code {
+			t.Errorf("%+v answered %+v; want %s", tc.hdr, r, tc.code)
+		}
+	}
+	var a2 ack
+	if r := call(rawPush{"Syncer.Upload", 7, 12345, true}, netrpcx.Batch[Chunk]{Items: []Chunk{{N: 1}}}, &a2); r.Error != "" || !a2.Closed {
+		t.Errorf("a push to a stream that is not open: %+v, %+v; want an answer saying it takes no more", r, a2)
+	}
+	// The stream still gives its result.
+	var sum Summary
+	if r := call(rawPush{"Syncer.Upload", 8, open, false}, struct{}{}, &sum); r.Error != "" || sum.Count != 2 {
+		t.Errorf("the result: %+v, %+v; want 2 items", r, sum)
+	}
 }
