@@ -349,7 +349,11 @@ func (b *budget) refusal() error {
 const maxJSONDepth = 10000
 
 // bodyError explains why a request body did not decode.
-func bodyError(err error) error {
+func bodyError(err error) error { return jsonError("request body", err) }
+
+// jsonError explains why what ("request body", "request line 3") did not
+// decode.
+func jsonError(what string, err error) error {
 	var (
 		syn *json.SyntaxError
 		typ *json.UnmarshalTypeError
@@ -358,20 +362,20 @@ func bodyError(err error) error {
 	switch {
 	case errors.As(err, &syn) && strings.HasSuffix(syn.Error(), "exceeded max depth"):
 		return stdrpc.Errorf(stdrpc.InvalidArgument,
-			"request body nests objects and arrays more than %d deep (at byte %d); encoding/json reads no deeper", maxJSONDepth, syn.Offset)
+			"%s nests objects and arrays more than %d deep (at byte %d); encoding/json reads no deeper", what, maxJSONDepth, syn.Offset)
 	case errors.As(err, &syn):
 		return stdrpc.Errorf(stdrpc.InvalidArgument,
-			"request body is not valid JSON (at byte %d): %v", syn.Offset, err)
+			"%s is not valid JSON (at byte %d): %v", what, syn.Offset, err)
 	case errors.As(err, &typ) && typ.Field != "":
 		return stdrpc.Errorf(stdrpc.InvalidArgument,
-			"request body field %q: cannot use a JSON %s as %s", typ.Field, typ.Value, typ.Type)
+			"%s field %q: cannot use a JSON %s as %s", what, typ.Field, typ.Value, typ.Type)
 	case errors.As(err, &typ):
 		return stdrpc.Errorf(stdrpc.InvalidArgument,
-			"request body: cannot use a JSON %s as %s", typ.Value, typ.Type)
+			"%s: cannot use a JSON %s as %s", what, typ.Value, typ.Type)
 	case errors.As(err, &fld):
-		return stdrpc.Errorf(stdrpc.InvalidArgument, "request body field %q: %v", fld.field, fld.err)
+		return stdrpc.Errorf(stdrpc.InvalidArgument, "%s field %q: %v", what, fld.field, fld.err)
 	}
-	return stdrpc.Errorf(stdrpc.InvalidArgument, "request body: %v", err)
+	return stdrpc.Errorf(stdrpc.InvalidArgument, "%s: %v", what, err)
 }
 
 // checkContentType accepts application/json (any parameters), or no

@@ -333,6 +333,11 @@ func (c *Client) attempt(ctx context.Context, url string, req, resp any) (error,
 	if resp == nil {
 		return nil, never
 	}
+	return c.readResult(ctx, hresp, url, resp)
+}
+
+// readResult decodes the body of a 200 response into resp.
+func (c *Client) readResult(ctx context.Context, hresp *http.Response, url string, resp any) (error, retryable) {
 	if hresp.ContentLength > c.maxResp {
 		return c.tooLarge(url, hresp.ContentLength), never
 	}
@@ -435,6 +440,13 @@ func (c *Client) post(ctx context.Context, url string, req any, accept []string)
 	if accept != nil {
 		h["Accept"] = accept
 	}
+	return c.do(ctx, hreq)
+}
+
+// do sends hreq, whose headers are set but for the deadline, which it adds
+// from ctx as TimeoutHeader. Its error is a *stdrpc.Error.
+func (c *Client) do(ctx context.Context, hreq *http.Request) (*http.Response, error) {
+	h := hreq.Header
 	if deadline, ok := ctx.Deadline(); ok {
 		left := time.Until(deadline)
 		if left <= 0 {

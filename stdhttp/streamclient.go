@@ -83,6 +83,12 @@ func readStream[T any](ctx context.Context, c *Client, url string, req any, each
 	if err != nil {
 		return err
 	}
+	return readNDJSON(ctx, c, hresp, url, each)
+}
+
+// readNDJSON reads the NDJSON stream of hresp and passes each item to each
+// until the stream ends or each returns false.
+func readNDJSON[T any](ctx context.Context, c *Client, hresp *http.Response, url string, each func(T) bool) error {
 	drain := false // whether the body is finished, and worth reading to EOF for the connection's reuse
 	defer func() {
 		if drain {
