@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/stdrpc/stdrpc"
@@ -192,8 +193,7 @@ func (e *duplexEndpoint[T, U]) ServeHTTP(w http.ResponseWriter, r *http.Request)
 	// under its own deadline. That deadline, or the caller going away,
 	// must also end a read waiting for the next line.
 	_ = st.rc.SetReadDeadline(time.Time{})
-	unblock := context.AfterFunc(ctx, func() { _ = st.rc.SetReadDeadline(time.Unix(1, 0)) })
-	defer unblock()
+	defer unblockReads(ctx, st.rc)()
 
 	src := newLineSource(r.Body, s.maxBody, &s.budget)
 	defer src.release()
@@ -224,6 +224,31 @@ func (e *duplexEndpoint[T, U]) ServeHTTP(w http.ResponseWriter, r *http.Request)
 	st.stop()
 	if err := s.writeJSON(w, r, http.StatusOK, resp, &st.obs, stdrpc.OK); err != nil {
 		s.writeError(w, e.info, stdrpc.NewError(stdrpc.Internal, err), &st.obs)
+	}
+}
+
+// unblockReads makes the reads of a request body fail once ctx ends, and
+// returns the function that stops it, which the handler must call before
+// it returns: net/http's writer may not be used after that.
+func unblockReads(ctx context.Context, rc *http.ResponseController) (stop func()) {
+	var (
+		mu   sync.Mutex
+		done bool
+	)
+	unblock := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !done {
+			_ = rc.SetReadDeadline(time.Unix(1, 0))
+		}
+	})
+	return func() {
+		if unblock() {
+			return // it never ran, and now will not
+		}
+		mu.Lock()
+		done = true
+		mu.Unlock()
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -239,4 +240,180 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 	}
 }
 
-var _ = errors.Is
+// TestDuplexEarlyEnd: either side may stop before the other. The server
+// that stops reading answers, and the caller's iterator is then stopped;
+// a caller that stops sending still gets the server's items.
+func TestDuplexEarlyEnd(t *testing.T) {
+	forEachProto(t, func(t *testing.T, serve func(func(*stdhttp.Service), ...stdhttp.ServerOption) *stdhttp.Client) {
+		c := serve(func(s *stdhttp.Service) {
+			stdhttp.HandleClientStream(s, "First3", func(ctx context.Context, in iter.Seq[reading]) (summary, error) {
+				var s summary
+				for r := range in {
+					s.Count++
+					s.Total += r.N
+					if s.Count == 3 {
+						break
+					}
+				}
+				return s, nil
+			})
+			stdhttp.HandleBidiStream(s, "Then", func(ctx context.Context, in iter.Seq[reading]) iter.Seq2[reading, error] {
+				return func(yield func(reading, error) bool) {
+					n := 0
+					for range in {
+						n++
+					}
+					for i := range 3 { // after the caller's side ended
+						if !yield(reading{N: n, Note: strconv.Itoa(i)}, nil) {
+							return
+						}
+					}
+				}
+			})
+		})
+
+		// The server breaks after 3 of an endless stream.
+		var made, stopped atomic.Int64
+		endless := func(yield func(reading) bool) {
+			for i := 1; ; i++ {
+				made.Add(1)
+				if !yield(reading{N: i, Note: strings.Repeat("x", 100)}) {
+					stopped.Add(1)
+					return
+				}
+			}
+		}
+		var got summary
+		if err := stdhttp.ClientStream(context.Background(), c, "/Dev/First3", endless, &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.Count != 3 || got.Total != 6 {
+			t.Errorf("got %+v, want the first 3", got)
+		}
+		waitFor(t, "the caller's iterator stopping", func() bool { return stopped.Load() == 1 })
+
+		// The caller ends its side first.
+		items, err := collect(t, stdhttp.BidiStream[reading, reading](context.Background(), c, "/Dev/Then", upTo(5)))
+		if err != nil || len(items) != 3 || items[2] != (reading{N: 5, Note: "2"}) {
+			t.Errorf("got %v, %v; want 3 items counting 5", items, err)
+		}
+	})
+}
+
+// blockingIn is an iterator that yields first and then waits for ctx.
+func blockingIn(ctx context.Context, first ...reading) iter.Seq[reading] {
+	return func(yield func(reading) bool) {
+		for _, r := range first {
+			if !yield(r) {
+				return
+			}
+		}
+		<-ctx.Done()
+	}
+}
+
+// serverEnd records the error of a method's context when its in ends.
+type serverEnd chan error
+
+func (e serverEnd) wait(t *testing.T) error {
+	t.Helper()
+	select {
+	case err := <-e:
+		return err
+	case <-time.After(within):
+		t.Fatal("the server's method did not end")
+		return nil
+	}
+}
+
+// TestDuplexCancel: a caller that cancels, or breaks out of its loop,
+// ends the call on the server too, which may be waiting for its next item.
+func TestDuplexCancel(t *testing.T) {
+	forEachProto(t, func(t *testing.T, serve func(func(*stdhttp.Service), ...stdhttp.ServerOption) *stdhttp.Client) {
+		ended := make(serverEnd, 2)
+		started := make(chan struct{}, 2)
+		c := serve(func(s *stdhttp.Service) {
+			stdhttp.HandleClientStream(s, "Wait", func(ctx context.Context, in iter.Seq[reading]) (summary, error) {
+				for range in {
+					started <- struct{}{}
+				}
+				ended <- ctx.Err()
+				return summary{}, nil
+			})
+			stdhttp.HandleBidiStream(s, "Echo", func(ctx context.Context, in iter.Seq[reading]) iter.Seq2[reading, error] {
+				return func(yield func(reading, error) bool) {
+					defer func() { ended <- ctx.Err() }()
+					for v := range echo(ctx, in) {
+						if !yield(v, nil) {
+							return
+						}
+					}
+				}
+			})
+		})
+
+		// The caller cancels while the server waits for its second item.
+		ctx, cancel := context.WithCancel(context.Background())
+		errc := make(chan error, 1)
+		go func() { errc <- stdhttp.ClientStream(ctx, c, "/Dev/Wait", blockingIn(ctx, reading{N: 1}), new(summary)) }()
+		<-started
+		cancel()
+		if err := <-errc; stdrpc.CodeOf(err) != stdrpc.Canceled || !errors.Is(err, context.Canceled) {
+			t.Errorf("ClientStream after cancel: %v, want canceled", err)
+		}
+		if err := ended.wait(t); err == nil {
+			t.Error("the server's context was not canceled")
+		}
+
+		// The caller breaks out of its loop while the server waits.
+		ctx, cancel = context.WithCancel(context.Background())
+		defer cancel()
+		for v, err := range stdhttp.BidiStream[reading, reading](ctx, c, "/Dev/Echo", blockingIn(ctx, reading{N: 1})) {
+			if err != nil || v.N != 2 {
+				t.Fatalf("got %v, %v", v, err)
+			}
+			break
+		}
+		if err := ended.wait(t); err == nil {
+			t.Error("the server's context was not canceled after the caller broke out")
+		}
+	})
+}
+
+// TestDuplexDeadline: the caller's deadline ends its call, and the
+// server's copy of it (Stdrpc-Timeout-Ms) ends the method, even while it
+// waits for an item that never comes.
+func TestDuplexDeadline(t *testing.T) {
+	forEachProto(t, func(t *testing.T, serve func(func(*stdhttp.Service), ...stdhttp.ServerOption) *stdhttp.Client) {
+		ended := make(serverEnd, 1)
+		c := serve(func(s *stdhttp.Service) {
+			stdhttp.HandleBidiStream(s, "Echo", func(ctx context.Context, in iter.Seq[reading]) iter.Seq2[reading, error] {
+				return func(yield func(reading, error) bool) {
+					defer func() { ended <- ctx.Err() }()
+					for v := range echo(ctx, in) {
+						if !yield(v, nil) {
+							return
+						}
+					}
+				}
+			})
+		})
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
+		// The iterator ignores ctx: the call must end regardless.
+		hold := make(chan struct{})
+		defer close(hold)
+		in := func(yield func(reading) bool) {
+			if yield(reading{N: 1}) {
+				<-hold
+			}
+		}
+		items, err := collect(t, stdhttp.BidiStream[reading, reading](ctx, c, "/Dev/Echo", in))
+		if len(items) != 1 || stdrpc.CodeOf(err) != stdrpc.DeadlineExceeded {
+			t.Errorf("got %v, %v; want one item, then deadline_exceeded", items, err)
+		}
+		if err := ended.wait(t); err == nil {
+			t.Error("the server's context did not end")
+		}
+	})
+}

@@ -54,11 +54,14 @@ func clientStream[T, Resp any](ctx context.Context, c *Client, path string, in i
 	if err != nil {
 		return body.cause(err)
 	}
-	if hresp.StatusCode != http.StatusOK || resp == nil {
-		defer closeBody(hresp.Body)
-	} else {
-		defer hresp.Body.Close() // read to its end below
-	}
+	defer func() {
+		// Before the close: closing the body of an HTTP/2 request still
+		// being sent waits for its Read, in the caller's iterator, unless
+		// the request is canceled. A result read to its end has let the
+		// connection go already.
+		cancel()
+		_ = hresp.Body.Close()
+	}()
 	if hresp.StatusCode != http.StatusOK {
 		return responseError(ctx, hresp, url)
 	}
@@ -118,7 +121,7 @@ func bidiStream[T, U any](ctx context.Context, c *Client, path string, in iter.S
 	if err != nil {
 		return body.cause(err)
 	}
-	return readNDJSON(ctx, c, hresp, url, each)
+	return readNDJSON(ctx, c, hresp, url, cancel, each)
 }
 
 // postItems sends body, a stream of NDJSON items, to url, with ctx's
@@ -144,37 +147,64 @@ func postItems[T any](ctx context.Context, c *Client, url string, body *itemBody
 }
 
 // An itemBody is a request body that encodes the items of an iterator as
-// NDJSON, pulling the next item only when the transport has taken all of
-// the one before: the transport's buffers, and one item, are all that is
-// held. The transport reads it on its own goroutine, and may close it
-// while a Read is waiting for the iterator.
+// NDJSON. The iterator runs on a goroutine of its own, started by the
+// first Read, which encodes one item ahead and hands it over when the
+// transport asks for more: the transport's buffers and two items are all
+// that is held, and a slow connection slows the iterator down. The
+// transport reads the body on its goroutine and may close it while a Read
+// is waiting; Close ends that Read at once, whatever the iterator is
+// doing, since an HTTP/2 transport resets the stream only once the Read
+// returns.
 type itemBody[T any] struct {
+	in    iter.Seq[T]
+	items chan []byte   // the next encoded item; closed when the iterator ends
+	done  chan struct{} // closed by Close: the call is over
+	gone  chan struct{} // closed when the producing goroutine has returned
+
+	// Read's own, from the transport's goroutine.
+	pending []byte
+	running bool
+
 	mu       sync.Mutex
-	next     func() (T, bool)
-	stop     func() // nil once called
-	buf      *buffer
-	pending  []byte // encoded and not yet read; in buf
-	busy     bool   // a Read is pulling the iterator, without mu
-	closed   bool   // the call is over: stop the iterator
-	started  bool   // an item has been pulled
-	err      error  // the body's own failure: an item that did not encode, a panic
+	closed   bool
+	inIter   bool  // the producer is running the iterator's code, not waiting to hand an item over
+	err      error // the body's own failure: an item that did not encode, a panic
 	panicked any
+	started  bool // an item has been asked for
 }
 
 func newItemBody[T any](in iter.Seq[T]) *itemBody[T] {
-	next, stop := iter.Pull(in)
-	return &itemBody[T]{next: next, stop: stop, buf: getBuffer()}
+	return &itemBody[T]{
+		in:    in,
+		items: make(chan []byte),
+		done:  make(chan struct{}),
+		gone:  make(chan struct{}),
+	}
 }
 
 // errBodyClosed ends a Read after the call ended.
 var errBodyClosed = errors.New("stdhttp: the call has ended")
 
 func (b *itemBody[T]) Read(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	if len(b.pending) == 0 {
-		if err := b.pullLocked(); err != nil {
-			return 0, err
+		if !b.running {
+			if !b.start() {
+				return 0, errBodyClosed
+			}
+		}
+		select {
+		case data, ok := <-b.items:
+			if !ok {
+				b.mu.Lock()
+				defer b.mu.Unlock()
+				if b.err != nil {
+					return 0, b.err
+				}
+				return 0, io.EOF
+			}
+			b.pending = data
+		case <-b.done:
+			return 0, errBodyClosed
 		}
 	}
 	n := copy(p, b.pending)
@@ -182,84 +212,89 @@ func (b *itemBody[T]) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// pullLocked encodes the next item into pending. The caller holds mu,
-// which is let go while the iterator runs.
-func (b *itemBody[T]) pullLocked() error {
-	switch {
-	case b.err != nil:
-		return b.err
-	case b.closed:
-		b.endLocked()
-		return errBodyClosed
-	case b.stop == nil:
-		return io.EOF
-	}
-	b.busy, b.started = true, true
-	b.mu.Unlock()
-	v, ok, p := b.pull()
-	b.mu.Lock()
-	b.busy = false
-	switch {
-	case p != nil:
-		b.panicked = p
-		b.err = stdrpc.Errorf(stdrpc.Internal, "the stream's iterator panicked: %v", p)
-		b.endLocked()
-		return b.err
-	case b.closed:
-		b.endLocked()
-		return errBodyClosed
-	case !ok:
-		b.endLocked()
-		return io.EOF
-	}
-	b.buf.Reset()
-	if err := b.buf.enc.Encode(&v); err != nil {
-		b.err = stdrpc.Errorf(stdrpc.Internal, "encoding a stream item: %v", err)
-		b.endLocked()
-		return b.err
-	}
-	b.pending = b.buf.Bytes()
-	return nil
-}
-
-// pull asks the iterator for its next item, catching a panic in it, to be
-// raised again on the caller's goroutine (finish).
-func (b *itemBody[T]) pull() (v T, ok bool, panicked any) {
-	defer func() {
-		if p := recover(); p != nil {
-			panicked = p
-		}
-	}()
-	v, ok = b.next()
-	return v, ok, nil
-}
-
-// endLocked stops the iterator, once, and once the call is over gives the
-// buffer back. The caller holds mu, and no Read is pulling.
-func (b *itemBody[T]) endLocked() {
-	if stop := b.stop; stop != nil {
-		b.stop = nil
-		stop() // after the iterator ended or panicked, stop does nothing
-	}
-	if b.closed && b.buf != nil {
-		putBuffer(b.buf)
-		b.buf, b.pending = nil, nil
-	}
-}
-
-// Close ends the body: the transport is done with it. The iterator is
-// stopped now if no Read is pulling it, or else when that Read returns.
-func (b *itemBody[T]) Close() error {
+// start starts the producing goroutine, unless the call is over.
+func (b *itemBody[T]) start() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.closed = true
-	if !b.busy {
-		b.endLocked()
+	if b.closed {
+		return false
 	}
+	b.running, b.started, b.inIter = true, true, true
+	go b.produce()
+	return true
+}
+
+// produce ranges over the iterator, handing each item over encoded.
+func (b *itemBody[T]) produce() {
+	defer close(b.gone)
+	defer close(b.items)
+	defer func() {
+		if p := recover(); p != nil {
+			b.fail(stdrpc.Errorf(stdrpc.Internal, "the stream's iterator panicked: %v", p), p)
+		}
+	}()
+	// Two buffers, used in turn: an item handed over is being read from
+	// one while the next is encoded into the other, and the handing over
+	// of that next one shows the reader is done with the first.
+	bufs := [2]*buffer{getBuffer(), getBuffer()}
+	turn := 0
+	for v := range b.in {
+		b.mu.Lock()
+		b.inIter = false
+		b.mu.Unlock()
+		buf := bufs[turn]
+		turn ^= 1
+		buf.Reset()
+		if err := buf.enc.Encode(&v); err != nil {
+			b.fail(stdrpc.Errorf(stdrpc.Internal, "encoding a stream item: %v", err), nil)
+			return
+		}
+		select {
+		case b.items <- buf.Bytes():
+		case <-b.done:
+			return
+		}
+		b.mu.Lock()
+		if b.closed {
+			b.mu.Unlock()
+			return
+		}
+		b.inIter = true
+		b.mu.Unlock()
+	}
+}
+
+// fail records the body's own failure.
+func (b *itemBody[T]) fail(err error, panicked any) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.err == nil {
+		b.err, b.panicked = err, panicked
+	}
+}
+
+// Close ends the body: the transport, or the call, is done with it. A Read
+// waiting for the iterator returns, and the iterator's yield returns false
+// now if it is waiting, or else the next time it is called.
+func (b *itemBody[T]) Close() error {
+	b.close()
 	return nil
 }
 
-// again is the request's GetBody: the same body, if nothing was pulled.
+// close closes the body and reports whether its goroutine is waiting to
+// hand an item over, rather than running the iterator's code.
+func (b *itemBody[T]) close() (waiting bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.closed {
+		b.closed = true
+		close(b.done)
+	}
+	return b.running && !b.inIter
+}
+
+// again is the request's GetBody: the same body, if nothing was asked of
+// the iterator yet.
 func (b *itemBody[T]) again() (io.ReadCloser, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -269,10 +304,15 @@ func (b *itemBody[T]) again() (io.ReadCloser, error) {
 	return b, nil
 }
 
-// finish ends the body when the call returns, as Close does, and raises a
-// panic of the iterator again.
+// finish ends the body when the call returns. The iterator is stopped:
+// if it is waiting to hand an item over, finish waits for it to return, so
+// that an iterator over, say, a slice is done with it when the call is;
+// an iterator busy elsewhere (blocked on a channel) is left to find out at
+// its next yield. A panic of the iterator is raised again.
 func (b *itemBody[T]) finish() {
-	_ = b.Close()
+	if b.close() {
+		<-b.gone
+	}
 	b.mu.Lock()
 	p := b.panicked
 	b.mu.Unlock()

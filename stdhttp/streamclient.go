@@ -83,14 +83,21 @@ func readStream[T any](ctx context.Context, c *Client, url string, req any, each
 	if err != nil {
 		return err
 	}
-	return readNDJSON(ctx, c, hresp, url, each)
+	return readNDJSON(ctx, c, hresp, url, nil, each)
 }
 
 // readNDJSON reads the NDJSON stream of hresp and passes each item to each
-// until the stream ends or each returns false.
-func readNDJSON[T any](ctx context.Context, c *Client, hresp *http.Response, url string, each func(T) bool) error {
+// until the stream ends or each returns false. cancel, if not nil, cancels
+// the request before its response body is closed: closing the body of an
+// HTTP/2 request that is still being sent waits until its body's Read
+// returns, unless the request is canceled.
+func readNDJSON[T any](ctx context.Context, c *Client, hresp *http.Response, url string, cancel func(), each func(T) bool) error {
 	drain := false // whether the body is finished, and worth reading to EOF for the connection's reuse
 	defer func() {
+		if cancel != nil {
+			cancel()
+			drain = false
+		}
 		if drain {
 			closeBody(hresp.Body)
 		} else {
