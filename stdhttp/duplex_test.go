@@ -35,23 +35,24 @@ type summary struct {
 type duplexProto struct {
 	name  string
 	major int // the request's ProtoMajor the server must see
-	start func(t testing.TB, h http.Handler, opts ...stdhttp.ClientOption) *stdhttp.Client
+	// start serves h and returns its URL and an HTTP client for it.
+	start func(t testing.TB, h http.Handler) (string, *http.Client)
 }
 
 var duplexProtos = []duplexProto{
-	{"HTTP1", 1, func(t testing.TB, h http.Handler, opts ...stdhttp.ClientOption) *stdhttp.Client {
+	{"HTTP1", 1, func(t testing.TB, h http.Handler) (string, *http.Client) {
 		srv := httptest.NewServer(h)
 		t.Cleanup(srv.Close)
-		return stdhttp.NewClient(srv.URL, opts...)
+		return srv.URL, srv.Client()
 	}},
-	{"HTTP2", 2, func(t testing.TB, h http.Handler, opts ...stdhttp.ClientOption) *stdhttp.Client {
+	{"HTTP2", 2, func(t testing.TB, h http.Handler) (string, *http.Client) {
 		srv := httptest.NewUnstartedServer(h)
 		srv.EnableHTTP2 = true
 		srv.StartTLS()
 		t.Cleanup(srv.Close)
-		return stdhttp.NewClient(srv.URL, append(opts, stdhttp.WithHTTPClient(srv.Client()))...)
+		return srv.URL, srv.Client()
 	}},
-	{"H2C", 2, func(t testing.TB, h http.Handler, opts ...stdhttp.ClientOption) *stdhttp.Client {
+	{"H2C", 2, func(t testing.TB, h http.Handler) (string, *http.Client) {
 		srv := httptest.NewUnstartedServer(h)
 		srv.Config.Protocols = new(http.Protocols)
 		srv.Config.Protocols.SetHTTP1(true)
@@ -62,7 +63,7 @@ var duplexProtos = []duplexProto{
 		tr.Protocols = new(http.Protocols)
 		tr.Protocols.SetUnencryptedHTTP2(true)
 		t.Cleanup(tr.CloseIdleConnections)
-		return stdhttp.NewClient(srv.URL, append(opts, stdhttp.WithHTTPClient(&http.Client{Transport: tr}))...)
+		return srv.URL, &http.Client{Transport: tr}
 	}},
 }
 
@@ -75,12 +76,13 @@ func forEachProto(t *testing.T, test func(t *testing.T, serve func(register func
 			serve := func(register func(*stdhttp.Service), opts ...stdhttp.ServerOption) *stdhttp.Client {
 				mux := http.NewServeMux()
 				register(stdhttp.NewService(mux, "Dev", opts...))
-				return p.start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				url, hc := p.start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					if r.ProtoMajor != p.major {
 						wrong.Store(int32(r.ProtoMajor))
 					}
 					mux.ServeHTTP(w, r)
 				}))
+				return stdhttp.NewClient(url, stdhttp.WithHTTPClient(hc))
 			}
 			test(t, serve)
 			if m := wrong.Load(); m != 0 {
