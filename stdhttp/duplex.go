@@ -59,8 +59,8 @@ func HandleBidiStream[T, U any](s *Service, method string, call func(context.Con
 type duplexEndpoint[T, U any] struct {
 	s     *Service
 	info  stdrpc.CallInfo
-	om    *observe.Method                                      // nil: not observed
-	unary func(context.Context, iter.Seq[T]) (U, error)        // a client stream; U is its result
+	om    *observe.Method                                        // nil: not observed
+	unary func(context.Context, iter.Seq[T]) (U, error)          // a client stream; U is its result
 	bidi  func(context.Context, iter.Seq[T]) iter.Seq2[U, error] // a bidirectional stream
 }
 

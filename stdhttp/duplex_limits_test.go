@@ -2,8 +2,8 @@ package stdhttp_test
 
 import (
 	"context"
-	"iter"
 	"io"
+	"iter"
 	"net/http"
 	"net/http/httptest"
 	"strings"

@@ -357,7 +357,9 @@ func TestDuplexCancel(t *testing.T) {
 		// The caller cancels while the server waits for its second item.
 		ctx, cancel := context.WithCancel(context.Background())
 		errc := make(chan error, 1)
-		go func() { errc <- stdhttp.ClientStream(ctx, c, "/Dev/Wait", blockingIn(ctx, reading{N: 1}), new(summary)) }()
+		go func() {
+			errc <- stdhttp.ClientStream(ctx, c, "/Dev/Wait", blockingIn(ctx, reading{N: 1}), new(summary))
+		}()
 		<-started
 		cancel()
 		if err := <-errc; stdrpc.CodeOf(err) != stdrpc.Canceled || !errors.Is(err, context.Canceled) {
