@@ -313,3 +313,26 @@ func TestClientStreamIteratorPanic(t *testing.T) {
 		t.Error("ClientStream returned")
 	})
 }
+
+// TestJSONRPCDuplexMethods: JSON-RPC cannot carry a client or bidirectional
+// stream; a call of one says so, and where it is served.
+func TestJSONRPCDuplexMethods(t *testing.T) {
+	j := stdhttp.NewJSONRPC()
+	s := stdhttp.NewJSONRPCService(j, "Dev")
+	stdhttp.HandleJSONRPCClientStream(s, stdhttp.JSONRPCMethod{Name: "Upload"})
+	stdhttp.HandleJSONRPCBidiStream(s, stdhttp.JSONRPCMethod{Name: "Sync", Aliases: []string{"sync"}})
+	url := newServer(t, j)
+	for _, tc := range []struct{ method, want string }{
+		{"Dev.Upload", `Dev.Upload is a client stream, which JSON-RPC cannot carry: POST its items as NDJSON (Content-Type: application/x-ndjson) to its HTTP route /Dev/Upload`},
+		{"sync", `Dev.Sync is a bidirectional stream, which JSON-RPC cannot carry: POST its items as NDJSON (Content-Type: application/x-ndjson) to its HTTP route /Dev/Sync`},
+	} {
+		status, body, _ := rpcPost(t, http.MethodPost, url, `{"jsonrpc":"2.0","method":"`+tc.method+`","params":[],"id":7}`)
+		if status != http.StatusOK || !strings.Contains(body, `"code":-32601`) || !strings.Contains(body, tc.want) ||
+			!strings.Contains(body, `"data":{"code":"unimplemented"}`) || !strings.Contains(body, `"id":7`) {
+			t.Errorf("%s: %d %s", tc.method, status, body)
+		}
+	}
+	if status, body, _ := rpcPost(t, http.MethodPost, url, `{"jsonrpc":"2.0","method":"Dev.Upload"}`); status != http.StatusNoContent || body != "" {
+		t.Errorf("notification: %d %q", status, body)
+	}
+}

@@ -107,6 +107,9 @@ type jsonrpcMethod struct {
 	om     *observe.Method
 	call   func(ctx context.Context, params json.RawMessage) (any, error)                                // unary
 	stream func(ctx context.Context, params json.RawMessage, st *streamWriter, id json.RawMessage) error // stream
+	// elsewhere says why a method JSON-RPC cannot carry (a client or
+	// bidirectional stream) is not served here, and where it is.
+	elsewhere string
 }
 
 // HandleJSONRPC serves a unary method on s's endpoint as "Service.Method"
@@ -166,6 +169,27 @@ func HandleJSONRPCStream[Req, T any](s *Service, m JSONRPCMethod, call func(cont
 		}
 		return ctx.Err()
 	}
+	s.jsonrpc.add(jm)
+}
+
+// HandleJSONRPCClientStream names a client stream on s's endpoint, which
+// JSON-RPC cannot carry: a call of it is answered -32601, saying so and
+// naming the HTTP route that serves it, rather than "method not found".
+func HandleJSONRPCClientStream(s *Service, m JSONRPCMethod) {
+	handleJSONRPCElsewhere(s, m, "a client stream")
+}
+
+// HandleJSONRPCBidiStream names a bidirectional stream on s's endpoint, as
+// HandleJSONRPCClientStream does a client stream.
+func HandleJSONRPCBidiStream(s *Service, m JSONRPCMethod) {
+	handleJSONRPCElsewhere(s, m, "a bidirectional stream")
+}
+
+func handleJSONRPCElsewhere(s *Service, m JSONRPCMethod, shape string) {
+	jm := newJSONRPCMethod(s, m, true)
+	jm.om = nil // never called: nothing to count
+	jm.elsewhere = fmt.Sprintf("%s.%s is %s, which JSON-RPC cannot carry: POST its items as NDJSON (Content-Type: %s) to its HTTP route /%s/%s, or open a WebSocket there",
+		s.name, m.Name, shape, ndjsonType, s.name, m.Name)
 	s.jsonrpc.add(jm)
 }
 
@@ -426,6 +450,12 @@ func (j *JSONRPC) one(ctx context.Context, raw json.RawMessage, inBatch bool, w 
 			return "", false
 		}
 		return replyJSON(v2, id, nil, rpcError(JSONRPCMethodNotFound, stdrpc.Unimplemented, "method not found: %q (this server has %s)", truncate(name), j.names())), true
+	}
+	if m.elsewhere != "" {
+		if notify {
+			return "", false
+		}
+		return replyJSON(v2, id, nil, rpcError(JSONRPCMethodNotFound, stdrpc.Unimplemented, "%s", m.elsewhere)), true
 	}
 	if m.stream != nil {
 		if inBatch || notify || r == nil || !acceptsSSE(r) {
