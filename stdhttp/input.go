@@ -162,7 +162,13 @@ func (l *lineSource) next() ([]byte, error) {
 	for {
 		frag, err := l.br.ReadSlice('\n')
 		n := int64(len(l.long)) + int64(len(frag))
-		if n > l.max+1 || (err != nil && n > l.max) { // +1: the newline
+		// The limit is on what the line holds: its end, \n or \r\n, is
+		// not counted, so a part still without its \n may be one byte
+		// over, for a \r.
+		switch {
+		case err == nil && n-l.ending(frag) > l.max,
+			err == bufio.ErrBufferFull && n > l.max+1,
+			err == io.EOF && n > l.max:
 			return nil, errFrameTooLong
 		}
 		switch {
@@ -188,12 +194,28 @@ func (l *lineSource) next() ([]byte, error) {
 	}
 }
 
+// ending returns the length of the end of the line that frag, the last
+// part of it, completes: 2 for \r\n, 1 for \n.
+func (l *lineSource) ending(frag []byte) int64 {
+	var before byte
+	switch {
+	case len(frag) >= 2:
+		before = frag[len(frag)-2]
+	case len(l.long) > 0:
+		before = l.long[len(l.long)-1]
+	}
+	if before == '\r' {
+		return 2
+	}
+	return 1
+}
+
 // add appends frag to long, growing it within the budget.
 func (l *lineSource) add(frag []byte) error {
 	need := len(l.long) + len(frag)
 	if need > cap(l.long) {
 		size := int64(max(2*cap(l.long), need))
-		size = min(size, l.max+1)
+		size = min(size, l.max+2) // the longest line, and its \r\n
 		if !l.budget.take(size - l.held) {
 			return l.budget.refusal()
 		}
