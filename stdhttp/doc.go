@@ -344,4 +344,77 @@
 //	}
 //
 // See Stream for its errors, and WithMaxResponseBytes for the bound on one item.
+//
+// # Client and bidirectional streams
+//
+// A method whose one data parameter is an iter.Seq[T] is a client stream,
+// and with an iter.Seq2[U, error] result a bidirectional stream:
+//
+//	Upload(ctx context.Context, readings iter.Seq[Reading]) (Summary, error)
+//	Sync(ctx context.Context, in iter.Seq[Edit]) iter.Seq2[Edit, error]
+//
+// Both answer POST /{Service}/{Method} (HandleClientStream,
+// HandleBidiStream). The request body is the caller's items as NDJSON,
+// Content-Type application/x-ndjson: one JSON value per line (the item
+// itself, not wrapped), each line at most WithMaxBodyBytes long, its \n or
+// \r\n not counted; blank lines are skipped. The caller ends its side by
+// ending the body: the last chunk of a chunked HTTP/1.1 body, the end of
+// the stream in HTTP/2, or the end of a body sent with a Content-Length.
+// The body as a whole has no limit, since a stream may last for ever.
+//
+// The server's method ranges over in as the lines arrive, each decoded when
+// the loop asks for it, so a caller can send no faster than the method
+// reads (the connection's buffers aside). A line that does not decode ends
+// in and fails the call with 400 invalid_argument naming the line and the
+// field ("request line 3 field \"n\": cannot use a JSON string as int"), a
+// line over the limit with 413 resource_exhausted ("request line 2 is
+// longer than this server's limit of 4194304 bytes"), whatever the method
+// returns; its context is canceled, and the server goes on serving.
+//
+// A client stream is answered as a unary method is: 200 with the result as
+// JSON, or the error's status and body. A bidirectional stream is answered
+// with a server stream's NDJSON: {"result":item} lines, each flushed as the
+// method yields it, while the request is still arriving, then {"end":true}
+// or {"error":{...}}; an error before the first item is an ordinary error
+// response with its status. Both directions are open at once: over HTTP/1.1
+// the server reads the request while it writes the response
+// (http.ResponseController.EnableFullDuplex), and the response says
+// Connection: close if the request has not ended by then, since the
+// connection's next bytes are the rest of it; HTTP/2 streams are always
+// full duplex.
+//
+//	$ curl -sN -X POST -T - -H 'Content-Type: application/x-ndjson' http://localhost:8080/Dev/Echo
+//	{"n":1}
+//	{"result":{"n":2}}
+//	^D
+//	{"end":true}
+//
+// (-T - sends standard input as the body, chunked, as curl reads it, and
+// -X POST is needed since -T alone sends a PUT.)
+//
+// Cancellation, deadlines, metadata, interceptors and observers are as for
+// server streams: Stdrpc-Timeout-Ms bounds the whole call, and when it
+// passes, or the caller goes away, the method's context ends and a range
+// over in that waits for a line returns. One interceptor call wraps the
+// whole stream; an Observer counts each stream as one call. The server's
+// ReadTimeout (NewServer's DefaultReadTimeout) bounds a whole request, which
+// here is the whole call, so it does not apply to these: a stream lasts as
+// long as its caller keeps it open, unless the method or an interceptor
+// sets a deadline. Over HTTP/1.1 a caller that goes away is noticed when
+// the method next reads in or writes an item; over HTTP/2 at once.
+//
+// The generated Go client (ClientStream, BidiStream) sends the caller's
+// iterator as the body, pulling the next item only as the connection takes
+// the one before, and reads the response as it arrives:
+//
+//	sum, err := dev.Upload(ctx, slices.Values(readings))
+//	for edit, err := range doc.Sync(ctx, edits) { ... }
+//
+// Breaking out of the loop, or ctx ending, ends the call on both sides.
+//
+// The same path answers a GET with Upgrade: websocket, for browsers, which
+// cannot send a request body as a stream; other GETs get 426 Upgrade
+// Required. JSON-RPC cannot carry these methods: a call of one is answered
+// -32601, naming the route (HandleJSONRPCClientStream,
+// HandleJSONRPCBidiStream).
 package stdhttp
