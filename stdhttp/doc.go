@@ -360,7 +360,9 @@
 // \r\n not counted; blank lines are skipped. The caller ends its side by
 // ending the body: the last chunk of a chunked HTTP/1.1 body, the end of
 // the stream in HTTP/2, or the end of a body sent with a Content-Length.
-// The body as a whole has no limit, since a stream may last for ever.
+// The body as a whole has no limit, since a stream may last for ever; with
+// WithCompression it may be gzip (Content-Encoding: gzip), as for a unary
+// call.
 //
 // The server's method ranges over in as the lines arrive, each decoded when
 // the loop asks for it, so a caller can send no faster than the method

@@ -195,7 +195,13 @@ func (e *duplexEndpoint[T, U]) ServeHTTP(w http.ResponseWriter, r *http.Request)
 	_ = st.rc.SetReadDeadline(time.Time{})
 	defer unblockReads(ctx, st.rc)()
 
-	src := newLineSource(r.Body, s.maxBody, &s.budget)
+	body, done, err := s.requestBody(r) // gzip, with WithCompression
+	if err != nil {
+		st.finish(s, e.info, err)
+		return
+	}
+	defer done()
+	src := newLineSource(body, s.maxBody, &s.budget)
 	defer src.release()
 	in := newInput[T](ctx, fail, src, "line", s.maxBody)
 	http1 := r.ProtoMajor == 1

@@ -2,6 +2,8 @@ package stdhttp_test
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -182,6 +184,35 @@ func TestDuplexServerDeadline(t *testing.T) {
 		}
 		if err := ended.wait(t); err != context.DeadlineExceeded {
 			t.Errorf("%s: the method's context ended with %v", p.name, err)
+		}
+	}
+}
+
+// TestClientStreamEncodings: a gzip body is read when the service takes
+// compressed requests, and refused with 415 otherwise, as for unary calls.
+func TestClientStreamEncodings(t *testing.T) {
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	io.WriteString(zw, "{\"n\":1}\n{\"n\":2}\n")
+	zw.Close()
+	for _, tc := range []struct {
+		opts []stdhttp.ServerOption
+		want int
+	}{
+		{nil, http.StatusUnsupportedMediaType},
+		{[]stdhttp.ServerOption{stdhttp.WithCompression(1)}, http.StatusOK},
+	} {
+		mux := http.NewServeMux()
+		stdhttp.HandleClientStream(stdhttp.NewService(mux, "Dev", tc.opts...), "Sum", sum)
+		req, _ := http.NewRequest(http.MethodPost, newServer(t, mux)+"/Dev/Sum", bytes.NewReader(z.Bytes()))
+		req.Header.Set("Content-Type", "application/x-ndjson")
+		req.Header.Set("Content-Encoding", "gzip")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body := readAll(t, resp); resp.StatusCode != tc.want || tc.want == http.StatusOK && !strings.Contains(body, `"count":2`) {
+			t.Errorf("%d options: %d %s", len(tc.opts), resp.StatusCode, body)
 		}
 	}
 }
