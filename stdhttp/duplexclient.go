@@ -48,7 +48,7 @@ func clientStream[T, Resp any](ctx context.Context, c *Client, path string, in i
 	// Canceling on the way out stops the request body wherever it is.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	body := newItemBody(in)
+	body := newItemBody(ctx, in)
 	defer body.finish()
 	hresp, err := postItems(ctx, c, url, body, jsonContentType)
 	if err != nil {
@@ -115,7 +115,7 @@ func bidiStream[T, U any](ctx context.Context, c *Client, path string, in iter.S
 	url := c.base + path
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	body := newItemBody(in)
+	body := newItemBody(ctx, in)
 	defer body.finish()
 	hresp, err := postItems(ctx, c, url, body, ndjsonContentType)
 	if err != nil {
@@ -156,6 +156,7 @@ func postItems[T any](ctx context.Context, c *Client, url string, body *itemBody
 // doing, since an HTTP/2 transport resets the stream only once the Read
 // returns.
 type itemBody[T any] struct {
+	ctx   context.Context // the call's
 	in    iter.Seq[T]
 	items chan []byte   // the next encoded item; closed when the iterator ends
 	done  chan struct{} // closed by Close: the call is over
@@ -173,8 +174,9 @@ type itemBody[T any] struct {
 	started  bool // an item has been asked for
 }
 
-func newItemBody[T any](in iter.Seq[T]) *itemBody[T] {
+func newItemBody[T any](ctx context.Context, in iter.Seq[T]) *itemBody[T] {
 	return &itemBody[T]{
+		ctx:   ctx,
 		in:    in,
 		items: make(chan []byte),
 		done:  make(chan struct{}),
@@ -199,6 +201,12 @@ func (b *itemBody[T]) Read(p []byte) (int, error) {
 				defer b.mu.Unlock()
 				if b.err != nil {
 					return 0, b.err
+				}
+				if err := b.ctx.Err(); err != nil {
+					// An iterator that watches ctx returns when it ends:
+					// that is not the caller ending its side, and the
+					// server must not take it for that.
+					return 0, err
 				}
 				return 0, io.EOF
 			}
