@@ -200,10 +200,12 @@ func (e *duplexEndpoint[T, U]) ServeHTTP(w http.ResponseWriter, r *http.Request)
 		st.finish(s, e.info, err)
 		return
 	}
-	defer done()
-	src := newLineSource(body, s.maxBody, &s.budget)
-	defer src.release()
-	in := newInput[T](ctx, fail, src, "line", s.maxBody)
+	in := newInput[T](ctx, fail, newLineSource(body, s.maxBody, &s.budget), "line", s.maxBody)
+	defer func() {
+		if in.close() {
+			done()
+		}
+	}()
 	http1 := r.ProtoMajor == 1
 	if http1 {
 		defer e.lingerHTTP1(st.rc, in)

@@ -336,3 +336,47 @@ func TestJSONRPCDuplexMethods(t *testing.T) {
 		t.Errorf("notification: %d %q", status, body)
 	}
 }
+
+// TestDuplexStrayReader: a method that leaves a goroutine ranging over in
+// after it returns gets no more items, and the server goes on serving.
+func TestDuplexStrayReader(t *testing.T) {
+	forEachProto(t, func(t *testing.T, serve func(func(*stdhttp.Service), ...stdhttp.ServerOption) *stdhttp.Client) {
+		strays := make(chan int, 2)
+		c := serve(func(s *stdhttp.Service) {
+			stdhttp.HandleClientStream(s, "Stray", func(ctx context.Context, in iter.Seq[reading]) (summary, error) {
+				next, _ := iter.Pull(in)
+				if _, ok := next(); !ok {
+					return summary{}, stdrpc.Errorf(stdrpc.InvalidArgument, "no first item")
+				}
+				go func() {
+					n := 0
+					for range in {
+						n++
+					}
+					strays <- n
+				}()
+				return summary{Count: 1}, nil
+			})
+			stdhttp.HandleClientStream(s, "Sum", sum)
+		}, stdhttp.WithBodyBudget(1<<20), stdhttp.WithMaxBodyBytes(1<<20))
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var got summary
+		if err := stdhttp.ClientStream(ctx, c, "/Dev/Stray", blockingIn(ctx, reading{N: 1}, reading{N: 2}), &got); err != nil || got.Count != 1 {
+			t.Fatalf("%+v, %v", got, err)
+		}
+		cancel()
+		select {
+		case n := <-strays:
+			t.Logf("the stray goroutine saw %d items", n)
+		case <-time.After(within):
+			t.Fatal("the stray goroutine's range did not end")
+		}
+		// A line as long as the budget still fits: the stray read gave its
+		// charge back.
+		long := []reading{{N: 1, Note: strings.Repeat("x", 1<<19)}, {N: 2}}
+		if err := stdhttp.ClientStream(context.Background(), c, "/Dev/Sum", sliceOf(long), &got); err != nil || got.Count != 2 {
+			t.Errorf("after the stray reader: %+v, %v", got, err)
+		}
+	})
+}

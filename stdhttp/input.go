@@ -22,8 +22,10 @@ import (
 // body, or the messages of a WebSocket. next returns io.EOF when the caller
 // has ended its side cleanly, errFrameTooLong for a frame over the limit,
 // and a frame that stays valid until the following call.
+// release gives back what the source holds; next is not called after it.
 type frameSource interface {
 	next() ([]byte, error)
+	release()
 }
 
 // errFrameTooLong reports a line (or message) over the service's limit.
@@ -47,6 +49,7 @@ type input[T any] struct {
 	over   bool
 	eof    atomic.Bool                // the caller ended its side cleanly
 	failed atomic.Pointer[inputError] // why in ended early
+	orphan atomic.Bool                // the handler returned while a read was under way
 }
 
 type inputError struct{ err error }
@@ -70,6 +73,14 @@ func (in *input[T]) seq(yield func(T) bool) {
 func (in *input[T]) next() (v T, ok bool) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	defer func() {
+		if in.orphan.Load() {
+			// The method returned, and a goroutine of its own still
+			// ranges over in: the read under way at the time was the
+			// last.
+			in.end()
+		}
+	}()
 	for !in.over {
 		frame, err := in.src.next()
 		if err != nil {
@@ -94,6 +105,31 @@ func (in *input[T]) next() (v T, ok bool) {
 		return v, true
 	}
 	return v, false
+}
+
+// close ends the input when the handler returns: in reads nothing more,
+// and the source gives back what it holds. If a goroutine the method left
+// behind is reading from in just now, that read finishes the job, and
+// close reports false: what the source reads from must be left to it.
+func (in *input[T]) close() (released bool) {
+	if !in.mu.TryLock() {
+		in.orphan.Store(true)
+		if !in.mu.TryLock() {
+			return false // the reader sees orphan once its read returns
+		}
+	}
+	defer in.mu.Unlock()
+	in.end()
+	return true
+}
+
+// end stops reading and releases the source, once. The caller holds mu.
+func (in *input[T]) end() {
+	if in.src != nil {
+		in.over = true
+		in.src.release()
+		in.src = nil
+	}
 }
 
 // stop records why the input failed and cancels the method's context.
