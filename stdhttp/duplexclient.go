@@ -158,6 +158,7 @@ func postItems[T any](ctx context.Context, c *Client, url string, body *itemBody
 type itemBody[T any] struct {
 	ctx   context.Context // the call's
 	in    iter.Seq[T]
+	item  T // the producing goroutine's
 	items chan []byte   // the next encoded item; closed when the iterator ends
 	done  chan struct{} // closed by Close: the call is over
 	gone  chan struct{} // closed when the producing goroutine has returned
@@ -253,7 +254,8 @@ func (b *itemBody[T]) produce() {
 		buf := bufs[turn]
 		turn ^= 1
 		buf.Reset()
-		if err := buf.enc.Encode(&v); err != nil {
+		b.item = v // encoded from b, where it needs no allocation of its own
+		if err := buf.enc.Encode(&b.item); err != nil {
 			b.fail(stdrpc.Errorf(stdrpc.Internal, "encoding a stream item: %v", err), nil)
 			return
 		}

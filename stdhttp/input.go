@@ -46,6 +46,7 @@ type input[T any] struct {
 	mu     sync.Mutex // one range at a time reads src
 	src    frameSource
 	n      int // frames read so far, blank ones included
+	item   T   // the item being decoded
 	over   bool
 	eof    atomic.Bool                // the caller ended its side cleanly
 	failed atomic.Pointer[inputError] // why in ended early
@@ -96,12 +97,15 @@ func (in *input[T]) next() (v T, ok bool) {
 		if len(bytes.TrimSpace(frame)) == 0 {
 			continue // a blank line, such as the one a hand-typed stream ends with
 		}
-		if err := json.Unmarshal(frame, &v); err != nil {
+		// Decoded in place, where it needs no allocation of its own.
+		in.item = v
+		if err := json.Unmarshal(frame, &in.item); err != nil {
 			in.over = true
-			in.stop(jsonError("request "+in.unit+" "+strconv.Itoa(in.n), withField(err, frame, &v)))
-			var zero T
-			return zero, false
+			in.stop(jsonError("request "+in.unit+" "+strconv.Itoa(in.n), withField(err, frame, &in.item)))
+			in.item = v
+			return v, false
 		}
+		v, in.item = in.item, v
 		return v, true
 	}
 	return v, false
