@@ -158,7 +158,7 @@ func postItems[T any](ctx context.Context, c *Client, url string, body *itemBody
 type itemBody[T any] struct {
 	ctx   context.Context // the call's
 	in    iter.Seq[T]
-	item  T // the producing goroutine's
+	item  T             // the producing goroutine's
 	items chan []byte   // the next encoded item; closed when the iterator ends
 	done  chan struct{} // closed by Close: the call is over
 	gone  chan struct{} // closed when the producing goroutine has returned
