@@ -406,8 +406,9 @@
 // the method next reads in or writes an item; over HTTP/2 at once.
 //
 // The generated Go client (ClientStream, BidiStream) sends the caller's
-// iterator as the body, pulling the next item only as the connection takes
-// the one before, and reads the response as it arrives:
+// iterator as the body, pulling it no more than a few items ahead of what
+// the connection has taken (the items ready go out together, many to a
+// write), and reads the response as it arrives:
 //
 //	sum, err := dev.Upload(ctx, slices.Values(readings))
 //	for edit, err := range doc.Sync(ctx, edits) { ... }

@@ -421,3 +421,39 @@ func TestDuplexDeadline(t *testing.T) {
 		}
 	})
 }
+
+// TestClientStreamItemSizes: items of many sizes, some larger than one
+// write of the transport, arrive whole and in order, whether the iterator
+// is faster than the connection or not.
+func TestClientStreamItemSizes(t *testing.T) {
+	forEachProto(t, func(t *testing.T, serve func(func(*stdhttp.Service), ...stdhttp.ServerOption) *stdhttp.Client) {
+		c := serve(func(s *stdhttp.Service) {
+			stdhttp.HandleClientStream(s, "Check", func(ctx context.Context, in iter.Seq[reading]) (summary, error) {
+				var s summary
+				for r := range in {
+					if r.N != s.Count || len(r.Note) != r.N*1237%70000 || strings.Trim(r.Note, "x") != "" {
+						return s, stdrpc.Errorf(stdrpc.InvalidArgument, "item %d: n=%d, %d bytes", s.Count, r.N, len(r.Note))
+					}
+					s.Count++
+					s.Total += len(r.Note)
+				}
+				return s, nil
+			})
+		})
+		const n = 300
+		items := func(yield func(reading) bool) {
+			for i := range n {
+				if i%50 == 0 {
+					time.Sleep(time.Millisecond) // now and then, slower than the connection
+				}
+				if !yield(reading{N: i, Note: strings.Repeat("x", i*1237%70000)}) {
+					return
+				}
+			}
+		}
+		var got summary
+		if err := stdhttp.ClientStream(context.Background(), c, "/Dev/Check", items, &got); err != nil || got.Count != n {
+			t.Errorf("%+v, %v", got, err)
+		}
+	})
+}

@@ -16,9 +16,10 @@ import (
 // ("/Service/Method"): it sends the items of in as NDJSON, one line each,
 // and decodes the result into resp (resp nil discards it).
 //
-// in is pulled only as the transport can send: each item is encoded when
-// the connection has taken the one before, so a slow server slows in down
-// rather than filling memory. The caller ends its side by ending in. If the
+// in is pulled only as the transport can send: it runs at most a few items
+// ahead of what the connection has taken, so a slow server slows in down
+// rather than filling memory, while a fast iterator's items go out many to
+// a write. The caller ends its side by ending in. If the
 // call ends first (the server answered, ctx ended, the connection failed),
 // in is stopped: the yield it is in, or its next one, returns false.
 // ClientStream does not wait for an iterator blocked elsewhere, on a
@@ -148,9 +149,9 @@ func postItems[T any](ctx context.Context, c *Client, url string, body *itemBody
 
 // An itemBody is a request body that encodes the items of an iterator as
 // NDJSON. The iterator runs on a goroutine of its own, started by the
-// first Read, which encodes one item ahead and hands it over when the
-// transport asks for more: the transport's buffers and two items are all
-// that is held, and a slow connection slows the iterator down. The
+// first Read, which encodes up to itemsAhead items ahead of the transport:
+// those and the transport's buffers are all that is held, and a slow
+// connection slows the iterator down. The
 // transport reads the body on its goroutine and may close it while a Read
 // is waiting; Close ends that Read at once, whatever the iterator is
 // doing, since an HTTP/2 transport resets the stream only once the Read
@@ -179,7 +180,7 @@ func newItemBody[T any](ctx context.Context, in iter.Seq[T]) *itemBody[T] {
 	return &itemBody[T]{
 		ctx:   ctx,
 		in:    in,
-		items: make(chan []byte),
+		items: make(chan []byte, itemsAhead),
 		done:  make(chan struct{}),
 		gone:  make(chan struct{}),
 	}
@@ -218,8 +219,29 @@ func (b *itemBody[T]) Read(p []byte) (int, error) {
 	}
 	n := copy(p, b.pending)
 	b.pending = b.pending[n:]
+	// Items already encoded go in the same Read, so that a fast iterator
+	// is sent in chunks of many items rather than a write and a flush
+	// each; the wait for the next one is left to the next Read.
+	for len(b.pending) == 0 && n < len(p) {
+		select {
+		case data, ok := <-b.items:
+			if !ok {
+				return n, nil // the end, which the next Read reports
+			}
+			m := copy(p[n:], data)
+			n += m
+			b.pending = data[m:]
+		default:
+			return n, nil
+		}
+	}
 	return n, nil
 }
+
+// itemsAhead is how many items the iterator may have encoded beyond the
+// one being sent: enough to fill a chunk when the iterator is faster than
+// the connection, few enough that a slow one holds it back.
+const itemsAhead = 8
 
 // start starts the producing goroutine, unless the call is over.
 func (b *itemBody[T]) start() bool {
@@ -242,17 +264,21 @@ func (b *itemBody[T]) produce() {
 			b.fail(stdrpc.Errorf(stdrpc.Internal, "the stream's iterator panicked: %v", p), p)
 		}
 	}()
-	// Two buffers, used in turn: an item handed over is being read from
-	// one while the next is encoded into the other, and the handing over
-	// of that next one shows the reader is done with the first.
-	bufs := [2]*buffer{getBuffer(), getBuffer()}
+	// Buffers used in turn. The reader takes an item only when it is done
+	// with the one before, and at most itemsAhead wait in the channel, so
+	// once the item before the last was handed over, the reader is done
+	// with every buffer but the last itemsAhead+1.
+	var bufs [itemsAhead + 2]*buffer
+	for i := range bufs {
+		bufs[i] = getBuffer()
+	}
 	turn := 0
 	for v := range b.in {
 		b.mu.Lock()
 		b.inIter = false
 		b.mu.Unlock()
 		buf := bufs[turn]
-		turn ^= 1
+		turn = (turn + 1) % len(bufs)
 		buf.Reset()
 		b.item = v // encoded from b, where it needs no allocation of its own
 		if err := buf.enc.Encode(&b.item); err != nil {
