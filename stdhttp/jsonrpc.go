@@ -186,8 +186,11 @@ func HandleJSONRPCBidiStream(s *Service, m JSONRPCMethod) {
 }
 
 func handleJSONRPCElsewhere(s *Service, m JSONRPCMethod, shape string) {
-	jm := newJSONRPCMethod(s, m, true)
-	jm.om = nil // never called: nothing to count
+	if s.jsonrpc == nil {
+		panic("stdhttp: HandleJSONRPC needs a Service from NewJSONRPCService")
+	}
+	// No observer's Method: it is never called, and has nothing to count.
+	jm := jsonrpcMethod{info: stdrpc.CallInfo{Service: s.name, Method: m.Name}, s: s, m: m}
 	jm.elsewhere = fmt.Sprintf("%s.%s is %s, which JSON-RPC cannot carry: POST its items as NDJSON (Content-Type: %s) to its HTTP route /%s/%s, or open a WebSocket there",
 		s.name, m.Name, shape, ndjsonType, s.name, m.Name)
 	s.jsonrpc.add(jm)
