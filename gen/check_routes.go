@@ -31,6 +31,11 @@ func (b *builder) checkRoutes(sc *pkgScan, sb *serviceBuild) {
 	}
 	for _, mb := range sb.meth {
 		for _, rd := range sc.routes[mb.fn] {
+			if k := mb.m.Kind; k.takesStream() {
+				b.d.at(rd.pos, svc.Name+"."+mb.m.Name, "route %q cannot serve %s, which is served at POST /%s/%s alone (NDJSON, or a WebSocket on the same path): remove the route",
+					rd.dir.method+" "+rd.dir.pattern, kindPhrase(k), svc.WireName, mb.m.Name)
+				continue
+			}
 			r := b.buildRoute(svc, mb, rd)
 			if r == nil {
 				continue

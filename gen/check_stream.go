@@ -10,7 +10,8 @@ import (
 // exception to "the last result must be error", because the sequence's
 // error ends the stream with a failure. Other ways Go code streams (a
 // channel result, a callback parameter, iter.Seq) get an error that says how
-// to write it as a stream instead.
+// to write it as a stream instead. Streams the caller sends are
+// check_instream.go's.
 
 // checkStream checks the results of a method for a stream. isStream reports
 // whether the results hold an iter.Seq or iter.Seq2, well or badly; seq is
@@ -32,7 +33,7 @@ func (b *builder) checkStream(mb *methodBuild, results *types.Tuple, posOf func(
 			bad(posOf(v), "the result %s cannot fail: use iter.Seq2[%s, error] so the stream can fail", ts(v.Type()), ts(elem))
 		case !isError(n.TypeArgs().At(1)):
 			bad(posOf(v), "the result %s is not a stream: a stream's second type is error, which ends it with a failure; use iter.Seq2[%s, error], and carry the %s in the element type", ts(v.Type()), ts(elem), ts(n.TypeArgs().At(1)))
-		case !mb.m.HasContext:
+		case !mb.m.HasContext && mb.inVar == nil: // else checkTakesStream reports it
 			bad(mb.site, "a stream needs a context.Context first parameter (the stream lasts until the context is done): add ctx context.Context")
 		default:
 			probs := b.wire.check(elem)
@@ -79,7 +80,7 @@ func callbackElem(t types.Type) (types.Type, bool) {
 
 // callbackMessage words the problem of a callback parameter.
 func (b *builder) callbackMessage(what string, t, elem types.Type, self *types.Package) string {
-	return fmt.Sprintf("%s has type %s: functions cannot travel over the wire; to stream values to the caller, return iter.Seq2[%s, error] instead of taking a callback", what, b.typeString(t, self), b.typeString(elem, self))
+	return fmt.Sprintf("%s has type %s: functions cannot travel over the wire; to stream values to the caller, return iter.Seq2[%s, error] instead of taking a callback; to stream them to the server, take iter.Seq[%s]", what, b.typeString(t, self), b.typeString(elem, self), b.typeString(elem, self))
 }
 
 // elemMessage words a wireProblem of a stream's element type.

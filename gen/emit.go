@@ -147,6 +147,8 @@ func callArgs(m *rpcMethod, ctx, req string) string {
 	}
 	for _, prm := range m.Params {
 		switch {
+		case m.Kind.takesStream():
+			args = append(args, req) // the stream of items is the request
 		case m.Request.Kind == envelope && prm.Variadic:
 			args = append(args, req+"."+prm.Field+"...")
 		case m.Request.Kind == envelope:
@@ -197,25 +199,43 @@ func clientRequest(m *rpcMethod) string {
 
 // emitClientBody prints the body of a client method calling path through
 // the receiver's c field, passing the transport's Idempotent() for an
-// idempotent method; a stream calls the transport's Stream, which takes no
-// call options.
+// idempotent method; a stream calls the transport's function for its kind
+// (Stream, ClientStream or BidiStream), which takes no call options.
 func emitClientBody(p *printer, m *rpcMethod, path string, rt runtimeNames, transport string) {
 	cf := m.Client
-	req := clientRequest(m)
 	ctx := cf.Ctx
 	if ctx == "" {
 		ctx = rt.Context + ".Background()"
 	}
-	if m.Kind == serverStream {
-		p.line("\treturn %s.Stream[%s](%s, %s.c, %q, %s)", transport, m.Elem, ctx, cf.Recv, path, req)
+	var in string // the stream a client or bidirectional stream sends
+	if m.Kind.takesStream() {
+		in = cf.Params[boolInt(m.HasContext)].Name
+	}
+	switch m.Kind {
+	case serverStream:
+		p.line("\treturn %s.Stream[%s](%s, %s.c, %q, %s)", transport, m.Elem, ctx, cf.Recv, path, clientRequest(m))
+		return
+	case bidiStream:
+		p.line("\treturn %s.BidiStream[%s, %s](%s, %s.c, %q, %s)", transport, m.InElem, m.Elem, ctx, cf.Recv, path, in)
 		return
 	}
-	opts := ""
-	if m.Idempotent {
-		opts = ", " + transport + ".Idempotent()"
+	// call calls the method, the response decoded into resp.
+	call := func(resp string) string {
+		if m.Kind == clientStream {
+			return fmt.Sprintf("%s.ClientStream(%s, %s.c, %q, %s, %s)", transport, ctx, cf.Recv, path, in, resp)
+		}
+		opts := ""
+		if m.Idempotent {
+			opts = ", " + transport + ".Idempotent()"
+		}
+		return fmt.Sprintf("%s.c.Call(%s, %q, %s, %s%s)", cf.Recv, ctx, path, clientRequest(m), resp, opts)
 	}
 	if m.Response.Kind == noShape {
-		p.line("\treturn %s.c.Call(%s, %q, %s, nil%s)", cf.Recv, ctx, path, req, opts)
+		none := "nil"
+		if m.Kind == clientStream {
+			none = "&struct{}{}" // ClientStream's result type is inferred from it
+		}
+		p.line("\treturn %s", call(none))
 		return
 	}
 	p.line("\tvar %s %s", cf.Resp, m.Response.Type)
@@ -223,7 +243,7 @@ func emitClientBody(p *printer, m *rpcMethod, path string, rt runtimeNames, tran
 	if cf.ErrDeclared {
 		assign = "="
 	}
-	p.line("\t%s %s %s.c.Call(%s, %q, %s, &%s%s)", cf.Err, assign, cf.Recv, ctx, path, req, cf.Resp, opts)
+	p.line("\t%s %s %s", cf.Err, assign, call("&"+cf.Resp))
 	var vals []string
 	if m.Response.Kind == direct {
 		vals = append(vals, cf.Resp)

@@ -59,8 +59,13 @@ func emitHTTPHandler(p *printer, s *service, m *rpcMethod) {
 	rt, l := s.Runtime, s.HTTPLocals
 	req := emitCallClosure(p, s, m)
 	handle, handleRoute := "Handle", "HandleRoute"
-	if m.Kind == serverStream {
+	switch m.Kind {
+	case serverStream:
 		handle, handleRoute = "HandleStream", "HandleStreamRoute"
+	case clientStream:
+		handle = "HandleClientStream" // takes no routes
+	case bidiStream:
+		handle = "HandleBidiStream"
 	}
 	opts := ""
 	if m.Request.Kind == direct && m.Request.Pointer {
@@ -82,17 +87,22 @@ func emitHTTPHandler(p *printer, s *service, m *rpcMethod) {
 }
 
 // emitCallClosure prints the local function, named m.HTTPVar, that calls
-// the implementation with a decoded request, and returns the request type.
+// the implementation with a decoded request (or the stream of items the
+// caller sends), and returns the request type.
 func emitCallClosure(p *printer, s *service, m *rpcMethod) string {
 	rt, l := s.Runtime, s.HTTPLocals
 	req := m.Request.Type
 	if m.Request.Kind == noShape {
 		req = "struct{}"
 	}
-	call := l.Impl + "." + m.Name + "(" + callArgs(m, l.Ctx, l.Req) + ")"
-	head := fmt.Sprintf("\t%s := func(%s %s.Context, %s *%s)", m.HTTPVar, l.Ctx, rt.Context, l.Req, req)
+	param, arg := l.Req+" *"+req, l.Req
+	if m.Kind.takesStream() {
+		param, arg = l.In+" "+m.InSeq, l.In
+	}
+	call := l.Impl + "." + m.Name + "(" + callArgs(m, l.Ctx, arg) + ")"
+	head := fmt.Sprintf("\t%s := func(%s %s.Context, %s)", m.HTTPVar, l.Ctx, rt.Context, param)
 	switch {
-	case m.Kind == serverStream:
+	case m.Kind.returnsStream():
 		p.line("%s %s {", head, m.Stream)
 		p.line("\t\treturn %s", call)
 	case m.Response.Kind == noShape:

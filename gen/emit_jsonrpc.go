@@ -2,6 +2,7 @@ package gen
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -13,8 +14,18 @@ func emitJSONRPC(p *printer, s *service) {
 	p.line("// %s registers impl's methods on the JSON-RPC endpoint %s, each named", s.RegisterJSONRPC, l.JSONRPC)
 	p.line("// %q and by its //stdrpc:jsonrpc aliases.", s.WireName+".Method")
 	p.line("func %s(%s *%s.JSONRPC, %s %s, %s ...%s.ServerOption) {", s.RegisterJSONRPC, l.JSONRPC, rt.StdHTTP, l.Impl, s.Name, l.Opts, rt.StdHTTP)
-	p.line("\t%s := %s.NewJSONRPCService(%s, %q, %s...)", l.Svc, rt.StdHTTP, l.JSONRPC, s.WireName, l.Opts)
+	svc := l.Svc + " := "
+	if !slices.ContainsFunc(s.Methods, func(m *rpcMethod) bool { return !m.Kind.takesStream() }) {
+		svc = "" // nothing registers on it yet
+	}
+	p.line("\t%s%s.NewJSONRPCService(%s, %q, %s...)", svc, rt.StdHTTP, l.JSONRPC, s.WireName, l.Opts)
 	for _, m := range s.Methods {
+		if m.Kind.takesStream() {
+			// TODO(issue 18): register client and bidirectional streams
+			// here, so that the endpoint answers them with a clear error,
+			// once stdhttp names the function that does.
+			continue
+		}
 		emitCallClosure(p, s, m)
 		handle := "HandleJSONRPC"
 		if m.Kind == serverStream {

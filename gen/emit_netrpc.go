@@ -18,8 +18,13 @@ func emitNetRPC(p *printer, s *service) {
 	p.line("\treturn %s.Register(srv, %q, %s,", rt.NetRPCX, s.WireName, recv)
 	for _, m := range s.Methods {
 		call := "Unary"
-		if m.Kind == serverStream {
+		switch m.Kind {
+		case serverStream:
 			call = "Streaming"
+		case clientStream:
+			call = "ClientStreaming"
+		case bidiStream:
+			call = "BidiStreaming"
 		}
 		opts := fmt.Sprintf("%s.%s(%s.%s)", rt.NetRPCX, call, recv, m.NetRPCCall)
 		if m.Request.Kind == direct && m.Request.Pointer {
@@ -55,6 +60,10 @@ func emitNetRPC(p *printer, s *service) {
 // net/rpc requires, for stock codecs, which have no context to give: it runs
 // the other under netrpcx.Run (or RunStream), with context.Background().
 func emitNetRPCMethod(p *printer, s *service, m *rpcMethod) {
+	if m.Kind.takesStream() {
+		emitNetRPCInStream(p, s, m)
+		return
+	}
 	rt := s.Runtime
 	req := m.Request.Type
 	if m.Request.Kind == noShape {
@@ -93,5 +102,43 @@ func emitNetRPCMethod(p *printer, s *service, m *rpcMethod) {
 	p.line("func (%s *%s) %s(%s %s.Context, %s *%s, %s *%s) (%s error) {", l.Recv, s.NetRPCServer, m.NetRPCCall, l.Ctx, rt.Context, l.Req, req, l.Resp, resp, l.Err)
 	p.line("\t%s = %s", assignResults(m, l.Resp, l.Err), impl)
 	p.line("\treturn %s", l.Err)
+	p.line("}")
+}
+
+// emitNetRPCInStream prints the adapter methods of a client or
+// bidirectional stream. Stock codecs cannot carry the caller's items, so
+// the exported method, their only way in, answers unimplemented; netrpcx
+// servers call the unexported one (NewMethod's ClientStreaming or
+// BidiStreaming option) with the items as they arrive.
+func emitNetRPCInStream(p *printer, s *service, m *rpcMethod) {
+	rt, l := s.Runtime, s.NetRPCLocals
+	req := rt.NetRPCX + ".Batch[" + m.InElem + "]"
+	impl := l.Recv + ".impl." + m.Name + "(" + callArgs(m, l.Ctx, l.In) + ")"
+	head := fmt.Sprintf("func (%s *%s) %s(%s %s.Context, %s %s", l.Recv, s.NetRPCServer, m.NetRPCCall, l.Ctx, rt.Context, l.In, m.InSeq)
+	resp := rt.NetRPCX + ".Batch[" + m.Elem + "]"
+	if m.Kind == clientStream {
+		resp = m.Response.Type
+		if m.Response.Kind == noShape {
+			resp = "struct{}"
+		}
+	}
+	p.line("// %s answers stock codecs, which cannot carry %s, %s, with", m.Name, s.Name+"."+m.Name, kindPhrase(m.Kind))
+	p.line("// unimplemented; netrpcx servers call %s.", m.NetRPCCall)
+	p.line("func (%s *%s) %s(%s *%s, %s *%s) error {", l.Recv, s.NetRPCServer, m.Name, l.Req, req, l.Resp, resp)
+	p.line("\treturn %s.RunClientStream(%s)", rt.NetRPCX, l.Req)
+	p.line("}")
+	p.line("")
+	switch {
+	case m.Kind == bidiStream:
+		p.line("%s) %s {", head, m.Stream)
+		p.line("\treturn %s", impl)
+	case m.Response.Kind == noShape:
+		p.line("%s, _ *%s) error {", head, resp)
+		p.line("\treturn %s", impl)
+	default:
+		p.line("%s, %s *%s) (%s error) {", head, l.Resp, resp, l.Err)
+		p.line("\t%s = %s", assignResults(m, l.Resp, l.Err), impl)
+		p.line("\treturn %s", l.Err)
+	}
 	p.line("}")
 }

@@ -21,7 +21,7 @@ func TestEveryProblemInOneRun(t *testing.T) {
 		"many/many.go:10:2: Svc.Fields: parameter b: field Fn has type func(): functions cannot travel over the wire",
 		"many/many.go:11:2: Svc.Fields: parameter b: field C has type complex64: json cannot encode complex numbers; use two float64 values",
 		"many/many.go:12:2: Svc.Fields: parameter b: field Any has type any: interface types cannot travel (the receiver cannot know the concrete type); use a concrete type",
-		"many/many.go:19:32: Svc.BadParam: parameter ch has type chan int: channels cannot travel over the wire; send the values as a slice",
+		"many/many.go:19:32: Svc.BadParam: parameter ch has type chan int: channels cannot travel over the wire; send the values as a slice, or take iter.Seq[int] to stream them to the server",
 		`many/many.go:22:2: Svc.Routed: route "GET /a/{nope}": wildcard {nope} names no parameter (they are id): rename the wildcard or the parameter`,
 		`many/many.go:25:2: Svc.Both: route "GET /b/{missing}": wildcard {missing} names no parameter (they are f): rename the wildcard or the parameter`,
 		"many/many.go:26:28: Svc.Both: parameter f has type func(): functions cannot travel over the wire",

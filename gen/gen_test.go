@@ -19,6 +19,7 @@ var update = flag.Bool("update", false, "rewrite the golden files (the generated
 // each is checked byte for byte here and compiled and run by TestGoldensRun.
 var goldenCases = []string{
 	"bench",
+	"bidi",
 	"cgo", // needs a C compiler: see cgoEnabled
 	"embed",
 	"idempotent",

@@ -100,7 +100,7 @@ func TestPublicAPI(t *testing.T) {
 func TestModelHoldsNames(t *testing.T) {
 	files := goldenModels(t)
 	notNames := map[string]bool{
-		"Type": true, "Elem": true, "Stream": true, "Doc": true, "Source": true, "Path": true,
+		"Type": true, "Elem": true, "Stream": true, "InElem": true, "InSeq": true, "Doc": true, "Source": true, "Path": true,
 		"Package": true, "Build": true, "Pattern": true, "WireName": true, "Method": true, "Key": true,
 		"OpenAPIFile": true,
 	}

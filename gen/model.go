@@ -77,6 +77,7 @@ type service struct {
 // err). One set serves every method of a service, so receivers agree.
 type netRPCLocals struct {
 	Recv, Req, Resp, Ctx, Err string
+	In                        string // the stream a client or bidirectional stream takes
 }
 
 // httpLocals are the names inside Register<Service>HTTP: its parameters
@@ -86,6 +87,7 @@ type httpLocals struct {
 	Mux, Impl, Opts, Svc   string
 	JSONRPC                string // RegisterXJSONRPC's endpoint parameter: j
 	Ctx, Req, Resp, Err, R string
+	In                     string // the stream a client or bidirectional stream takes
 }
 
 // methodKind tells how a method exchanges messages.
@@ -97,7 +99,20 @@ const (
 	// serverStream methods take one request and return iter.Seq2[T, error]:
 	// the server sends items until the sequence ends or fails.
 	serverStream
+	// clientStream methods take iter.Seq[T] as their only data parameter
+	// and return as unary methods do: the caller sends items until its
+	// sequence ends, and the server answers once.
+	clientStream
+	// bidiStream methods take iter.Seq[T] and return iter.Seq2[U, error]:
+	// both sides send items as they have them.
+	bidiStream
 )
+
+// takesStream reports whether the caller sends a stream of items.
+func (k methodKind) takesStream() bool { return k == clientStream || k == bidiStream }
+
+// returnsStream reports whether the server answers with a stream of items.
+func (k methodKind) returnsStream() bool { return k == serverStream || k == bidiStream }
 
 // An rpcMethod is one method of a service.
 type rpcMethod struct {
@@ -110,12 +125,16 @@ type rpcMethod struct {
 	Params     []*param // data parameters, in order
 	Results    []*param // data results, in order (the final error excluded)
 
-	Request  shape // how the parameters travel
-	Response shape // how the results travel; noShape for a stream
+	Request  shape // how the parameters travel; noShape when the caller sends a stream
+	Response shape // how the results travel; noShape when the server answers with a stream
 
 	// A stream's rendered element type (T) and result type (iter.Seq2[T, error]).
 	Elem   string
 	Stream string
+	// The rendered element type (T) and type (iter.Seq[T]) of the stream a
+	// client or bidirectional stream takes: its one data parameter.
+	InElem string
+	InSeq  string
 
 	Routes []*route // the method's //stdrpc:http routes
 

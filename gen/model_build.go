@@ -42,6 +42,8 @@ type methodBuild struct {
 	reqType  types.Type   // Direct request: the struct without its pointer
 	respType types.Type   // Direct response
 	stream   *types.Named // a stream's iter.Seq2[T, error]
+	in       *types.Named // the iter.Seq[T] a client or bidirectional stream takes
+	inVar    *types.Var   // the parameter of that type
 }
 
 // buildService checks a service's methods and computes their wire shapes.
@@ -218,8 +220,12 @@ func (b *builder) buildMethod(sc *pkgScan, svc *service, ms methodSite) (mb *met
 			bad(posOf(v), "%s: context.Context must be the first parameter", label("parameter", v, i))
 			continue
 		}
-		if elem, isCallback := callbackElem(v.Type()); isCallback {
+		if seq, kind := iterSeq(v.Type()); seq != nil {
+			b.checkInStream(mb, v, i, seq, kind, posOf, self, bad)
+		} else if elem, isCallback := callbackElem(v.Type()); isCallback {
 			bad(posOf(v), "%s", b.callbackMessage(label("parameter", v, i), v.Type(), elem, self))
+		} else if ch, isChan := types.Unalias(v.Type()).Underlying().(*types.Chan); isChan {
+			bad(posOf(v), "%s", b.chanParamMessage(label("parameter", v, i), v.Type(), ch.Elem(), self))
 		} else {
 			for _, p := range b.wire.check(v.Type()) {
 				bad(b.wirePos(p, posOf(v), self), "%s", b.wireMessage(label("parameter", v, i), p, self))
@@ -233,16 +239,27 @@ func (b *builder) buildMethod(sc *pkgScan, svc *service, ms methodSite) (mb *met
 	if v := outParam(mb.params, results); v != nil {
 		bad(posOf(v), "parameter %s (%s) is an out-parameter: a remote call cannot fill in the caller's value, so it would come back empty; return the value instead, as in %s", v.Name(), b.typeString(v.Type(), self), b.resultForm(fn, v, self))
 	}
-	if seq, isStream := b.checkStream(mb, results, posOf, self, bad); isStream {
-		if seq != nil {
-			m.Kind, mb.stream = serverStream, seq
-		}
-	} else {
+	seq, isStream := b.checkStream(mb, results, posOf, self, bad)
+	switch {
+	case isStream && seq != nil:
+		m.Kind, mb.stream = serverStream, seq
+	case !isStream:
 		b.checkResults(mb, results, posOf, self, bad)
 	}
+	if mb.inVar != nil {
+		b.checkTakesStream(sc, mb, isStream, posOf, self, bad) // nothing but its items travels to the server
+	} else {
+		ok = b.requestShape(mb, subject, posOf, self) && ok
+	}
+	ok = b.responseShape(mb, subject, posOf, self) && ok
+	return mb, ok
+}
 
-	// Request shape: a lone struct travels as itself, unless net/rpc would
-	// refuse its unexported type; anything else travels in an envelope.
+// requestShape decides how a method's parameters travel: a lone struct as
+// itself, unless net/rpc would refuse its unexported type; anything else in
+// an envelope. It reports parameters that need names.
+func (b *builder) requestShape(mb *methodBuild, subject string, posOf func(*types.Var) token.Pos, self *types.Package) bool {
+	m := mb.m
 	switch {
 	case len(mb.params) == 0:
 		m.Request.Kind = noShape
@@ -253,17 +270,22 @@ func (b *builder) buildMethod(sc *pkgScan, svc *service, ms methodSite) (mb *met
 	default:
 		m.Request.Kind = envelope
 	}
-	if m.Request.Kind == envelope {
-		v := mb.params[0]
-		if _, _, isStruct := structType(v.Type()); len(mb.params) == 1 && !m.Params[0].Variadic && !named(v) && isStruct {
-			bad(posOf(v), "the parameter's type %s is unexported, so it travels in an envelope (net/rpc refuses unexported types) and needs a name: name it, or export the type", b.typeString(v.Type(), self))
-		} else {
-			ok = b.checkNames(subject, "parameter", mb.params, m.Params, boolInt(m.HasContext), posOf, self) && ok
-		}
+	if m.Request.Kind != envelope {
+		return true
 	}
+	v := mb.params[0]
+	if _, _, isStruct := structType(v.Type()); len(mb.params) == 1 && !m.Params[0].Variadic && !named(v) && isStruct {
+		b.d.at(posOf(v), subject, "the parameter's type %s is unexported, so it travels in an envelope (net/rpc refuses unexported types) and needs a name: name it, or export the type", b.typeString(v.Type(), self))
+		return false
+	}
+	return b.checkNames(subject, "parameter", mb.params, m.Params, boolInt(m.HasContext), posOf, self)
+}
 
-	// Response shape: a lone result travels as itself unless its type is
-	// unexported; several travel in an envelope.
+// responseShape decides how a method's results travel: a lone result as
+// itself unless its type is unexported; several in an envelope. It reports
+// results that need names.
+func (b *builder) responseShape(mb *methodBuild, subject string, posOf func(*types.Var) token.Pos, self *types.Package) bool {
+	m := mb.m
 	switch {
 	case len(mb.results) == 0:
 		m.Response.Kind = noShape
@@ -274,12 +296,12 @@ func (b *builder) buildMethod(sc *pkgScan, svc *service, ms methodSite) (mb *met
 		m.Response.Kind = envelope
 		if v := mb.results[0]; len(mb.results) == 1 && !named(v) {
 			t := b.typeString(v.Type(), self)
-			bad(posOf(v), "the result's type %s is unexported, so it travels in an envelope (net/rpc refuses unexported types) and needs a name: name it, as in (v %s, err error), or export the type", t, t)
-		} else {
-			ok = b.checkNames(subject, "result", mb.results, m.Results, 0, posOf, self) && ok
+			b.d.at(posOf(v), subject, "the result's type %s is unexported, so it travels in an envelope (net/rpc refuses unexported types) and needs a name: name it, as in (v %s, err error), or export the type", t, t)
+			return false
 		}
+		return b.checkNames(subject, "result", mb.results, m.Results, 0, posOf, self)
 	}
-	return mb, ok
+	return true
 }
 
 // isLoneStruct reports whether a lone parameter of type t travels as itself:

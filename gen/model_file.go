@@ -38,6 +38,9 @@ func (b *builder) buildFile(pkg *packages.Package, source string, sbs []*service
 			if mb.stream != nil {
 				reg.addType(mb.stream) // iter and the element's packages
 			}
+			if mb.in != nil {
+				reg.addType(mb.in)
+			}
 		}
 	}
 	reg.resolve()
@@ -93,7 +96,7 @@ func printsFormatted(f *genFile) bool {
 					return false
 				}
 			}
-			types := []string{m.Request.Type, m.Response.Type, m.Elem, m.Stream}
+			types := []string{m.Request.Type, m.Response.Type, m.Elem, m.Stream, m.InElem, m.InSeq}
 			for _, p := range slices.Concat(m.Params, m.Results) {
 				types = append(types, p.Type)
 			}
@@ -141,6 +144,10 @@ func (b *builder) renderMethod(mb *methodBuild, reg *importRegistry) {
 	if mb.stream != nil {
 		m.Elem = types.TypeString(mb.stream.TypeArgs().At(0), q)
 		m.Stream = types.TypeString(mb.stream, q)
+	}
+	if mb.in != nil {
+		m.InElem = types.TypeString(mb.in.TypeArgs().At(0), q)
+		m.InSeq = types.TypeString(mb.in, q)
 	}
 	switch m.Request.Kind {
 	case direct:

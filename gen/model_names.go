@@ -113,10 +113,11 @@ func (b *builder) nameLocals(sb *serviceBuild, reg *importRegistry) {
 	ns := newNamespace("nil", "error", rt.Context, rt.NetRPCX)
 	for _, m := range svc.Methods {
 		ns.take(identsIn(m.Stream)...)
+		ns.take(identsIn(m.InSeq)...)
 	}
 	svc.NetRPCLocals = netRPCLocals{
 		Recv: ns.fresh("s"), Req: ns.fresh("req"), Resp: ns.fresh("resp"),
-		Ctx: ns.fresh("ctx"), Err: ns.fresh("err"),
+		Ctx: ns.fresh("ctx"), Err: ns.fresh("err"), In: ns.fresh("in"),
 	}
 	// The adapter's unexported methods share its method set with the
 	// exported ones (and its field impl), so two methods that lower-case
@@ -137,6 +138,7 @@ func (b *builder) nameLocals(sb *serviceBuild, reg *importRegistry) {
 		ns.take(identsIn(m.Request.Type)...)
 		ns.take(identsIn(m.Response.Type)...)
 		ns.take(identsIn(m.Stream)...)
+		ns.take(identsIn(m.InSeq)...)
 	}
 	h := httpLocals{Mux: ns.fresh("mux"), Impl: ns.fresh("impl"), Opts: ns.fresh("opts"), Svc: ns.fresh("s"), JSONRPC: ns.fresh("j")}
 	for _, m := range svc.Methods {
@@ -146,6 +148,7 @@ func (b *builder) nameLocals(sb *serviceBuild, reg *importRegistry) {
 	// parameters; their signatures are in the enclosing scope.
 	ns = newNamespace("nil", "error", rt.StdHTTP, h.Impl)
 	h.Ctx, h.Req, h.Resp, h.Err, h.R = ns.fresh("ctx"), ns.fresh("req"), ns.fresh("resp"), ns.fresh("err"), ns.fresh("r")
+	h.In = ns.fresh("in")
 	svc.HTTPLocals = h
 
 	for _, mb := range sb.meth {
@@ -169,11 +172,13 @@ func (b *builder) nameClient(mb *methodBuild, rt runtimeNames) {
 	if !m.HasContext {
 		ns.take(rt.Context)
 	}
-	if m.Kind == serverStream || m.Idempotent {
-		// The body calls netrpcx.Stream[T] or stdhttp.Stream[T], or passes
+	if m.Kind != unary || m.Idempotent {
+		// The body calls netrpcx.Stream[T] or stdhttp.Stream[T] (or
+		// another stream's function, given its types), or passes
 		// netrpcx.Idempotent() or stdhttp.Idempotent().
 		ns.take(rt.NetRPCX, rt.StdHTTP)
 		ns.take(identsIn(m.Elem)...)
+		ns.take(identsIn(m.InElem)...)
 	}
 
 	if m.HasContext {
@@ -187,7 +192,11 @@ func (b *builder) nameClient(mb *methodBuild, rt runtimeNames) {
 	for i, v := range mb.params {
 		p := m.Params[i]
 		name := v.Name()
-		if !named(v) {
+		switch {
+		case named(v):
+		case m.Kind.takesStream():
+			name = "in"
+		default:
 			name = "req"
 			if n, ok := types.Unalias(mb.reqType).(*types.Named); ok && mb.reqType != nil {
 				name = lowerFirst(n.Obj().Name())
@@ -200,7 +209,7 @@ func (b *builder) nameClient(mb *methodBuild, rt runtimeNames) {
 		cf.Params = append(cf.Params, cp)
 	}
 
-	if m.Kind == serverStream {
+	if m.Kind.returnsStream() {
 		cf.Results = []clientParam{{Type: m.Stream}}
 		cf.Recv = ns.fresh("c")
 		m.Client = cf

@@ -84,6 +84,9 @@ func (b *builder) buildOpenAPI(scan *pkgScan, builds []*serviceBuild, files []*g
 			if mb.stream != nil {
 				d.collect(mb.stream.TypeArgs().At(0), map[types.Type]bool{})
 			}
+			if mb.in != nil {
+				d.collect(mb.in.TypeArgs().At(0), map[types.Type]bool{})
+			}
 		}
 	}
 	d.nameComponents()
@@ -191,7 +194,7 @@ func (d *apiDoc) addMethod(sc *schemaCtx, sb *serviceBuild, mb *methodBuild) {
 			OperationID: id,
 			Deprecated:  deprecated(text),
 			Idempotent:  m.Idempotent,
-			Stream:      m.Kind == serverStream,
+			Stream:      m.Kind.returnsStream(),
 			Parameters:  []*apiParam{{Ref: "#/components/parameters/Timeout"}},
 		}
 	}
@@ -203,7 +206,13 @@ func (d *apiDoc) addMethod(sc *schemaCtx, sb *serviceBuild, mb *methodBuild) {
 		req = ref(m.Request.Type)
 	}
 	rpc := op(svc.WireName + "." + m.Name)
-	if req != nil {
+	switch {
+	case m.Kind.takesStream():
+		rpc.RequestBody = &apiBody{
+			Description: "The items, one JSON value per line, read as they arrive while the response is written (full duplex). The same path serves a WebSocket (GET with Upgrade: websocket) that carries one JSON text message per item.",
+			Content:     omap[*apiMedia]{{"application/x-ndjson", &apiMedia{Schema: sc.schemaOf(mb.in.TypeArgs().At(0))}}},
+		}
+	case req != nil:
 		rpc.RequestBody = jsonBody(req)
 	}
 	d.responses(sc, rpc, mb)
@@ -275,15 +284,12 @@ func (d *apiDoc) responses(sc *schemaCtx, o *apiOp, mb *methodBuild) {
 	ok := &apiResult{Description: "The call succeeded."}
 	switch {
 	case m.Kind == serverStream:
-		item := sc.schemaOf(mb.stream.TypeArgs().At(0))
-		line := &jsonSchema{Description: "One line: an item, then one last line, the end or an error.", AnyOf: []*jsonSchema{
-			objectOf("result", item),
-			objectOf("end", &jsonSchema{Type: "boolean", Const: true}),
-			objectOf("error", ref("Error")),
-		}}
 		ok.Description = "The items, as Server-Sent Events (each item the data of a message event; then an event named end, or one named error whose data is an Error) or as NDJSON lines. The Accept header chooses; without it a GET gets SSE and other methods NDJSON."
 		ok.Content.set("text/event-stream", &apiMedia{Schema: &jsonSchema{Type: "string", Description: "Server-Sent Events: data lines carry items as JSON."}})
-		ok.Content.set("application/x-ndjson", &apiMedia{Schema: line})
+		ok.Content.set("application/x-ndjson", &apiMedia{Schema: streamLine(sc.schemaOf(mb.stream.TypeArgs().At(0)))})
+	case m.Kind == bidiStream:
+		ok.Description = "The items, as NDJSON lines written as the server yields them, while the request's items still arrive."
+		ok.Content.set("application/x-ndjson", &apiMedia{Schema: streamLine(sc.schemaOf(mb.stream.TypeArgs().At(0)))})
 	case m.Response.Kind == direct:
 		ok.Content.set("application/json", &apiMedia{Schema: sc.schemaOf(mb.respType)})
 	case m.Response.Kind == envelope:
@@ -295,6 +301,15 @@ func (d *apiDoc) responses(sc *schemaCtx, o *apiOp, mb *methodBuild) {
 	for _, e := range errorStatuses {
 		o.Responses.set(e.status, &apiResult{Ref: "#/components/responses/" + e.status})
 	}
+}
+
+// streamLine is the schema of a line of a stream's NDJSON response.
+func streamLine(item *jsonSchema) *jsonSchema {
+	return &jsonSchema{Description: "One line: an item, then one last line, the end or an error.", AnyOf: []*jsonSchema{
+		objectOf("result", item),
+		objectOf("end", &jsonSchema{Type: "boolean", Const: true}),
+		objectOf("error", ref("Error")),
+	}}
 }
 
 func objectOf(key string, s *jsonSchema) *jsonSchema {

@@ -11,7 +11,7 @@ import (
 
 // ruleCases are the testdata/errors packages that break rules; one run
 // loads them all and must report every violation below, and nothing else.
-var ruleCases = []string{"./collisions", "./directives", "./methods", "./routes", "./shapes", "./streams", "./types"}
+var ruleCases = []string{"./collisions", "./directives", "./instreams", "./methods", "./routes", "./shapes", "./streams", "./types"}
 
 // violations lists every rule violation in testdata/errors with the exact
 // line a user sees (paths relative to testdata/errors).
@@ -79,6 +79,32 @@ var violations = []struct {
 		"directives/directives.go:105:2: Local: //stdrpc:service is on Local, which is declared inside func local: declare the service at package level, where generated code can refer to it"},
 	{"service directive on a type group",
 		"directives/directives.go:112:1: //stdrpc:service is above a type ( ... ) group, so it marks none of its types: move it inside the group, onto the line above the interface to serve (GroupA, GroupB)"},
+	{"stream to the server beside another parameter, at the stream",
+		"instreams/instreams.go:18:42: InStreams.Beside: parameter edits (iter.Seq[Edit]) streams items to the server, so it must be the only data parameter besides ctx: carry doc in Edit, or send it in a call of its own"},
+	{"bidirectional stream beside other parameters",
+		"instreams/instreams.go:19:45: InStreams.BesideTwo: parameter edits (iter.Seq[Edit]) streams items to the server, so it must be the only data parameter besides ctx: carry doc and n in Edit, or send them in a call of its own"},
+	{"iter.Seq2 parameter",
+		"instreams/instreams.go:20:28: InStreams.Seq2: parameter edits has type iter.Seq2[Edit, error]: a stream to the server carries no errors (the caller ends it by ending the sequence, or by canceling ctx): take iter.Seq[Edit]"},
+	{"iter.Seq2 parameter whose second type is not error",
+		"instreams/instreams.go:21:36: InStreams.Seq2NotError: parameter edits has type iter.Seq2[Edit, int]: a stream to the server is iter.Seq[T]: take iter.Seq[Edit], and carry the int in the item type"},
+	{"channel parameter",
+		"instreams/instreams.go:22:28: InStreams.Chan: parameter edits has type <-chan Edit: channels cannot travel over the wire; send the values as a slice, or take iter.Seq[Edit] to stream them to the server"},
+	{"client stream without context",
+		"instreams/instreams.go:23:2: InStreams.NoContext: a stream needs a context.Context first parameter (the stream lasts until the context is done): add ctx context.Context"},
+	{"bidirectional stream without context, reported once",
+		"instreams/instreams.go:24:2: InStreams.NoContextBidi: a stream needs a context.Context first parameter (the stream lasts until the context is done): add ctx context.Context"},
+	{"item type that cannot travel",
+		"instreams/instreams.go:25:28: InStreams.Item: stream element type any: interface types cannot travel (the receiver cannot know the concrete type); use a concrete type"},
+	{"item type with a field that cannot travel, at the field",
+		"instreams/instreams.go:14:18: InStreams.ItemField: stream element type Bad: field C has type chan int: channels cannot travel over the wire; send the values as a slice"},
+	{"route on a client stream",
+		"instreams/instreams.go:27:2: InStreams.Routed: route \"POST /upload\" cannot serve a client stream, which is served at POST /InStreams/Routed alone (NDJSON, or a WebSocket on the same path): remove the route"},
+	{"route on a bidirectional stream",
+		"instreams/instreams.go:29:2: InStreams.RoutedBidi: route \"GET /sync\" cannot serve a bidirectional stream, which is served at POST /InStreams/RoutedBidi alone (NDJSON, or a WebSocket on the same path): remove the route"},
+	{"idempotent client stream",
+		"instreams/instreams.go:31:2: InStreams.Idempotent: //stdrpc:idempotent cannot mark a client stream: its items are consumed as they are sent, so the call cannot be sent again; remove the line"},
+	{"idempotent bidirectional stream",
+		"instreams/instreams.go:33:2: InStreams.IdempotentBidi: //stdrpc:idempotent cannot mark a bidirectional stream: its items are consumed as they are sent, so the call cannot be sent again; remove the line"},
 	{"unexported method",
 		"methods/methods.go:11:2: Methods.lower: net/rpc serves only exported methods: export lower, or move it out of the service"},
 	{"no error result",
@@ -136,9 +162,9 @@ var violations = []struct {
 	{"channel result without error",
 		"streams/streams.go:19:28: Streams.Chan: result 1 has type chan Tick: channels cannot travel over the wire; to stream the values, return iter.Seq2[Tick, error] as the only result"},
 	{"callback returning error",
-		"streams/streams.go:20:32: Streams.Callback: parameter send has type func(Tick) error: functions cannot travel over the wire; to stream values to the caller, return iter.Seq2[Tick, error] instead of taking a callback"},
+		"streams/streams.go:20:32: Streams.Callback: parameter send has type func(Tick) error: functions cannot travel over the wire; to stream values to the caller, return iter.Seq2[Tick, error] instead of taking a callback; to stream them to the server, take iter.Seq[Tick]"},
 	{"callback without error",
-		"streams/streams.go:21:28: Streams.Each: parameter each has type func(Tick): functions cannot travel over the wire; to stream values to the caller, return iter.Seq2[Tick, error] instead of taking a callback"},
+		"streams/streams.go:21:28: Streams.Each: parameter each has type func(Tick): functions cannot travel over the wire; to stream values to the caller, return iter.Seq2[Tick, error] instead of taking a callback; to stream them to the server, take iter.Seq[Tick]"},
 	{"iter.Seq without error",
 		"streams/streams.go:22:27: Streams.Seq: the result iter.Seq[Tick] cannot fail: use iter.Seq2[Tick, error] so the stream can fail"},
 	{"iter.Seq2 whose second type is not error",
@@ -160,7 +186,7 @@ var violations = []struct {
 	{"constraint interface",
 		"shapes/shapes.go:15:6: Number: an interface with type constraints cannot be a service: list only methods"},
 	{"channel",
-		"types/types.go:29:28: Types.Chan: parameter ch has type chan int: channels cannot travel over the wire; send the values as a slice"},
+		"types/types.go:29:28: Types.Chan: parameter ch has type chan int: channels cannot travel over the wire; send the values as a slice, or take iter.Seq[int] to stream them to the server"},
 	{"func",
 		"types/types.go:30:28: Types.Func: parameter f has type func(): functions cannot travel over the wire"},
 	{"unsafe.Pointer",

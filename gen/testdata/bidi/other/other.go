@@ -1,0 +1,6 @@
+// Package other declares a type the bidi services stream from another
+// package.
+package other
+
+// Level is a named integer.
+type Level int
