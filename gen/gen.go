@@ -77,6 +77,17 @@ import (
 // result, a callback parameter, iter.Seq, iter.Seq2[T, U] with U not error,
 // a stream beside other results) are reported with the iter.Seq2 to write.
 //
+// A method whose one data parameter is iter.Seq[T] takes a stream of items
+// from the caller (check_instream.go): a client stream (kind clientStream,
+// results as a unary method's) or, returning iter.Seq2[U, error], a
+// bidirectional one (bidiStream). The items are the whole request, so it
+// has no request shape, routes or idempotent mark. netrpcx servers hand the
+// items to the adapter's unexported method (netrpcx.ClientStreaming or
+// BidiStreaming); stock codecs, which cannot carry them, reach the exported
+// method and get netrpcx.RunClientStream's unimplemented. The clients call
+// ClientStream or BidiStream of either runtime, and the HTTP service
+// registers them with HandleClientStream or HandleBidiStream.
+//
 // Imports keep the name the user's own files give them. When two packages
 // want one name (a/v1 and b/v1), or a name is taken in the package, each of
 // them is aliased to its parent directory joined to its name (av1, bv1).
