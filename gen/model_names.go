@@ -173,12 +173,14 @@ func (b *builder) nameClient(mb *methodBuild, rt runtimeNames) {
 		ns.take(rt.Context)
 	}
 	if m.Kind != unary || m.Idempotent {
-		// The body calls netrpcx.Stream[T] or stdhttp.Stream[T] (or
-		// another stream's function, given its types), or passes
-		// netrpcx.Idempotent() or stdhttp.Idempotent().
+		// The body calls netrpcx.Stream[T] or stdhttp.Stream[T] (or the
+		// function for its kind of stream), or passes netrpcx.Idempotent()
+		// or stdhttp.Idempotent().
 		ns.take(rt.NetRPCX, rt.StdHTTP)
 		ns.take(identsIn(m.Elem)...)
-		ns.take(identsIn(m.InElem)...)
+	}
+	if m.Kind == bidiStream {
+		ns.take(identsIn(m.InElem)...) // BidiStream[T, U] spells both
 	}
 
 	if m.HasContext {
