@@ -18,8 +18,7 @@ import (
 // iter.Seq[T].
 
 // checkInStream checks a parameter of type iter.Seq or iter.Seq2, and
-// records the first iter.Seq[T] whose items can travel as the stream the
-// method takes.
+// records the first iter.Seq[T] as the stream the method takes.
 func (b *builder) checkInStream(mb *methodBuild, v *types.Var, i int, seq *types.Named, kind string, posOf func(*types.Var) token.Pos, self *types.Package, bad func(token.Pos, string, ...any)) {
 	ts := func(t types.Type) string { return b.typeString(t, self) }
 	elem := seq.TypeArgs().At(0)
@@ -79,17 +78,12 @@ func (b *builder) checkTakesStream(sc *pkgScan, mb *methodBuild, returnsStream b
 	m.Idempotent = false
 }
 
-// kindPhrase names a kind of method in a message.
+// kindPhrase names the kind of a method that takes a stream, in a message.
 func kindPhrase(k methodKind) string {
-	switch k {
-	case clientStream:
-		return "a client stream"
-	case bidiStream:
+	if k == bidiStream {
 		return "a bidirectional stream"
-	case serverStream:
-		return "a stream"
 	}
-	return "a method"
+	return "a client stream"
 }
 
 // joinAnd joins names as a sentence does: a, b and c.
