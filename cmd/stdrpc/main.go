@@ -116,6 +116,27 @@
 // A channel result, a func(T) or func(T) error callback, or iter.Seq[T] is
 // reported with the iter.Seq2 to write instead.
 //
+// A method whose one data parameter, after the context.Context it needs,
+// is iter.Seq[T] takes a stream from the caller: a client stream, whose
+// results follow any method's rules, or, with iter.Seq2[U, error] as its
+// only result, a bidirectional stream:
+//
+//	// Upload stores chunks as they arrive and sums them up.
+//	Upload(ctx context.Context, chunks iter.Seq[Chunk]) (Summary, error)
+//
+//	// Sync applies each edit and sends everyone's edits back.
+//	Sync(ctx context.Context, in iter.Seq[Edit]) iter.Seq2[Edit, error]
+//
+// The server ranges over the items as they arrive; the generated clients
+// pull the caller's iterator as the transport can send. Over HTTP the call
+// is POST /{Service}/{Method}, NDJSON both ways (stdhttp.HandleClientStream,
+// stdhttp.HandleBidiStream), and a WebSocket on the same path; over
+// net/rpc, netrpcx on both ends (a stock peer gets unimplemented). Nothing
+// travels beside the items, and they cannot be sent twice, so such a method
+// takes no other data parameter, no //stdrpc:http route and no
+// //stdrpc:idempotent. A channel parameter or an iter.Seq2 parameter is
+// reported with the iter.Seq to write.
+//
 // # Flags
 //
 //	-check  write nothing; list the generated files (Go and OpenAPI) that
