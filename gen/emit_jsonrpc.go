@@ -2,7 +2,6 @@ package gen
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -14,16 +13,16 @@ func emitJSONRPC(p *printer, s *service) {
 	p.line("// %s registers impl's methods on the JSON-RPC endpoint %s, each named", s.RegisterJSONRPC, l.JSONRPC)
 	p.line("// %q and by its //stdrpc:jsonrpc aliases.", s.WireName+".Method")
 	p.line("func %s(%s *%s.JSONRPC, %s %s, %s ...%s.ServerOption) {", s.RegisterJSONRPC, l.JSONRPC, rt.StdHTTP, l.Impl, s.Name, l.Opts, rt.StdHTTP)
-	svc := l.Svc + " := "
-	if !slices.ContainsFunc(s.Methods, func(m *rpcMethod) bool { return !m.Kind.takesStream() }) {
-		svc = "" // nothing registers on it yet
-	}
-	p.line("\t%s%s.NewJSONRPCService(%s, %q, %s...)", svc, rt.StdHTTP, l.JSONRPC, s.WireName, l.Opts)
+	p.line("\t%s := %s.NewJSONRPCService(%s, %q, %s...)", l.Svc, rt.StdHTTP, l.JSONRPC, s.WireName, l.Opts)
 	for _, m := range s.Methods {
 		if m.Kind.takesStream() {
-			// TODO(issue 18): register client and bidirectional streams
-			// here, so that the endpoint answers them with a clear error,
-			// once stdhttp names the function that does.
+			// JSON-RPC cannot carry the caller's items: the endpoint
+			// answers with an error naming the route that can.
+			handle := "HandleJSONRPCClientStream"
+			if m.Kind == bidiStream {
+				handle = "HandleJSONRPCBidiStream"
+			}
+			p.line("\t%s.%s(%s, %s)", rt.StdHTTP, handle, l.Svc, jsonrpcMethodLit(m, rt))
 			continue
 		}
 		emitCallClosure(p, s, m)
@@ -46,6 +45,9 @@ func jsonrpcMethodLit(m *rpcMethod, rt runtimeNames) string {
 	fields := []string{fmt.Sprintf("Name: %q", m.Name)}
 	var names []string
 	for _, prm := range m.Params {
+		if m.Kind.takesStream() {
+			break // the caller's items, which JSON-RPC does not carry
+		}
 		if prm.Name != "" && prm.Name != "_" {
 			names = append(names, fmt.Sprintf("%q", prm.Name))
 		}

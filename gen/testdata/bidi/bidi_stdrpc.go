@@ -242,7 +242,13 @@ var devicesOpenAPI string
 // RegisterDevicesJSONRPC registers impl's methods on the JSON-RPC endpoint j, each named
 // "Devices.Method" and by its //stdrpc:jsonrpc aliases.
 func RegisterDevicesJSONRPC(j *stdhttp.JSONRPC, impl Devices, opts ...stdhttp.ServerOption) {
-	stdhttp.NewJSONRPCService(j, "Devices", opts...)
+	s := stdhttp.NewJSONRPCService(j, "Devices", opts...)
+	stdhttp.HandleJSONRPCClientStream(s, stdhttp.JSONRPCMethod{Name: "Upload"})
+	stdhttp.HandleJSONRPCClientStream(s, stdhttp.JSONRPCMethod{Name: "Record"})
+	stdhttp.HandleJSONRPCClientStream(s, stdhttp.JSONRPCMethod{Name: "Stats"})
+	stdhttp.HandleJSONRPCClientStream(s, stdhttp.JSONRPCMethod{Name: "Count"})
+	stdhttp.HandleJSONRPCBidiStream(s, stdhttp.JSONRPCMethod{Name: "Echo"})
+	stdhttp.HandleJSONRPCBidiStream(s, stdhttp.JSONRPCMethod{Name: "Pages"})
 }
 
 // EditorPingRequest is the wire shape of the parameters of Editor.Ping.
@@ -363,4 +369,5 @@ func RegisterEditorJSONRPC(j *stdhttp.JSONRPC, impl Editor, opts ...stdhttp.Serv
 		return impl.Ping(ctx, req.N)
 	}
 	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Ping", Params: []string{"n"}}, ping)
+	stdhttp.HandleJSONRPCBidiStream(s, stdhttp.JSONRPCMethod{Name: "Sync"})
 }
