@@ -677,6 +677,20 @@ func (d *Decoder) Value(p any) {
 	}
 }
 
+// Unmarshaler reads the next value with u's UnmarshalJSON, as
+// encoding/json does for a value whose pointer has the method.
+func (d *Decoder) Unmarshaler(u json.Unmarshaler) {
+	d.space()
+	start := d.i
+	d.Skip()
+	if d.err != nil {
+		return
+	}
+	if u.UnmarshalJSON(d.data[start:d.i]) != nil {
+		d.fail()
+	}
+}
+
 // quoted reads the value of a field with the ",string" option: a string
 // holding the value's JSON, or null. It returns that JSON; ok is false for
 // null, inside the string or not, which leaves the field as it is.

@@ -4,7 +4,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"math"
+	"reflect"
+	"slices"
 	"strconv"
+	"time"
 	"unicode/utf8"
 )
 
@@ -35,6 +38,19 @@ func (e *Encoder) Raw(s string) { e.b = append(e.b, s...) }
 
 // Byte appends one byte of punctuation.
 func (e *Encoder) Byte(c byte) { e.b = append(e.b, c) }
+
+// Key appends an object member's name, already quoted and escaped, with its
+// colon: after a comma unless it is the object's first member (the object
+// was just opened).
+func (e *Encoder) Key(k string) {
+	if n := len(e.b); n > 0 && e.b[n-1] != '{' {
+		e.b = append(e.b, ',')
+	}
+	e.b = append(e.b, k...)
+}
+
+// Sort sorts a map's keys as encoding/json orders them.
+func (e *Encoder) Sort(keys []string) { slices.Sort(keys) }
 
 // Null appends null.
 func (e *Encoder) Null() { e.b = append(e.b, "null"...) }
@@ -80,18 +96,22 @@ func (e *Encoder) float(f float64, bits int) {
 	}
 }
 
-// PositiveZero reports whether v is +0, the float omitempty leaves out
-// (-0 is written).
-func (e *Encoder) PositiveZero(v float64) bool { return math.Float64bits(v) == 0 }
+// FloatEmpty reports whether omitempty leaves v out: when it is zero, and
+// for -0 as this Go release's encoding/json decides.
+func (e *Encoder) FloatEmpty(v float64) bool { return v == 0 && (negZeroEmpty || !math.Signbit(v)) }
+
+// negZeroEmpty is whether reflect, and so encoding/json, takes -0 for an
+// empty value: it does from Go 1.23 (reflect.Value.IsZero).
+var negZeroEmpty = reflect.ValueOf(math.Copysign(0, -1)).IsZero()
 
 // String appends a JSON string.
 func (e *Encoder) String(s string) { e.b = AppendString(e.b, s) }
 
 // QuotedString appends s as a field with the ",string" option carries it:
-// a JSON string holding s's JSON string.
+// a JSON string holding s's JSON string (escaped for HTML once, inside).
 func (e *Encoder) QuotedString(s string) {
 	var buf [64]byte
-	e.b = AppendString(e.b, appendString(buf[:0], s, false))
+	e.b = appendString(e.b, AppendString(buf[:0], s), false)
 }
 
 // Base64 appends a []byte as encoding/json does: a string of its standard
@@ -115,6 +135,32 @@ func (e *Encoder) Value(v any) {
 		return
 	}
 	e.b = append(e.b, data...)
+}
+
+// Marshaler appends the JSON of m, a pointer to a value with its own
+// MarshalJSON: for a time.Time, as its method writes it, without it;
+// otherwise through encoding/json, which calls the method, checks and
+// compacts what it returns.
+func (e *Encoder) Marshaler(m json.Marshaler) {
+	if t, ok := m.(*time.Time); ok {
+		// Time.MarshalJSON's format, and its range: a year of four
+		// digits, a zone offset under a day.
+		n := len(e.b)
+		e.b = append(e.b, '"')
+		e.b = t.AppendFormat(e.b, time.RFC3339Nano)
+		b := e.b[n+1:]
+		ok := len(b) > 4 && b[4] == '-'
+		if ok && b[len(b)-1] != 'Z' {
+			c := b[len(b)-len("Z07:00")]
+			ok = (c < '0' || c > '9') && 10*(b[len(b)-5]-'0')+(b[len(b)-4]-'0') < 24
+		}
+		if ok {
+			e.b = append(e.b, '"')
+			return
+		}
+		e.b = e.b[:n]
+	}
+	e.Value(m)
 }
 
 func (e *Encoder) fail(err error) {
