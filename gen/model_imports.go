@@ -27,7 +27,6 @@ const (
 var fixedLocals = []string{"baseURL", "c", "ctx", "err", "impl", "mux", "opts", "r", "req", "resp", "s", "srv",
 	"d", "e", "elem", "i", "k", "keys", "more", "ok", "val", "x"} // the JSON codecs'
 
-
 // An importRegistry decides the import names of one generated file. Packages
 // keep the name the user's own file gives them; when two packages would share
 // a name, or a name is taken in the package, each of them gets a
