@@ -141,7 +141,7 @@ func encodeValue(p *printer, in, expr string, v *jsonValue, addr, quoted bool, d
 		}
 		p.line("%se.%s(%s)", in, method, conv(v.EncConv, expr))
 	case jsonBytes:
-		p.line("%se.Base64(%s)", in, conv(v.EncConv, expr))
+		p.line("%se.Base64(%s)", in, conv(map[bool]string{true: "[]byte"}[v.DecConv], expr))
 	case jsonPointer:
 		p.line("%sif %s == nil {", in, expr)
 		p.line("%s\te.Null()", in)
@@ -212,7 +212,7 @@ func encodeValue(p *printer, in, expr string, v *jsonValue, addr, quoted bool, d
 func emitDecodeFields(p *printer, c *jsonCodec) {
 	var names []string
 	for _, f := range c.Fields {
-		names = append(names, strconv.Quote(f.Name))
+		names = append(names, strconv.Quote(f.WireName))
 	}
 	p.line("\tfor more := d.Object(); more; more = d.NextMember() {")
 	if len(c.Fields) == 0 {
@@ -238,7 +238,7 @@ func decodeValue(p *printer, in, target string, v *jsonValue, quoted bool, depth
 	sfx := suffix(depth)
 	decConv := func() string {
 		if v.DecConv {
-			return v.Go
+			return v.Type
 		}
 		return ""
 	}
@@ -269,7 +269,7 @@ func decodeValue(p *printer, in, target string, v *jsonValue, quoted bool, depth
 		p.line("%s\t%s = nil", in, target)
 		p.line("%s} else {", in)
 		p.line("%s\tif %s == nil {", in, target)
-		p.line("%s\t\t%s = new(%s)", in, target, v.Elem.Go)
+		p.line("%s\t\t%s = new(%s)", in, target, v.Elem.Type)
 		p.line("%s\t}", in)
 		if v.Elem.Kind == jsonStruct {
 			p.line("%s\t%s.DecodeJSON(d)", in, target)
@@ -287,9 +287,9 @@ func decodeValue(p *printer, in, target string, v *jsonValue, quoted bool, depth
 		p.line("%s\tif %s != nil {", in, target)
 		p.line("%s\t\td.Unsupported()", in)
 		p.line("%s\t}", in)
-		p.line("%s\t%s = %s{}", in, target, v.Go)
+		p.line("%s\t%s = %s{}", in, target, v.Type)
 		p.line("%s\tfor more := d.Array(); more; more = d.NextElem() {", in)
-		p.line("%s\t\tvar %s %s", in, elem, v.Elem.Go)
+		p.line("%s\t\tvar %s %s", in, elem, v.Elem.Type)
 		decodeValue(p, in+"\t\t", elem, v.Elem, false, depth+1)
 		p.line("%s\t\t%s = append(%s, %s)", in, target, target, elem)
 		p.line("%s\t}", in)
@@ -316,11 +316,11 @@ func decodeValue(p *printer, in, target string, v *jsonValue, quoted bool, depth
 		p.line("%s\t%s = nil", in, target)
 		p.line("%s} else {", in)
 		p.line("%s\tif %s == nil {", in, target)
-		p.line("%s\t\t%s = %s{}", in, target, v.Go)
+		p.line("%s\t\t%s = %s{}", in, target, v.Type)
 		p.line("%s\t}", in)
 		p.line("%s\tfor more := d.Object(); more; more = d.NextMember() {", in)
 		p.line("%s\t\t%s := d.MapKey()", in, k)
-		p.line("%s\t\tvar %s %s", in, elem, v.Elem.Go)
+		p.line("%s\t\tvar %s %s", in, elem, v.Elem.Type)
 		decodeValue(p, in+"\t\t", elem, v.Elem, false, depth+1)
 		p.line("%s\t\t%s[%s] = %s", in, target, conv(v.Key, k), elem)
 		p.line("%s\t}", in)
