@@ -248,6 +248,15 @@ func fold(s []byte) (rune, int) {
 func (d *Decoder) str() []byte {
 	start := d.i + 1
 	i := start
+	data := d.data
+	// Printable ASCII first, eight bytes a round.
+	for len(data)-i >= 8 && plain[data[i]] && plain[data[i+1]] && plain[data[i+2]] && plain[data[i+3]] &&
+		plain[data[i+4]] && plain[data[i+5]] && plain[data[i+6]] && plain[data[i+7]] {
+		i += 8
+	}
+	for i < len(data) && plain[data[i]] {
+		i++
+	}
 	ascii := true
 	for i < len(d.data) {
 		c := d.data[i]
@@ -270,6 +279,15 @@ func (d *Decoder) str() []byte {
 	d.fail()
 	return nil
 }
+
+// plain tells the bytes a string holds as they are: printable ASCII
+// other than the quote and the backslash.
+var plain = func() (t [256]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // unquote validates the string whose contents start at start and decodes
 // it into d.scratch.
