@@ -41,25 +41,29 @@ type CasesNetRPC struct {
 func RegisterCasesNetRPC(srv *rpc.Server, impl Cases) error {
 	s := &CasesNetRPC{impl: impl}
 	return netrpcx.Register(srv, "Cases", s,
-		netrpcx.NewMethod("Record", s.Record),
-		netrpcx.NewMethod("Mixed", s.Mixed),
+		netrpcx.NewMethod("Record", s.Record, netrpcx.Unary(s.record)),
+		netrpcx.NewMethod("Mixed", s.Mixed, netrpcx.Unary(s.mixed)),
 	)
 }
 
-// Record serves Cases.Record.
+// Record serves Cases.Record to stock codecs; netrpcx servers call record.
 func (s *CasesNetRPC) Record(req *Record, resp *Record) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		*resp, err = s.impl.Record(ctx, *req)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.record(ctx, req, resp) })
 }
 
-// Mixed serves Cases.Mixed.
+func (s *CasesNetRPC) record(ctx context.Context, req *Record, resp *Record) (err error) {
+	*resp, err = s.impl.Record(ctx, *req)
+	return err
+}
+
+// Mixed serves Cases.Mixed to stock codecs; netrpcx servers call mixed.
 func (s *CasesNetRPC) Mixed(req *CasesMixedRequest, resp *CasesMixedResponse) error {
-	return netrpcx.Handle(req, func(ctx context.Context) (err error) {
-		resp.X, resp.Y, resp.Z, err = s.impl.Mixed(ctx, req.A, req.B, req.C, req.D, req.E)
-		return err
-	})
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.mixed(ctx, req, resp) })
+}
+
+func (s *CasesNetRPC) mixed(ctx context.Context, req *CasesMixedRequest, resp *CasesMixedResponse) (err error) {
+	resp.X, resp.Y, resp.Z, err = s.impl.Mixed(ctx, req.A, req.B, req.C, req.D, req.E)
+	return err
 }
 
 type casesNetRPCClient struct {
