@@ -8,7 +8,8 @@ import (
 )
 
 // The JSON codecs: for each struct that travels over HTTP (the envelopes,
-// and the package's own structs that travel as themselves) and each struct
+// and the package's own structs that travel as themselves or as a stream's
+// items) and each struct
 // of the package they hold, EncodeJSON and DecodeJSON methods that write
 // and read it as encoding/json does, without reflection. stdhttp finds the
 // methods on a request or response and uses them in place of
@@ -158,6 +159,11 @@ func planJSON(pkg *types.Package, builds []*serviceBuild) *jsonPlan {
 					if n, ok := types.Unalias(t).(*types.Named); ok {
 						add(n)
 					}
+				}
+			}
+			if mb.stream != nil { // a stream's items travel as themselves
+				if n, ok := types.Unalias(mb.stream.TypeArgs().At(0)).(*types.Named); ok {
+					add(n)
 				}
 			}
 		}

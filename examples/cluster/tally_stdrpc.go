@@ -333,3 +333,34 @@ func (x *TallyTicksRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
 		}
 	}
 }
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *Tick) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"instance":`)
+	e.String(x.Instance)
+	e.Raw(`,"n":`)
+	e.Int(int64(x.N))
+	e.Raw(`,"at":`)
+	e.Marshaler(&x.At)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *Tick) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("instance", "n", "at") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Instance = val
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.N = int(val)
+			}
+		case 2:
+			d.Unmarshaler(&x.At)
+		default:
+			d.Skip()
+		}
+	}
+}

@@ -985,3 +985,30 @@ func (x *ConformanceCountRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
 		}
 	}
 }
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *Item) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"N":`)
+	e.Int(int64(x.N))
+	e.Raw(`,"Note":`)
+	e.String(x.Note)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *Item) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("N", "Note") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.N = int(val)
+			}
+		case 1:
+			if val, ok := d.String(); ok {
+				x.Note = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}

@@ -196,3 +196,30 @@ func (x *FeedTicksRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
 		}
 	}
 }
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *Tick) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"n":`)
+	e.Int(int64(x.N))
+	e.Raw(`,"note":`)
+	e.String(x.Note)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *Tick) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("n", "note") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.N = int(val)
+			}
+		case 1:
+			if val, ok := d.String(); ok {
+				x.Note = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}

@@ -343,6 +343,62 @@ func (x *EventsWatchRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
 }
 
 // EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *Event) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"Topic":`)
+	e.String(x.Topic)
+	e.Raw(`,"Seq":`)
+	e.Int(int64(x.Seq))
+	e.Raw(`,"Tags":`)
+	if x.Tags == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Tags {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.String(x.Tags[i])
+		}
+		e.Byte(']')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *Event) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("Topic", "Seq", "Tags") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Topic = val
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.Seq = int(val)
+			}
+		case 2:
+			if d.Null() {
+				x.Tags = nil
+			} else {
+				if x.Tags != nil {
+					d.Unsupported()
+				}
+				x.Tags = []string{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem string
+					if val, ok := d.String(); ok {
+						elem = val
+					}
+					x.Tags = append(x.Tags, elem)
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
 func (x *EventsLevelsRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
 	e.Raw(`{"n":`)
 	e.Int(int64(x.N))

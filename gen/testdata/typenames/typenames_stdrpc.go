@@ -609,6 +609,27 @@ func (x *TypeNamesEachRespRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
 }
 
 // EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *resp) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"V":`)
+	e.Int(int64(x.V))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *resp) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("V") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.V = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
 func (x *TypeNamesEachMuxRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
 	e.Raw(`{"n":`)
 	e.Uint(uint64(x.N))
@@ -622,6 +643,48 @@ func (x *TypeNamesEachMuxRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
 		case 0:
 			if val, ok := d.Uint(0); ok {
 				x.N = r(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *impl) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"N":`)
+	e.Int(int64(x.N))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *impl) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("N") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.N = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *err) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"Msg":`)
+	e.String(x.Msg)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *err) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("Msg") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Msg = val
 			}
 		default:
 			d.Skip()
@@ -700,48 +763,6 @@ func (x *TypeNamesEnvelopesResponse) DecodeJSON(d *stdhttp.JSONDecoder) {
 			x.Y.DecodeJSON(d)
 		case 1:
 			x.Z.DecodeJSON(d)
-		default:
-			d.Skip()
-		}
-	}
-}
-
-// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
-func (x *resp) EncodeJSON(e *stdhttp.JSONEncoder) {
-	e.Raw(`{"V":`)
-	e.Int(int64(x.V))
-	e.Byte('}')
-}
-
-// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
-func (x *resp) DecodeJSON(d *stdhttp.JSONDecoder) {
-	for more := d.Object(); more; more = d.NextMember() {
-		switch d.Key("V") {
-		case 0:
-			if val, ok := d.Int(0); ok {
-				x.V = int(val)
-			}
-		default:
-			d.Skip()
-		}
-	}
-}
-
-// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
-func (x *err) EncodeJSON(e *stdhttp.JSONEncoder) {
-	e.Raw(`{"Msg":`)
-	e.String(x.Msg)
-	e.Byte('}')
-}
-
-// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
-func (x *err) DecodeJSON(d *stdhttp.JSONDecoder) {
-	for more := d.Object(); more; more = d.NextMember() {
-		switch d.Key("Msg") {
-		case 0:
-			if val, ok := d.String(); ok {
-				x.Msg = val
-			}
 		default:
 			d.Skip()
 		}
