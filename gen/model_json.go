@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"go/types"
 	"slices"
+	"strings"
 )
 
 // The JSON codecs: for each struct that travels over HTTP (the envelopes,
@@ -121,9 +122,14 @@ func planJSON(pkg *types.Package, builds []*serviceBuild) *jsonPlan {
 	claimed := map[*types.Named]bool{}
 	for _, sb := range bySource {
 		file := sb.decl.filename
+		// The package's own structs get their methods from a file that
+		// builds everywhere: one built only on some platforms may be
+		// kept as it is by a run on another (see write), which would
+		// print the methods a second time.
+		everywhere := buildConstraint(sb.decl.file) == "" && osArchSuffix(strings.TrimSuffix(file, ".go")) == ""
 		var add func(n *types.Named)
 		add = func(n *types.Named) {
-			if claimed[n] || !pl.covered(n) {
+			if !everywhere || claimed[n] || !pl.covered(n) {
 				return
 			}
 			claimed[n] = true
