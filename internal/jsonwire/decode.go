@@ -43,9 +43,14 @@ var ErrFallback = errors.New("jsonwire: the document needs encoding/json")
 // maxDepth is how deep encoding/json lets objects and arrays nest.
 const maxDepth = 10000
 
-// Reset makes d read data from its start.
+// Reset makes d read data from its start. Reset(nil) lets go of the
+// document, and of a large buffer for unescaping strings, so that a pooled
+// Decoder holds little.
 func (d *Decoder) Reset(data []byte) {
 	d.data, d.i, d.depth, d.err = data, 0, 0, nil
+	if data == nil && cap(d.scratch) > 64<<10 {
+		d.scratch = nil
+	}
 }
 
 // End checks that nothing but white space follows the document, and
