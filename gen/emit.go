@@ -56,6 +56,7 @@ func printFile(f *genFile) []byte {
 			emit(p, s)
 		}
 	}
+	emitJSONCodecs(p, f)
 	// Each part ends with a blank line; the file ends with one newline.
 	return append(bytes.TrimRight(p.Bytes(), "\n"), '\n')
 }

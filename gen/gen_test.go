@@ -36,7 +36,7 @@ var goldenCases = []string{
 
 // repoPackages are the repository's own generated files, held to the same
 // standard.
-var repoPackages = []string{"./examples/calculator", "./examples/chat", "./examples/jsonrpc", "./internal/feedsvc", "./internal/testsvc"}
+var repoPackages = []string{"./examples/calculator", "./examples/chat", "./examples/jsonrpc", "./internal/feedsvc", "./internal/jsoncases", "./internal/testsvc"}
 
 func repoRoot(t testing.TB) string {
 	t.Helper()

@@ -21,6 +21,8 @@ type genFile struct {
 	// a /* */ doc comment. Otherwise the emitters print gofmt's output
 	// themselves, which saves most of the time emitting takes.
 	Gofmt bool
+	// JSONCodecs are the JSON codecs the file prints (see model_json.go).
+	JSONCodecs []*jsonCodec
 }
 
 // A genImport is one import of a generated file.

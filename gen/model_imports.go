@@ -24,7 +24,8 @@ const (
 
 // fixedLocals are the names generated code gives its own parameters and
 // locals where a package may also be referred to; imports never take them.
-var fixedLocals = []string{"baseURL", "c", "ctx", "err", "impl", "mux", "opts", "r", "req", "resp", "s", "srv"}
+var fixedLocals = []string{"baseURL", "c", "ctx", "err", "impl", "mux", "opts", "r", "req", "resp", "s", "srv",
+	"d", "e", "elem", "i", "k", "keys", "more", "ok", "val", "x"} // the JSON codecs'
 
 // An importRegistry decides the import names of one generated file. Packages
 // keep the name the user's own file gives them; when two packages would share

@@ -46,6 +46,20 @@ const maxPooled = 64 << 10
 
 func getBuffer() *buffer { return buffers.Get().(*buffer) }
 
+// encode appends v's JSON and a newline, as json.Encoder.Encode does:
+// through v's generated codec if it has one.
+func (b *buffer) encode(v any) error {
+	out, ok, err := appendJSON(b.AvailableBuffer(), v)
+	if !ok {
+		return b.enc.Encode(v)
+	}
+	if err != nil {
+		return err
+	}
+	_, _ = b.Write(append(out, '\n'))
+	return nil
+}
+
 func putBuffer(b *buffer) {
 	if b.Cap() > maxPooled {
 		return
@@ -69,7 +83,7 @@ const chunkingThreshold = 2048
 func (s *Service) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any, obs *observe.Call, code stdrpc.Code) error {
 	b := getBuffer()
 	defer putBuffer(b)
-	if err := b.enc.Encode(v); err != nil {
+	if err := b.encode(v); err != nil {
 		return errors.New("encoding the response: " + err.Error())
 	}
 	if obs.Observing() {
@@ -161,7 +175,7 @@ func decodeBody(r *http.Request, src io.Reader, limit int64, budget *budget, v a
 		// into a zero one: a value the caller did not send.
 		return errNullBody
 	}
-	if err := json.Unmarshal(b.b, v); err != nil {
+	if err := unmarshalJSON(b.b, v); err != nil {
 		return bodyError(withField(err, b.b, v))
 	}
 	return nil

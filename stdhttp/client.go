@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -370,7 +369,7 @@ func (c *Client) readResult(ctx context.Context, hresp *http.Response, url strin
 	if n > c.maxResp {
 		return c.tooLarge(url, -1), never
 	}
-	if err := json.Unmarshal(buf.Bytes(), resp); err != nil {
+	if err := unmarshalJSON(buf.Bytes(), resp); err != nil {
 		return stdrpc.Errorf(stdrpc.Internal, "decoding the response from %s: %v", url, err), never
 	}
 	return nil, never
@@ -410,7 +409,7 @@ func (c *Client) post(ctx context.Context, url string, req any, accept []string)
 		// The transport may still be reading a request body after Do
 		// returns, so it gets its own slice, not a pooled buffer.
 		var err error
-		if body, err = json.Marshal(req); err != nil {
+		if body, err = marshalJSON(req); err != nil {
 			return nil, stdrpc.Errorf(stdrpc.Internal, "encoding the request to %s: %v", url, err)
 		}
 	}

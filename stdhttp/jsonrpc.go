@@ -511,7 +511,7 @@ func (j *JSONRPC) run(ctx context.Context, m jsonrpcMethod, params json.RawMessa
 		})
 	}()
 	if err == nil {
-		result, err = json.Marshal(resp)
+		result, err = marshalJSON(resp)
 		if err != nil {
 			err = stdrpc.Errorf(stdrpc.Internal, "encoding the result: %v", err)
 			panicked = true
@@ -792,7 +792,7 @@ func decodeParams(m JSONRPCMethod, params json.RawMessage, req any) error {
 	if isNull(obj) {
 		return errNullParam
 	}
-	if err := json.Unmarshal(obj, req); err != nil {
+	if err := unmarshalJSON(obj, req); err != nil {
 		var se *stdrpc.Error
 		if errors.As(bodyError(withField(err, obj, req)), &se) {
 			return invalidParams("invalid params: %s", strings.TrimPrefix(strings.TrimPrefix(se.Message(), "request body "), "request body: "))

@@ -243,7 +243,7 @@ func (st *streamWriter) item(v any) error {
 	} else {
 		b.WriteString(ndjsonItem)
 	}
-	if err := b.enc.Encode(v); err != nil {
+	if err := b.encode(v); err != nil {
 		return stdrpc.Errorf(stdrpc.Internal, "encoding a stream item: %v", err)
 	}
 	b.Truncate(b.Len() - 1) // the encoder's newline; JSON has no other raw one

@@ -172,7 +172,7 @@ func decodeLine[T any](line []byte, v *T) (int, error) {
 	// JSON value, the line is something else; read it the general way.
 	if inner, ok := bytes.CutPrefix(line, []byte(ndjsonItem)); ok {
 		if inner, ok := bytes.CutSuffix(inner, []byte("}")); ok {
-			if json.Unmarshal(inner, v) == nil {
+			if unmarshalJSON(inner, v) == nil {
 				return lineItem, nil
 			}
 			var zero T
@@ -197,7 +197,7 @@ func decodeLine[T any](line []byte, v *T) (int, error) {
 		}
 		return lineBad, errors.New("an error that is not a stdrpc error: " + strconv.Quote(snippet(l.Error)))
 	case l.Result != nil:
-		if err := json.Unmarshal(l.Result, v); err != nil {
+		if err := unmarshalJSON(l.Result, v); err != nil {
 			return lineBad, errors.New("decoding an item: " + err.Error())
 		}
 		return lineItem, nil

@@ -163,3 +163,84 @@ func RegisterCalculatorJSONRPC(j *stdhttp.JSONRPC, impl Calculator, opts ...stdh
 	}
 	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Divide", Params: []string{"a", "b"}}, divide)
 }
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *CalculatorAddRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"a":`)
+	e.Int(int64(x.A))
+	e.Raw(`,"b":`)
+	e.Int(int64(x.B))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *CalculatorAddRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("a", "b") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.A = int(val)
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.B = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *CalculatorDivideRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"a":`)
+	e.Int(int64(x.A))
+	e.Raw(`,"b":`)
+	e.Int(int64(x.B))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *CalculatorDivideRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("a", "b") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.A = int(val)
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.B = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *CalculatorDivideResponse) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"quo":`)
+	e.Int(int64(x.Quo))
+	e.Raw(`,"rem":`)
+	e.Int(int64(x.Rem))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *CalculatorDivideResponse) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("quo", "rem") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Quo = int(val)
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.Rem = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}

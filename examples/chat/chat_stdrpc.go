@@ -149,3 +149,100 @@ func RegisterChatJSONRPC(j *stdhttp.JSONRPC, impl Chat, opts ...stdhttp.ServerOp
 	}
 	stdhttp.HandleJSONRPCStream(s, stdhttp.JSONRPCMethod{Name: "Subscribe", Params: []string{"room"}}, subscribe)
 }
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *ChatSendRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"room":`)
+	e.String(x.Room)
+	e.Raw(`,"user":`)
+	e.String(x.User)
+	e.Raw(`,"text":`)
+	e.String(x.Text)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *ChatSendRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("room", "user", "text") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Room = val
+			}
+		case 1:
+			if val, ok := d.String(); ok {
+				x.User = val
+			}
+		case 2:
+			if val, ok := d.String(); ok {
+				x.Text = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *ChatSubscribeRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"room":`)
+	e.String(x.Room)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *ChatSubscribeRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("room") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Room = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *Message) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"room":`)
+	e.String(x.Room)
+	e.Raw(`,"user":`)
+	e.String(x.User)
+	e.Raw(`,"text":`)
+	e.String(x.Text)
+	e.Raw(`,"at":`)
+	e.Marshaler(&x.At)
+	e.Raw(`,"id":`)
+	e.String(x.ID)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *Message) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("room", "user", "text", "at", "id") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Room = val
+			}
+		case 1:
+			if val, ok := d.String(); ok {
+				x.User = val
+			}
+		case 2:
+			if val, ok := d.String(); ok {
+				x.Text = val
+			}
+		case 3:
+			d.Unmarshaler(&x.At)
+		case 4:
+			if val, ok := d.String(); ok {
+				x.ID = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}

@@ -237,3 +237,130 @@ func RegisterTallyJSONRPC(j *stdhttp.JSONRPC, impl Tally, opts ...stdhttp.Server
 	}
 	stdhttp.HandleJSONRPCStream(s, stdhttp.JSONRPCMethod{Name: "Ticks", Params: []string{"interval", "count"}}, ticks)
 }
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TallyAddRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"n":`)
+	e.Int(int64(x.N))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TallyAddRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("n") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.N = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TallyAddResponse) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"instance":`)
+	e.String(x.Instance)
+	e.Raw(`,"total":`)
+	e.Int(x.Total)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TallyAddResponse) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("instance", "total") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Instance = val
+			}
+		case 1:
+			if val, ok := d.Int(64); ok {
+				x.Total = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TallyWorkRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"d":`)
+	e.Int(int64(x.D))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TallyWorkRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("d") {
+		case 0:
+			if val, ok := d.Int(64); ok {
+				x.D = time.Duration(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TallyTicksRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"interval":`)
+	e.Int(int64(x.Interval))
+	e.Raw(`,"count":`)
+	e.Int(int64(x.Count))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TallyTicksRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("interval", "count") {
+		case 0:
+			if val, ok := d.Int(64); ok {
+				x.Interval = time.Duration(val)
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.Count = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *Tick) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"instance":`)
+	e.String(x.Instance)
+	e.Raw(`,"n":`)
+	e.Int(int64(x.N))
+	e.Raw(`,"at":`)
+	e.Marshaler(&x.At)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *Tick) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("instance", "n", "at") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Instance = val
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.N = int(val)
+			}
+		case 2:
+			d.Unmarshaler(&x.At)
+		default:
+			d.Skip()
+		}
+	}
+}

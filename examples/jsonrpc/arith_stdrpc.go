@@ -233,3 +233,149 @@ func RegisterArithJSONRPC(j *stdhttp.JSONRPC, impl Arith, opts ...stdhttp.Server
 	}
 	stdhttp.HandleJSONRPCStream(s, stdhttp.JSONRPCMethod{Name: "Count", Params: []string{"n"}}, count)
 }
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *ArithAddRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"a":`)
+	e.Int(int64(x.A))
+	e.Raw(`,"b":`)
+	e.Int(int64(x.B))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *ArithAddRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("a", "b") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.A = int(val)
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.B = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *ArithMulRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"xs":`)
+	if x.Xs == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Xs {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.Int(int64(x.Xs[i]))
+		}
+		e.Byte(']')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *ArithMulRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("xs") {
+		case 0:
+			if d.Null() {
+				x.Xs = nil
+			} else {
+				if x.Xs != nil {
+					d.Unsupported()
+				}
+				x.Xs = []int{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem int
+					if val, ok := d.Int(0); ok {
+						elem = int(val)
+					}
+					x.Xs = append(x.Xs, elem)
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *ArithDivideRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"a":`)
+	e.Int(int64(x.A))
+	e.Raw(`,"b":`)
+	e.Int(int64(x.B))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *ArithDivideRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("a", "b") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.A = int(val)
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.B = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *ArithDivideResponse) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"quo":`)
+	e.Int(int64(x.Quo))
+	e.Raw(`,"rem":`)
+	e.Int(int64(x.Rem))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *ArithDivideResponse) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("quo", "rem") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Quo = int(val)
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.Rem = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *ArithCountRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"n":`)
+	e.Int(int64(x.N))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *ArithCountRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("n") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.N = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}

@@ -596,3 +596,419 @@ func RegisterConformanceJSONRPC(j *stdhttp.JSONRPC, impl Conformance, opts ...st
 	}
 	stdhttp.HandleJSONRPCStream(s, stdhttp.JSONRPCMethod{Name: "Count", Params: []string{"n", "kind"}}, count)
 }
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformanceGetRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"key":`)
+	e.String(x.Key)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformanceGetRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("key") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Key = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformancePairRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"s":`)
+	if x.S == nil {
+		e.Null()
+	} else {
+		e.String(*x.S)
+	}
+	e.Raw(`,"b":`)
+	e.Base64(x.B)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformancePairRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("s", "b") {
+		case 0:
+			if d.Null() {
+				x.S = nil
+			} else {
+				if x.S == nil {
+					x.S = new(string)
+				}
+				if val, ok := d.String(); ok {
+					*x.S = val
+				}
+			}
+		case 1:
+			if val, ok := d.Bytes(); ok {
+				x.B = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformancePairResponse) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"rs":`)
+	if x.Rs == nil {
+		e.Null()
+	} else {
+		e.String(*x.Rs)
+	}
+	e.Raw(`,"rb":`)
+	e.Base64(x.Rb)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformancePairResponse) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("rs", "rb") {
+		case 0:
+			if d.Null() {
+				x.Rs = nil
+			} else {
+				if x.Rs == nil {
+					x.Rs = new(string)
+				}
+				if val, ok := d.String(); ok {
+					*x.Rs = val
+				}
+			}
+		case 1:
+			if val, ok := d.Bytes(); ok {
+				x.Rb = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformanceBytesRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"b":`)
+	e.Base64(x.B)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformanceBytesRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("b") {
+		case 0:
+			if val, ok := d.Bytes(); ok {
+				x.B = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformanceMapRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"m":`)
+	if x.M == nil {
+		e.Null()
+	} else {
+		keys := make([]string, 0, len(x.M))
+		for k := range x.M {
+			keys = append(keys, k)
+		}
+		e.Sort(keys)
+		e.Byte('{')
+		for i, k := range keys {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.String(k)
+			e.Byte(':')
+			elem := x.M[k]
+			e.Int(int64(elem))
+		}
+		e.Byte('}')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformanceMapRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("m") {
+		case 0:
+			if d.Null() {
+				x.M = nil
+			} else {
+				if x.M == nil {
+					x.M = map[string]int{}
+				}
+				for more := d.Object(); more; more = d.NextMember() {
+					k := d.MapKey()
+					var elem int
+					if val, ok := d.Int(0); ok {
+						elem = int(val)
+					}
+					x.M[k] = elem
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformanceEntriesRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"es":`)
+	e.Value(&x.Es)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformanceEntriesRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("es") {
+		case 0:
+			d.Value(&x.Es)
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *Marshalers) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"Text":`)
+	e.Value(&x.Text)
+	e.Raw(`,"Binary":`)
+	e.Marshaler(&x.Binary)
+	e.Raw(`,"Gob":`)
+	e.Marshaler(&x.Gob)
+	e.Raw(`,"Mixed":`)
+	e.Value(&x.Mixed)
+	e.Raw(`,"Named":`)
+	e.Marshaler(&x.Named)
+	e.Raw(`,"Times":`)
+	e.Value(&x.Times)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *Marshalers) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("Text", "Binary", "Gob", "Mixed", "Named", "Times") {
+		case 0:
+			d.Value(&x.Text)
+		case 1:
+			d.Unmarshaler(&x.Binary)
+		case 2:
+			d.Unmarshaler(&x.Gob)
+		case 3:
+			d.Value(&x.Mixed)
+		case 4:
+			d.Unmarshaler(&x.Named)
+		case 5:
+			d.Value(&x.Times)
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformanceFailRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"kind":`)
+	e.String(x.Kind)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformanceFailRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("kind") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Kind = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformanceSleepRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"d":`)
+	e.Int(int64(x.D))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformanceSleepRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("d") {
+		case 0:
+			if val, ok := d.Int(64); ok {
+				x.D = time.Duration(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformanceMetaRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"key":`)
+	e.String(x.Key)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformanceMetaRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("key") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Key = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformanceMetaResponse) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"values":`)
+	if x.Values == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Values {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.String(x.Values[i])
+		}
+		e.Byte(']')
+	}
+	e.Raw(`,"seen":`)
+	e.String(x.Seen)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformanceMetaResponse) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("values", "seen") {
+		case 0:
+			if d.Null() {
+				x.Values = nil
+			} else {
+				if x.Values != nil {
+					d.Unsupported()
+				}
+				x.Values = []string{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem string
+					if val, ok := d.String(); ok {
+						elem = val
+					}
+					x.Values = append(x.Values, elem)
+				}
+			}
+		case 1:
+			if val, ok := d.String(); ok {
+				x.Seen = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformanceBigRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"n":`)
+	e.Int(int64(x.N))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformanceBigRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("n") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.N = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformanceCountRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"n":`)
+	e.Int(int64(x.N))
+	e.Raw(`,"kind":`)
+	e.String(x.Kind)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *ConformanceCountRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("n", "kind") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.N = int(val)
+			}
+		case 1:
+			if val, ok := d.String(); ok {
+				x.Kind = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *Item) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"N":`)
+	e.Int(int64(x.N))
+	e.Raw(`,"Note":`)
+	e.String(x.Note)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *Item) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("N", "Note") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.N = int(val)
+			}
+		case 1:
+			if val, ok := d.String(); ok {
+				x.Note = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}

@@ -296,3 +296,198 @@ func RegisterTestJSONRPC(j *stdhttp.JSONRPC, impl Test, opts ...stdhttp.ServerOp
 	}
 	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Divide", Params: []string{"a", "b"}}, divide)
 }
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TestAddRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"a":`)
+	e.Int(int64(x.A))
+	e.Raw(`,"b":`)
+	e.Int(int64(x.B))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TestAddRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("a", "b") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.A = int(val)
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.B = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *Payload) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"ID":`)
+	e.Int(x.ID)
+	e.Raw(`,"Name":`)
+	e.String(x.Name)
+	e.Raw(`,"Tags":`)
+	if x.Tags == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Tags {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.String(x.Tags[i])
+		}
+		e.Byte(']')
+	}
+	e.Raw(`,"Data":`)
+	e.Base64(x.Data)
+	e.Raw(`,"Score":`)
+	e.Float64(x.Score)
+	e.Raw(`,"At":`)
+	e.Marshaler(&x.At)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *Payload) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("ID", "Name", "Tags", "Data", "Score", "At") {
+		case 0:
+			if val, ok := d.Int(64); ok {
+				x.ID = val
+			}
+		case 1:
+			if val, ok := d.String(); ok {
+				x.Name = val
+			}
+		case 2:
+			if d.Null() {
+				x.Tags = nil
+			} else {
+				if x.Tags != nil {
+					d.Unsupported()
+				}
+				x.Tags = []string{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem string
+					if val, ok := d.String(); ok {
+						elem = val
+					}
+					x.Tags = append(x.Tags, elem)
+				}
+			}
+		case 3:
+			if val, ok := d.Bytes(); ok {
+				x.Data = val
+			}
+		case 4:
+			if val, ok := d.Float(64); ok {
+				x.Score = val
+			}
+		case 5:
+			d.Unmarshaler(&x.At)
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TestSleepRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"d":`)
+	e.Int(int64(x.D))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TestSleepRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("d") {
+		case 0:
+			if val, ok := d.Int(64); ok {
+				x.D = time.Duration(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TestMetaRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"key":`)
+	e.String(x.Key)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TestMetaRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("key") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Key = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TestDivideRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"a":`)
+	e.Int(int64(x.A))
+	e.Raw(`,"b":`)
+	e.Int(int64(x.B))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TestDivideRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("a", "b") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.A = int(val)
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.B = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TestDivideResponse) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"quo":`)
+	e.Int(int64(x.Quo))
+	e.Raw(`,"rem":`)
+	e.Int(int64(x.Rem))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TestDivideResponse) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("quo", "rem") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Quo = int(val)
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.Rem = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}

@@ -1993,3 +1993,1656 @@ func RegisterBigJSONRPC(j *stdhttp.JSONRPC, impl Big, opts ...stdhttp.ServerOpti
 	}
 	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Method49", Params: []string{"data"}}, method49)
 }
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod00Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"a":`)
+	e.Int(int64(x.A))
+	e.Raw(`,"b":`)
+	e.Int(int64(x.B))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod00Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("a", "b") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.A = int(val)
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.B = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod01Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"name":`)
+	e.String(x.Name)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod01Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("name") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Name = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *User) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"ID":`)
+	e.Int(x.ID)
+	e.Raw(`,"Name":`)
+	e.String(x.Name)
+	e.Raw(`,"Tags":`)
+	if x.Tags == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Tags {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.String(x.Tags[i])
+		}
+		e.Byte(']')
+	}
+	e.Raw(`,"Added":`)
+	e.Marshaler(&x.Added)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *User) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("ID", "Name", "Tags", "Added") {
+		case 0:
+			if val, ok := d.Int(64); ok {
+				x.ID = val
+			}
+		case 1:
+			if val, ok := d.String(); ok {
+				x.Name = val
+			}
+		case 2:
+			if d.Null() {
+				x.Tags = nil
+			} else {
+				if x.Tags != nil {
+					d.Unsupported()
+				}
+				x.Tags = []string{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem string
+					if val, ok := d.String(); ok {
+						elem = val
+					}
+					x.Tags = append(x.Tags, elem)
+				}
+			}
+		case 3:
+			d.Unmarshaler(&x.Added)
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod04Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"data":`)
+	e.Base64(x.Data)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod04Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("data") {
+		case 0:
+			if val, ok := d.Bytes(); ok {
+				x.Data = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod05Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"at":`)
+	e.Marshaler(&x.At)
+	e.Raw(`,"d":`)
+	e.Int(int64(x.D))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod05Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("at", "d") {
+		case 0:
+			d.Unmarshaler(&x.At)
+		case 1:
+			if val, ok := d.Int(64); ok {
+				x.D = time.Duration(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod06Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"m":`)
+	if x.M == nil {
+		e.Null()
+	} else {
+		keys := make([]string, 0, len(x.M))
+		for k := range x.M {
+			keys = append(keys, k)
+		}
+		e.Sort(keys)
+		e.Byte('{')
+		for i, k := range keys {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.String(k)
+			e.Byte(':')
+			elem := x.M[k]
+			e.Int(int64(elem))
+		}
+		e.Byte('}')
+	}
+	e.Raw(`,"ids":`)
+	if x.Ids == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Ids {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.Int(x.Ids[i])
+		}
+		e.Byte(']')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod06Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("m", "ids") {
+		case 0:
+			if d.Null() {
+				x.M = nil
+			} else {
+				if x.M == nil {
+					x.M = map[string]int{}
+				}
+				for more := d.Object(); more; more = d.NextMember() {
+					k := d.MapKey()
+					var elem int
+					if val, ok := d.Int(0); ok {
+						elem = int(val)
+					}
+					x.M[k] = elem
+				}
+			}
+		case 1:
+			if d.Null() {
+				x.Ids = nil
+			} else {
+				if x.Ids != nil {
+					d.Unsupported()
+				}
+				x.Ids = []int64{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem int64
+					if val, ok := d.Int(64); ok {
+						elem = val
+					}
+					x.Ids = append(x.Ids, elem)
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod07Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"limit":`)
+	e.Int(int64(x.Limit))
+	e.Raw(`,"cursor":`)
+	e.String(x.Cursor)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod07Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("limit", "cursor") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Limit = int(val)
+			}
+		case 1:
+			if val, ok := d.String(); ok {
+				x.Cursor = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod08Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"xs":`)
+	if x.Xs == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Xs {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.Float64(x.Xs[i])
+		}
+		e.Byte(']')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod08Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("xs") {
+		case 0:
+			if d.Null() {
+				x.Xs = nil
+			} else {
+				if x.Xs != nil {
+					d.Unsupported()
+				}
+				x.Xs = []float64{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem float64
+					if val, ok := d.Float(64); ok {
+						elem = val
+					}
+					x.Xs = append(x.Xs, elem)
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod10Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"id":`)
+	e.Int(int64(x.Id))
+	e.Raw(`,"tags":`)
+	if x.Tags == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Tags {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.String(x.Tags[i])
+		}
+		e.Byte(']')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod10Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("id", "tags") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Id = int(val)
+			}
+		case 1:
+			if d.Null() {
+				x.Tags = nil
+			} else {
+				if x.Tags != nil {
+					d.Unsupported()
+				}
+				x.Tags = []string{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem string
+					if val, ok := d.String(); ok {
+						elem = val
+					}
+					x.Tags = append(x.Tags, elem)
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod10Response) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"n":`)
+	e.Int(int64(x.N))
+	e.Raw(`,"ok":`)
+	e.Bool(x.Ok)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod10Response) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("n", "ok") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.N = int(val)
+			}
+		case 1:
+			if val, ok := d.Bool(); ok {
+				x.Ok = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod11Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"a":`)
+	e.Byte('[')
+	for i := range x.A {
+		if i > 0 {
+			e.Byte(',')
+		}
+		e.Int(int64(x.A[i]))
+	}
+	e.Byte(']')
+	e.Raw(`,"c":`)
+	e.Float64(float64(x.C))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod11Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("a", "c") {
+		case 0:
+			if !d.Null() {
+				i := 0
+				for more := d.Array(); more; more = d.NextElem() {
+					if i < len(x.A) {
+						if val, ok := d.Int(0); ok {
+							x.A[i] = int(val)
+						}
+					} else {
+						d.Skip()
+					}
+					i++
+				}
+				if i < len(x.A) {
+					clear(x.A[i:])
+				}
+			}
+		case 1:
+			if val, ok := d.Float(64); ok {
+				x.C = Celsius(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod12Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"id":`)
+	e.Int(int64(x.Id))
+	e.Raw(`,"u":`)
+	x.U.EncodeJSON(e)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod12Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("id", "u") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Id = int(val)
+			}
+		case 1:
+			x.U.DecodeJSON(d)
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod13Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"ps":`)
+	if x.Ps == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Ps {
+			if i > 0 {
+				e.Byte(',')
+			}
+			x.Ps[i].EncodeJSON(e)
+		}
+		e.Byte(']')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod13Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("ps") {
+		case 0:
+			if d.Null() {
+				x.Ps = nil
+			} else {
+				if x.Ps != nil {
+					d.Unsupported()
+				}
+				x.Ps = List[User]{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem User
+					elem.DecodeJSON(d)
+					x.Ps = append(x.Ps, elem)
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod13Response) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"count":`)
+	e.Int(int64(x.Count))
+	e.Raw(`,"names":`)
+	if x.Names == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Names {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.String(x.Names[i])
+		}
+		e.Byte(']')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod13Response) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("count", "names") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Count = int(val)
+			}
+		case 1:
+			if d.Null() {
+				x.Names = nil
+			} else {
+				if x.Names != nil {
+					d.Unsupported()
+				}
+				x.Names = []string{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem string
+					if val, ok := d.String(); ok {
+						elem = val
+					}
+					x.Names = append(x.Names, elem)
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod14Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"s":`)
+	e.String(x.S)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod14Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("s") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.S = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod15Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"a":`)
+	e.Int(int64(x.A))
+	e.Raw(`,"b":`)
+	e.Int(int64(x.B))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod15Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("a", "b") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.A = int(val)
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.B = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod16Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"name":`)
+	e.String(x.Name)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod16Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("name") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Name = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod19Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"data":`)
+	e.Base64(x.Data)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod19Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("data") {
+		case 0:
+			if val, ok := d.Bytes(); ok {
+				x.Data = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod20Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"at":`)
+	e.Marshaler(&x.At)
+	e.Raw(`,"d":`)
+	e.Int(int64(x.D))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod20Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("at", "d") {
+		case 0:
+			d.Unmarshaler(&x.At)
+		case 1:
+			if val, ok := d.Int(64); ok {
+				x.D = time.Duration(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod21Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"m":`)
+	if x.M == nil {
+		e.Null()
+	} else {
+		keys := make([]string, 0, len(x.M))
+		for k := range x.M {
+			keys = append(keys, k)
+		}
+		e.Sort(keys)
+		e.Byte('{')
+		for i, k := range keys {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.String(k)
+			e.Byte(':')
+			elem := x.M[k]
+			e.Int(int64(elem))
+		}
+		e.Byte('}')
+	}
+	e.Raw(`,"ids":`)
+	if x.Ids == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Ids {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.Int(x.Ids[i])
+		}
+		e.Byte(']')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod21Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("m", "ids") {
+		case 0:
+			if d.Null() {
+				x.M = nil
+			} else {
+				if x.M == nil {
+					x.M = map[string]int{}
+				}
+				for more := d.Object(); more; more = d.NextMember() {
+					k := d.MapKey()
+					var elem int
+					if val, ok := d.Int(0); ok {
+						elem = int(val)
+					}
+					x.M[k] = elem
+				}
+			}
+		case 1:
+			if d.Null() {
+				x.Ids = nil
+			} else {
+				if x.Ids != nil {
+					d.Unsupported()
+				}
+				x.Ids = []int64{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem int64
+					if val, ok := d.Int(64); ok {
+						elem = val
+					}
+					x.Ids = append(x.Ids, elem)
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod22Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"limit":`)
+	e.Int(int64(x.Limit))
+	e.Raw(`,"cursor":`)
+	e.String(x.Cursor)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod22Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("limit", "cursor") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Limit = int(val)
+			}
+		case 1:
+			if val, ok := d.String(); ok {
+				x.Cursor = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod23Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"xs":`)
+	if x.Xs == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Xs {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.Float64(x.Xs[i])
+		}
+		e.Byte(']')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod23Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("xs") {
+		case 0:
+			if d.Null() {
+				x.Xs = nil
+			} else {
+				if x.Xs != nil {
+					d.Unsupported()
+				}
+				x.Xs = []float64{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem float64
+					if val, ok := d.Float(64); ok {
+						elem = val
+					}
+					x.Xs = append(x.Xs, elem)
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod25Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"id":`)
+	e.Int(int64(x.Id))
+	e.Raw(`,"tags":`)
+	if x.Tags == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Tags {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.String(x.Tags[i])
+		}
+		e.Byte(']')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod25Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("id", "tags") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Id = int(val)
+			}
+		case 1:
+			if d.Null() {
+				x.Tags = nil
+			} else {
+				if x.Tags != nil {
+					d.Unsupported()
+				}
+				x.Tags = []string{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem string
+					if val, ok := d.String(); ok {
+						elem = val
+					}
+					x.Tags = append(x.Tags, elem)
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod25Response) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"n":`)
+	e.Int(int64(x.N))
+	e.Raw(`,"ok":`)
+	e.Bool(x.Ok)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod25Response) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("n", "ok") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.N = int(val)
+			}
+		case 1:
+			if val, ok := d.Bool(); ok {
+				x.Ok = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod26Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"a":`)
+	e.Byte('[')
+	for i := range x.A {
+		if i > 0 {
+			e.Byte(',')
+		}
+		e.Int(int64(x.A[i]))
+	}
+	e.Byte(']')
+	e.Raw(`,"c":`)
+	e.Float64(float64(x.C))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod26Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("a", "c") {
+		case 0:
+			if !d.Null() {
+				i := 0
+				for more := d.Array(); more; more = d.NextElem() {
+					if i < len(x.A) {
+						if val, ok := d.Int(0); ok {
+							x.A[i] = int(val)
+						}
+					} else {
+						d.Skip()
+					}
+					i++
+				}
+				if i < len(x.A) {
+					clear(x.A[i:])
+				}
+			}
+		case 1:
+			if val, ok := d.Float(64); ok {
+				x.C = Celsius(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod27Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"id":`)
+	e.Int(int64(x.Id))
+	e.Raw(`,"u":`)
+	x.U.EncodeJSON(e)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod27Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("id", "u") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Id = int(val)
+			}
+		case 1:
+			x.U.DecodeJSON(d)
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod28Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"ps":`)
+	if x.Ps == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Ps {
+			if i > 0 {
+				e.Byte(',')
+			}
+			x.Ps[i].EncodeJSON(e)
+		}
+		e.Byte(']')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod28Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("ps") {
+		case 0:
+			if d.Null() {
+				x.Ps = nil
+			} else {
+				if x.Ps != nil {
+					d.Unsupported()
+				}
+				x.Ps = List[User]{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem User
+					elem.DecodeJSON(d)
+					x.Ps = append(x.Ps, elem)
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod28Response) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"count":`)
+	e.Int(int64(x.Count))
+	e.Raw(`,"names":`)
+	if x.Names == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Names {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.String(x.Names[i])
+		}
+		e.Byte(']')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod28Response) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("count", "names") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Count = int(val)
+			}
+		case 1:
+			if d.Null() {
+				x.Names = nil
+			} else {
+				if x.Names != nil {
+					d.Unsupported()
+				}
+				x.Names = []string{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem string
+					if val, ok := d.String(); ok {
+						elem = val
+					}
+					x.Names = append(x.Names, elem)
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod29Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"s":`)
+	e.String(x.S)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod29Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("s") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.S = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod30Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"a":`)
+	e.Int(int64(x.A))
+	e.Raw(`,"b":`)
+	e.Int(int64(x.B))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod30Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("a", "b") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.A = int(val)
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.B = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod31Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"name":`)
+	e.String(x.Name)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod31Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("name") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Name = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod34Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"data":`)
+	e.Base64(x.Data)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod34Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("data") {
+		case 0:
+			if val, ok := d.Bytes(); ok {
+				x.Data = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod35Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"at":`)
+	e.Marshaler(&x.At)
+	e.Raw(`,"d":`)
+	e.Int(int64(x.D))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod35Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("at", "d") {
+		case 0:
+			d.Unmarshaler(&x.At)
+		case 1:
+			if val, ok := d.Int(64); ok {
+				x.D = time.Duration(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod36Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"m":`)
+	if x.M == nil {
+		e.Null()
+	} else {
+		keys := make([]string, 0, len(x.M))
+		for k := range x.M {
+			keys = append(keys, k)
+		}
+		e.Sort(keys)
+		e.Byte('{')
+		for i, k := range keys {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.String(k)
+			e.Byte(':')
+			elem := x.M[k]
+			e.Int(int64(elem))
+		}
+		e.Byte('}')
+	}
+	e.Raw(`,"ids":`)
+	if x.Ids == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Ids {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.Int(x.Ids[i])
+		}
+		e.Byte(']')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod36Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("m", "ids") {
+		case 0:
+			if d.Null() {
+				x.M = nil
+			} else {
+				if x.M == nil {
+					x.M = map[string]int{}
+				}
+				for more := d.Object(); more; more = d.NextMember() {
+					k := d.MapKey()
+					var elem int
+					if val, ok := d.Int(0); ok {
+						elem = int(val)
+					}
+					x.M[k] = elem
+				}
+			}
+		case 1:
+			if d.Null() {
+				x.Ids = nil
+			} else {
+				if x.Ids != nil {
+					d.Unsupported()
+				}
+				x.Ids = []int64{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem int64
+					if val, ok := d.Int(64); ok {
+						elem = val
+					}
+					x.Ids = append(x.Ids, elem)
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod37Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"limit":`)
+	e.Int(int64(x.Limit))
+	e.Raw(`,"cursor":`)
+	e.String(x.Cursor)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod37Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("limit", "cursor") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Limit = int(val)
+			}
+		case 1:
+			if val, ok := d.String(); ok {
+				x.Cursor = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod38Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"xs":`)
+	if x.Xs == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Xs {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.Float64(x.Xs[i])
+		}
+		e.Byte(']')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod38Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("xs") {
+		case 0:
+			if d.Null() {
+				x.Xs = nil
+			} else {
+				if x.Xs != nil {
+					d.Unsupported()
+				}
+				x.Xs = []float64{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem float64
+					if val, ok := d.Float(64); ok {
+						elem = val
+					}
+					x.Xs = append(x.Xs, elem)
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod40Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"id":`)
+	e.Int(int64(x.Id))
+	e.Raw(`,"tags":`)
+	if x.Tags == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Tags {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.String(x.Tags[i])
+		}
+		e.Byte(']')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod40Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("id", "tags") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Id = int(val)
+			}
+		case 1:
+			if d.Null() {
+				x.Tags = nil
+			} else {
+				if x.Tags != nil {
+					d.Unsupported()
+				}
+				x.Tags = []string{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem string
+					if val, ok := d.String(); ok {
+						elem = val
+					}
+					x.Tags = append(x.Tags, elem)
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod40Response) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"n":`)
+	e.Int(int64(x.N))
+	e.Raw(`,"ok":`)
+	e.Bool(x.Ok)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod40Response) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("n", "ok") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.N = int(val)
+			}
+		case 1:
+			if val, ok := d.Bool(); ok {
+				x.Ok = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod41Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"a":`)
+	e.Byte('[')
+	for i := range x.A {
+		if i > 0 {
+			e.Byte(',')
+		}
+		e.Int(int64(x.A[i]))
+	}
+	e.Byte(']')
+	e.Raw(`,"c":`)
+	e.Float64(float64(x.C))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod41Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("a", "c") {
+		case 0:
+			if !d.Null() {
+				i := 0
+				for more := d.Array(); more; more = d.NextElem() {
+					if i < len(x.A) {
+						if val, ok := d.Int(0); ok {
+							x.A[i] = int(val)
+						}
+					} else {
+						d.Skip()
+					}
+					i++
+				}
+				if i < len(x.A) {
+					clear(x.A[i:])
+				}
+			}
+		case 1:
+			if val, ok := d.Float(64); ok {
+				x.C = Celsius(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod42Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"id":`)
+	e.Int(int64(x.Id))
+	e.Raw(`,"u":`)
+	x.U.EncodeJSON(e)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod42Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("id", "u") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Id = int(val)
+			}
+		case 1:
+			x.U.DecodeJSON(d)
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod43Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"ps":`)
+	if x.Ps == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Ps {
+			if i > 0 {
+				e.Byte(',')
+			}
+			x.Ps[i].EncodeJSON(e)
+		}
+		e.Byte(']')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod43Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("ps") {
+		case 0:
+			if d.Null() {
+				x.Ps = nil
+			} else {
+				if x.Ps != nil {
+					d.Unsupported()
+				}
+				x.Ps = List[User]{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem User
+					elem.DecodeJSON(d)
+					x.Ps = append(x.Ps, elem)
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod43Response) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"count":`)
+	e.Int(int64(x.Count))
+	e.Raw(`,"names":`)
+	if x.Names == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Names {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.String(x.Names[i])
+		}
+		e.Byte(']')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod43Response) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("count", "names") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Count = int(val)
+			}
+		case 1:
+			if d.Null() {
+				x.Names = nil
+			} else {
+				if x.Names != nil {
+					d.Unsupported()
+				}
+				x.Names = []string{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem string
+					if val, ok := d.String(); ok {
+						elem = val
+					}
+					x.Names = append(x.Names, elem)
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod44Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"s":`)
+	e.String(x.S)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod44Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("s") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.S = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod45Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"a":`)
+	e.Int(int64(x.A))
+	e.Raw(`,"b":`)
+	e.Int(int64(x.B))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod45Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("a", "b") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.A = int(val)
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.B = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod46Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"name":`)
+	e.String(x.Name)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod46Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("name") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Name = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod49Request) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"data":`)
+	e.Base64(x.Data)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *BigMethod49Request) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("data") {
+		case 0:
+			if val, ok := d.Bytes(); ok {
+				x.Data = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}

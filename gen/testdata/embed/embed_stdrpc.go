@@ -305,3 +305,72 @@ func RegisterStoreJSONRPC(j *stdhttp.JSONRPC, impl Store, opts ...stdhttp.Server
 	}
 	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Close"}, close)
 }
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *StoreGetRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"key":`)
+	e.String(x.Key)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *StoreGetRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("key") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Key = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *StoreEchoRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"s":`)
+	e.String(x.S)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *StoreEchoRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("s") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.S = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *StorePutRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"key":`)
+	e.String(x.Key)
+	e.Raw(`,"value":`)
+	e.String(x.Value)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *StorePutRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("key", "value") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Key = val
+			}
+		case 1:
+			if val, ok := d.String(); ok {
+				x.Value = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}

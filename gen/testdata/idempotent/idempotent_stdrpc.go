@@ -300,3 +300,118 @@ func RegisterStoreJSONRPC(j *stdhttp.JSONRPC, impl Store, opts ...stdhttp.Server
 	}
 	stdhttp.HandleJSONRPCStream(s, stdhttp.JSONRPCMethod{Name: "Watch", Params: []string{"from"}}, watch)
 }
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *StoreGetRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"id":`)
+	e.Int(int64(x.Id))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *StoreGetRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("id") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Id = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *Item) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"ID":`)
+	e.Int(int64(x.ID))
+	e.Raw(`,"Name":`)
+	e.String(x.Name)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *Item) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("ID", "Name") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.ID = int(val)
+			}
+		case 1:
+			if val, ok := d.String(); ok {
+				x.Name = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *StoreExistsRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"id":`)
+	e.Int(int64(x.Id))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *StoreExistsRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("id") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Id = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *StorePutRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"id":`)
+	e.Int(int64(x.Id))
+	e.Raw(`,"item":`)
+	x.Item.EncodeJSON(e)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *StorePutRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("id", "item") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Id = int(val)
+			}
+		case 1:
+			x.Item.DecodeJSON(d)
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *StoreWatchRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"from":`)
+	e.Int(int64(x.From))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *StoreWatchRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("from") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.From = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}

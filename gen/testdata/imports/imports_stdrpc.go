@@ -182,3 +182,45 @@ func RegisterDirectoryJSONRPC(j *stdhttp.JSONRPC, impl Directory, opts ...stdhtt
 	}
 	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Account", Params: []string{"id"}}, account)
 }
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *DirectoryUserRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"name":`)
+	e.String(x.Name)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *DirectoryUserRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("name") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Name = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *DirectoryAccountRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"id":`)
+	e.Int(int64(x.Id))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *DirectoryAccountRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("id") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Id = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}

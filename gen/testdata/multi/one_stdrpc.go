@@ -203,3 +203,45 @@ func RegisterTwoJSONRPC(j *stdhttp.JSONRPC, impl Two, opts ...stdhttp.ServerOpti
 	}
 	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Hello", Params: []string{"name"}}, hello)
 }
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *OneHelloRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"name":`)
+	e.String(x.Name)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *OneHelloRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("name") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Name = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TwoHelloRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"name":`)
+	e.String(x.Name)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TwoHelloRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("name") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Name = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}

@@ -501,3 +501,263 @@ func RegisterNamesJSONRPC(j *stdhttp.JSONRPC, impl Names, opts ...stdhttp.Server
 	}
 	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "HTTPGet"}, httpGet)
 }
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *NamesLocalsRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"err":`)
+	e.String(x.Err)
+	e.Raw(`,"req":`)
+	e.Int(int64(x.Req))
+	e.Raw(`,"resp":`)
+	e.Bool(x.Resp)
+	e.Raw(`,"reply":`)
+	e.String(x.Reply)
+	e.Raw(`,"args":`)
+	if x.Args == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Args {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.String(x.Args[i])
+		}
+		e.Byte(']')
+	}
+	e.Raw(`,"c":`)
+	e.Float64(x.C)
+	e.Raw(`,"s":`)
+	e.Int(int64(x.S))
+	e.Raw(`,"r":`)
+	e.Uint(uint64(x.R))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *NamesLocalsRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("err", "req", "resp", "reply", "args", "c", "s", "r") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Err = val
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.Req = int(val)
+			}
+		case 2:
+			if val, ok := d.Bool(); ok {
+				x.Resp = val
+			}
+		case 3:
+			if val, ok := d.String(); ok {
+				x.Reply = val
+			}
+		case 4:
+			if d.Null() {
+				x.Args = nil
+			} else {
+				if x.Args != nil {
+					d.Unsupported()
+				}
+				x.Args = []string{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem string
+					if val, ok := d.String(); ok {
+						elem = val
+					}
+					x.Args = append(x.Args, elem)
+				}
+			}
+		case 5:
+			if val, ok := d.Float(64); ok {
+				x.C = val
+			}
+		case 6:
+			if val, ok := d.Int(8); ok {
+				x.S = int8(val)
+			}
+		case 7:
+			if val, ok := d.Uint(0); ok {
+				x.R = uint(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *NamesLocalsResponse) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"impl":`)
+	e.Int(int64(x.Impl))
+	e.Raw(`,"client":`)
+	e.String(x.Client)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *NamesLocalsResponse) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("impl", "client") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Impl = int(val)
+			}
+		case 1:
+			if val, ok := d.String(); ok {
+				x.Client = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *NamesPackagesRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"http":`)
+	e.String(x.Http)
+	e.Raw(`,"rpc":`)
+	e.Int(int64(x.Rpc))
+	e.Raw(`,"json":`)
+	e.Bool(x.Json)
+	e.Raw(`,"context":`)
+	e.String(x.Context)
+	e.Raw(`,"stdrpc":`)
+	e.String(x.Stdrpc)
+	e.Raw(`,"netrpcx":`)
+	e.Int(int64(x.Netrpcx))
+	e.Raw(`,"stdhttp":`)
+	e.Int(int64(x.Stdhttp))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *NamesPackagesRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("http", "rpc", "json", "context", "stdrpc", "netrpcx", "stdhttp") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Http = val
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.Rpc = int(val)
+			}
+		case 2:
+			if val, ok := d.Bool(); ok {
+				x.Json = val
+			}
+		case 3:
+			if val, ok := d.String(); ok {
+				x.Context = val
+			}
+		case 4:
+			if val, ok := d.String(); ok {
+				x.Stdrpc = val
+			}
+		case 5:
+			if val, ok := d.Int(0); ok {
+				x.Netrpcx = int(val)
+			}
+		case 6:
+			if val, ok := d.Int(0); ok {
+				x.Stdhttp = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *NamesNoContextRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"context":`)
+	e.String(x.Context)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *NamesNoContextRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("context") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Context = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *NamesTypesRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"int":`)
+	e.String(x.Int)
+	e.Raw(`,"NamesTypesRequest":`)
+	e.Int(int64(x.NamesTypesRequest))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *NamesTypesRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("int", "NamesTypesRequest") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Int = val
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.NamesTypesRequest = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *Payload) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"V":`)
+	e.Int(int64(x.V))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *Payload) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("V") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.V = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *NamesBlankRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"x":`)
+	e.Int(int64(x.X))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *NamesBlankRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("x") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.X = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}

@@ -469,3 +469,273 @@ func RegisterUsersJSONRPC(j *stdhttp.JSONRPC, impl Users, opts ...stdhttp.Server
 	}
 	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Touch"}, touch)
 }
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *UsersGetRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"id":`)
+	e.Int(int64(x.Id))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *UsersGetRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("id") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Id = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *User) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"ID":`)
+	e.Int(int64(x.ID))
+	e.Raw(`,"Name":`)
+	e.String(x.Name)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *User) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("ID", "Name") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.ID = int(val)
+			}
+		case 1:
+			if val, ok := d.String(); ok {
+				x.Name = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *UsersListRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"prefix":`)
+	e.String(x.Prefix)
+	e.Raw(`,"tags":`)
+	if x.Tags == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Tags {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.String(x.Tags[i])
+		}
+		e.Byte(']')
+	}
+	e.Raw(`,"since":`)
+	e.Marshaler(&x.Since)
+	e.Raw(`,"limit":`)
+	e.Int(int64(x.Limit))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *UsersListRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("prefix", "tags", "since", "limit") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Prefix = val
+			}
+		case 1:
+			if d.Null() {
+				x.Tags = nil
+			} else {
+				if x.Tags != nil {
+					d.Unsupported()
+				}
+				x.Tags = []string{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem string
+					if val, ok := d.String(); ok {
+						elem = val
+					}
+					x.Tags = append(x.Tags, elem)
+				}
+			}
+		case 2:
+			d.Unmarshaler(&x.Since)
+		case 3:
+			if val, ok := d.Int(0); ok {
+				x.Limit = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *UsersUpdateRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"id":`)
+	e.Int(int64(x.Id))
+	e.Raw(`,"u":`)
+	x.U.EncodeJSON(e)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *UsersUpdateRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("id", "u") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Id = int(val)
+			}
+		case 1:
+			x.U.DecodeJSON(d)
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *UsersRenameRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"id":`)
+	e.Int(int64(x.Id))
+	e.Raw(`,"name":`)
+	e.String(x.Name)
+	e.Raw(`,"reason":`)
+	e.String(x.Reason)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *UsersRenameRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("id", "name", "reason") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Id = int(val)
+			}
+		case 1:
+			if val, ok := d.String(); ok {
+				x.Name = val
+			}
+		case 2:
+			if val, ok := d.String(); ok {
+				x.Reason = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *UsersDeleteRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"id":`)
+	e.Int(int64(x.Id))
+	e.Raw(`,"hard":`)
+	e.Bool(x.Hard)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *UsersDeleteRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("id", "hard") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Id = int(val)
+			}
+		case 1:
+			if val, ok := d.Bool(); ok {
+				x.Hard = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *Filter) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"Prefix":`)
+	e.String(x.Prefix)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *Filter) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("Prefix") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Prefix = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *Item) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"key":`)
+	e.String(x.Key)
+	if len(x.Value) != 0 {
+		e.Key(`"value":`)
+		e.Base64(x.Value)
+	}
+	e.Key(`"rev":`)
+	e.Int(int64(x.Rev))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *Item) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("key", "value", "rev") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Key = val
+			}
+		case 1:
+			if val, ok := d.Bytes(); ok {
+				x.Value = val
+			}
+		case 2:
+			if val, ok := d.Int(0); ok {
+				x.Rev = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *UsersFileRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"path":`)
+	e.String(x.Path)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *UsersFileRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("path") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Path = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}

@@ -285,3 +285,223 @@ func RegisterEventsJSONRPC(j *stdhttp.JSONRPC, impl Events, opts ...stdhttp.Serv
 	}
 	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Add", Params: []string{"a", "b"}}, add)
 }
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *EventsWatchRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"topic":`)
+	e.String(x.Topic)
+	e.Raw(`,"from":`)
+	e.Int(int64(x.From))
+	e.Raw(`,"tags":`)
+	if x.Tags == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Tags {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.String(x.Tags[i])
+		}
+		e.Byte(']')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *EventsWatchRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("topic", "from", "tags") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Topic = val
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.From = int(val)
+			}
+		case 2:
+			if d.Null() {
+				x.Tags = nil
+			} else {
+				if x.Tags != nil {
+					d.Unsupported()
+				}
+				x.Tags = []string{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem string
+					if val, ok := d.String(); ok {
+						elem = val
+					}
+					x.Tags = append(x.Tags, elem)
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *Event) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"Topic":`)
+	e.String(x.Topic)
+	e.Raw(`,"Seq":`)
+	e.Int(int64(x.Seq))
+	e.Raw(`,"Tags":`)
+	if x.Tags == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Tags {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.String(x.Tags[i])
+		}
+		e.Byte(']')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *Event) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("Topic", "Seq", "Tags") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Topic = val
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.Seq = int(val)
+			}
+		case 2:
+			if d.Null() {
+				x.Tags = nil
+			} else {
+				if x.Tags != nil {
+					d.Unsupported()
+				}
+				x.Tags = []string{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem string
+					if val, ok := d.String(); ok {
+						elem = val
+					}
+					x.Tags = append(x.Tags, elem)
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *EventsLevelsRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"n":`)
+	e.Int(int64(x.N))
+	e.Raw(`,"code":`)
+	e.String(x.Code)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *EventsLevelsRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("n", "code") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.N = int(val)
+			}
+		case 1:
+			if val, ok := d.String(); ok {
+				x.Code = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *EventsPagesRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"n":`)
+	e.Int(int64(x.N))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *EventsPagesRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("n") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.N = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *EventsIterRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"iter":`)
+	e.Int(int64(x.Iter))
+	e.Raw(`,"netrpcx":`)
+	e.String(x.Netrpcx)
+	e.Raw(`,"stdhttp":`)
+	e.String(x.Stdhttp)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *EventsIterRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("iter", "netrpcx", "stdhttp") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Iter = int(val)
+			}
+		case 1:
+			if val, ok := d.String(); ok {
+				x.Netrpcx = val
+			}
+		case 2:
+			if val, ok := d.String(); ok {
+				x.Stdhttp = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *EventsAddRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"a":`)
+	e.Int(int64(x.A))
+	e.Raw(`,"b":`)
+	e.Int(int64(x.B))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *EventsAddRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("a", "b") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.A = int(val)
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.B = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}

@@ -544,3 +544,227 @@ func RegisterTypeNamesJSONRPC(j *stdhttp.JSONRPC, impl2 TypeNames, opts2 ...stdh
 	}
 	stdhttp.HandleJSONRPC(s2, stdhttp.JSONRPCMethod{Name: "Resps"}, resps)
 }
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TypeNamesEachSRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"n":`)
+	e.Int(int64(x.N))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TypeNamesEachSRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("n") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.N = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TypeNamesEachReqRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"v":`)
+	e.String(x.V)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TypeNamesEachReqRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("v") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.V = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TypeNamesEachRespRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"v":`)
+	e.Int(int64(x.V))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TypeNamesEachRespRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("v") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.V = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *resp) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"V":`)
+	e.Int(int64(x.V))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *resp) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("V") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.V = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TypeNamesEachMuxRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"n":`)
+	e.Uint(uint64(x.N))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TypeNamesEachMuxRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("n") {
+		case 0:
+			if val, ok := d.Uint(0); ok {
+				x.N = r(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *impl) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"N":`)
+	e.Int(int64(x.N))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *impl) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("N") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.N = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *err) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"Msg":`)
+	e.String(x.Msg)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *err) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("Msg") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Msg = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TypeNamesPagesRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"n":`)
+	e.Int(int64(x.N))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TypeNamesPagesRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("n") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.N = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TypeNamesEnvelopesRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"a":`)
+	e.String(string(x.A))
+	e.Raw(`,"b":`)
+	e.Float64(float64(x.B))
+	e.Raw(`,"x":`)
+	e.Int(int64(x.X))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TypeNamesEnvelopesRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("a", "b", "x") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.A = req(val)
+			}
+		case 1:
+			if val, ok := d.Float(64); ok {
+				x.B = c(val)
+			}
+		case 2:
+			if val, ok := d.Int(8); ok {
+				x.X = srv(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TypeNamesEnvelopesResponse) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"y":`)
+	x.Y.EncodeJSON(e)
+	e.Raw(`,"z":`)
+	x.Z.EncodeJSON(e)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TypeNamesEnvelopesResponse) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("y", "z") {
+		case 0:
+			x.Y.DecodeJSON(d)
+		case 1:
+			x.Z.DecodeJSON(d)
+		default:
+			d.Skip()
+		}
+	}
+}

@@ -512,3 +512,406 @@ func RegisterTypesJSONRPC(j *stdhttp.JSONRPC, impl Types, opts ...stdhttp.Server
 	}
 	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Literal", Params: []string{"opts", "n"}}, literal)
 }
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TypesUsersRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"limit":`)
+	e.Int(int64(x.Limit))
+	e.Raw(`,"cursor":`)
+	e.String(x.Cursor)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TypesUsersRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("limit", "cursor") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Limit = int(val)
+			}
+		case 1:
+			if val, ok := d.String(); ok {
+				x.Cursor = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TypesAliasRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"p":`)
+	x.P.EncodeJSON(e)
+	e.Raw(`,"l":`)
+	if x.L == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.L {
+			if i > 0 {
+				e.Byte(',')
+			}
+			x.L[i].EncodeJSON(e)
+		}
+		e.Byte(']')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TypesAliasRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("p", "l") {
+		case 0:
+			x.P.DecodeJSON(d)
+		case 1:
+			if d.Null() {
+				x.L = nil
+			} else {
+				if x.L != nil {
+					d.Unsupported()
+				}
+				x.L = List[Person]{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem Person
+					elem.DecodeJSON(d)
+					x.L = append(x.L, elem)
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *User) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"Name":`)
+	e.String(x.Name)
+	e.Raw(`,"Age":`)
+	e.Int(int64(x.Age))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *User) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("Name", "Age") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Name = val
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.Age = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TypesPairsRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"ps":`)
+	e.Value(&x.Ps)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TypesPairsRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("ps") {
+		case 0:
+			d.Value(&x.Ps)
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TypesTempRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"c":`)
+	e.Float64(float64(x.C))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TypesTempRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("c") {
+		case 0:
+			if val, ok := d.Float(64); ok {
+				x.C = Celsius(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TypesTimesRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"t":`)
+	e.Marshaler(&x.T)
+	e.Raw(`,"d":`)
+	e.Int(int64(x.D))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TypesTimesRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("t", "d") {
+		case 0:
+			d.Unmarshaler(&x.T)
+		case 1:
+			if val, ok := d.Int(64); ok {
+				x.D = time.Duration(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TypesBytesRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"b":`)
+	e.Base64(x.B)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TypesBytesRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("b") {
+		case 0:
+			if val, ok := d.Bytes(); ok {
+				x.B = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TypesMapsRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"m":`)
+	if x.M == nil {
+		e.Null()
+	} else {
+		keys := make([]string, 0, len(x.M))
+		for k := range x.M {
+			keys = append(keys, k)
+		}
+		e.Sort(keys)
+		e.Byte('{')
+		for i, k := range keys {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.String(k)
+			e.Byte(':')
+			elem := x.M[k]
+			e.Int(int64(elem))
+		}
+		e.Byte('}')
+	}
+	e.Raw(`,"byID":`)
+	e.Value(&x.ByID)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TypesMapsRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("m", "byID") {
+		case 0:
+			if d.Null() {
+				x.M = nil
+			} else {
+				if x.M == nil {
+					x.M = map[string]int{}
+				}
+				for more := d.Object(); more; more = d.NextMember() {
+					k := d.MapKey()
+					var elem int
+					if val, ok := d.Int(0); ok {
+						elem = int(val)
+					}
+					x.M[k] = elem
+				}
+			}
+		case 1:
+			d.Value(&x.ByID)
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TypesMapsResponse) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"inverted":`)
+	e.Value(&x.Inverted)
+	e.Raw(`,"ids":`)
+	if x.Ids == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Ids {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.Int(x.Ids[i])
+		}
+		e.Byte(']')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TypesMapsResponse) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("inverted", "ids") {
+		case 0:
+			d.Value(&x.Inverted)
+		case 1:
+			if d.Null() {
+				x.Ids = nil
+			} else {
+				if x.Ids != nil {
+					d.Unsupported()
+				}
+				x.Ids = []int64{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem int64
+					if val, ok := d.Int(64); ok {
+						elem = val
+					}
+					x.Ids = append(x.Ids, elem)
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TypesArraysRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"a":`)
+	e.Byte('[')
+	for i := range x.A {
+		if i > 0 {
+			e.Byte(',')
+		}
+		e.Int(int64(x.A[i]))
+	}
+	e.Byte(']')
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TypesArraysRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("a") {
+		case 0:
+			if !d.Null() {
+				i := 0
+				for more := d.Array(); more; more = d.NextElem() {
+					if i < len(x.A) {
+						if val, ok := d.Int(0); ok {
+							x.A[i] = int(val)
+						}
+					} else {
+						d.Skip()
+					}
+					i++
+				}
+				if i < len(x.A) {
+					clear(x.A[i:])
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TypesPointersRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"u":`)
+	if x.U == nil {
+		e.Null()
+	} else {
+		x.U.EncodeJSON(e)
+	}
+	e.Raw(`,"name":`)
+	if x.Name == nil {
+		e.Null()
+	} else {
+		e.String(*x.Name)
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TypesPointersRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("u", "name") {
+		case 0:
+			if d.Null() {
+				x.U = nil
+			} else {
+				if x.U == nil {
+					x.U = new(User)
+				}
+				x.U.DecodeJSON(d)
+			}
+		case 1:
+			if d.Null() {
+				x.Name = nil
+			} else {
+				if x.Name == nil {
+					x.Name = new(string)
+				}
+				if val, ok := d.String(); ok {
+					*x.Name = val
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *TypesLiteralRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"opts":`)
+	e.Value(&x.Opts)
+	e.Raw(`,"n":`)
+	e.Int(int64(x.N))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *TypesLiteralRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("opts", "n") {
+		case 0:
+			d.Value(&x.Opts)
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.N = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}

@@ -155,3 +155,87 @@ func RegisterGeometryJSONRPC(j *stdhttp.JSONRPC, impl Geometry, opts ...stdhttp.
 	}
 	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Origin"}, origin)
 }
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *GeometryMirrorRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"p":`)
+	x.P.EncodeJSON(e)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *GeometryMirrorRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("p") {
+		case 0:
+			x.P.DecodeJSON(d)
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *point) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"X":`)
+	e.Int(int64(x.X))
+	e.Raw(`,"Y":`)
+	e.Int(int64(x.Y))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *point) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("X", "Y") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.X = int(val)
+			}
+		case 1:
+			if val, ok := d.Int(0); ok {
+				x.Y = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *GeometryMirrorResponse) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"m":`)
+	x.M.EncodeJSON(e)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *GeometryMirrorResponse) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("m") {
+		case 0:
+			x.M.DecodeJSON(d)
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *GeometryOriginResponse) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"o":`)
+	x.O.EncodeJSON(e)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *GeometryOriginResponse) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("o") {
+		case 0:
+			x.O.DecodeJSON(d)
+		default:
+			d.Skip()
+		}
+	}
+}

@@ -147,3 +147,97 @@ func RegisterStringsJSONRPC(j *stdhttp.JSONRPC, impl Strings, opts ...stdhttp.Se
 	}
 	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Join", Params: []string{"sep", "parts"}, Variadic: true}, join)
 }
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *StringsSumRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"xs":`)
+	if x.Xs == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Xs {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.Int(int64(x.Xs[i]))
+		}
+		e.Byte(']')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *StringsSumRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("xs") {
+		case 0:
+			if d.Null() {
+				x.Xs = nil
+			} else {
+				if x.Xs != nil {
+					d.Unsupported()
+				}
+				x.Xs = []int{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem int
+					if val, ok := d.Int(0); ok {
+						elem = int(val)
+					}
+					x.Xs = append(x.Xs, elem)
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *StringsJoinRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"sep":`)
+	e.String(x.Sep)
+	e.Raw(`,"parts":`)
+	if x.Parts == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Parts {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.String(x.Parts[i])
+		}
+		e.Byte(']')
+	}
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *StringsJoinRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("sep", "parts") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Sep = val
+			}
+		case 1:
+			if d.Null() {
+				x.Parts = nil
+			} else {
+				if x.Parts != nil {
+					d.Unsupported()
+				}
+				x.Parts = []string{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem string
+					if val, ok := d.String(); ok {
+						elem = val
+					}
+					x.Parts = append(x.Parts, elem)
+				}
+			}
+		default:
+			d.Skip()
+		}
+	}
+}

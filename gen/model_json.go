@@ -1,0 +1,429 @@
+package gen
+
+import (
+	"cmp"
+	"encoding/json"
+	"go/types"
+	"slices"
+	"strings"
+)
+
+// The JSON codecs: for each struct that travels over HTTP (the envelopes,
+// and the package's own structs that travel as themselves or as a stream's
+// items) and each struct
+// of the package they hold, EncodeJSON and DecodeJSON methods that write
+// and read it as encoding/json does, without reflection. stdhttp finds the
+// methods on a request or response and uses them in place of
+// encoding/json.
+//
+// The model spells out the fields as encoding/json sees them (its rules for
+// names, tags, embedded structs and conflicts, ported from its typeFields)
+// and what each value is. Whatever it does not describe exactly is left to
+// encoding/json for that value (jsonFallback): types with their own
+// marshalers, interfaces, other packages' structs, recursive types.
+
+// A jsonCodec is the pair of methods of one struct type.
+type jsonCodec struct {
+	Type   string // the receiver's type, as the file spells it
+	Fields []*codecField
+}
+
+// A codecField is a member of the struct's JSON object.
+type codecField struct {
+	WireName string    // the member's name: what DecodeJSON matches keys against
+	Key      string    // the member's name as encoding/json writes it, quoted, with the colon
+	Path     string    // the Go selector from the receiver: ID, or Inner.ID for a promoted field
+	Omit     bool      // omitempty
+	Quoted   bool      // the ",string" option, on a basic value
+	Empty    emptyTest // what omitempty tests
+	Value    *jsonValue
+}
+
+// emptyTest is how omitempty tells an empty value, by its kind.
+// emptyOf is encoding/json's isEmptyValue for a value of t.
+// jsonKind tells how a value is written and read.
+type jsonKind int
+
+const (
+	jsonFallback jsonKind = iota // left to encoding/json
+	jsonBool
+	jsonInt
+	jsonUint
+	jsonFloat
+	jsonString
+	jsonBytes // a []byte: base64
+	jsonPointer
+	jsonSlice
+	jsonArray
+	jsonMap    // with string keys
+	jsonStruct // a struct of the package with its own codec
+)
+
+// A jsonValue is one value of a field, or inside one.
+type jsonValue struct {
+	Kind jsonKind
+	Bits int // the size of an int, uint or float; 0 for int, uint and uintptr
+	// Type is the type as the file spells it, where the code names it: a
+	// conversion, a composite literal, new, a local's declaration. Empty
+	// where nothing names it, or for the basic type a decoder method
+	// returns (no conversion).
+	Type string
+	Elem *jsonValue // of a pointer, slice, array or map
+	// Key is a map's key type as the file spells it, when it is not
+	// string.
+	Key string
+	// EncConv is the conversion a basic value needs to be passed to the
+	// encoder's method ("int64"), if any. (A []byte of another name is
+	// converted when DecConv is set.)
+	EncConv string
+	// Marshals and Unmarshals tell, for a value left to encoding/json,
+	// that its pointer has MarshalJSON or UnmarshalJSON, which the codec
+	// calls itself where the value is addressable: all encoding/json would
+	// do.
+	Marshals, Unmarshals bool
+	// DecConv is set when the decoder's method returns another type
+	// than the value's, which Go converts to.
+	DecConv bool
+
+	t types.Type
+}
+
+// jsonPlan is the package's codecs, and which file prints each.
+type jsonPlan struct {
+	pkg     *types.Package
+	structs map[*types.Named]*jsonStructInfo
+	// files: the codecs of each generated file (by source), in order.
+	files map[string][]*jsonCodecBuild
+}
+
+// jsonStructInfo is what the plan learnt of a named struct.
+type jsonStructInfo struct {
+	ok     bool // it gets a codec
+	fields []tfField
+}
+
+// jsonCodecBuild is a codec before its types are spelled.
+type jsonCodecBuild struct {
+	name   string // the type's name (an envelope's, or the struct's)
+	fields []tfField
+	codec  *jsonCodec
+	values []*jsonValue // every value whose Go is to be spelled
+}
+
+// planJSON decides the codecs of a package: what each service's file
+// prints. A struct used by several files is printed by the first, in the
+// order of their sources.
+func planJSON(pkg *types.Package, builds []*serviceBuild) *jsonPlan {
+	pl := &jsonPlan{pkg: pkg, structs: map[*types.Named]*jsonStructInfo{}, files: map[string][]*jsonCodecBuild{}}
+	bySource := slices.Clone(builds)
+	slices.SortStableFunc(bySource, func(x, y *serviceBuild) int {
+		return cmp.Or(cmp.Compare(x.decl.filename, y.decl.filename), cmp.Compare(x.decl.spec.Pos(), y.decl.spec.Pos()))
+	})
+	claimed := map[*types.Named]bool{}
+	for _, sb := range bySource {
+		file := sb.decl.filename
+		// The package's own structs get their methods from a file that
+		// builds everywhere: one built only on some platforms may be
+		// kept as it is by a run on another (see write), which would
+		// print the methods a second time.
+		everywhere := buildConstraint(sb.decl.file) == "" && osArchSuffix(strings.TrimSuffix(file, ".go")) == ""
+		var add func(n *types.Named)
+		add = func(n *types.Named) {
+			if !everywhere || claimed[n] || !pl.covered(n) {
+				return
+			}
+			claimed[n] = true
+			info := pl.structs[n]
+			cb := &jsonCodecBuild{name: n.Obj().Name(), fields: info.fields}
+			pl.files[file] = append(pl.files[file], cb)
+			for _, f := range info.fields {
+				for _, inner := range pl.structsIn(f.typ) {
+					add(inner)
+				}
+			}
+		}
+		for _, mb := range sb.meth {
+			m := mb.m
+			for i, sh := range []shape{m.Request, m.Response} {
+				ps, vars, t := m.Params, mb.params, mb.reqType
+				if i == 1 {
+					ps, vars, t = m.Results, mb.results, mb.respType
+				}
+				switch sh.Kind {
+				case envelope:
+					fields := pl.envelopeFields(ps, vars)
+					if fields == nil {
+						continue
+					}
+					pl.files[file] = append(pl.files[file], &jsonCodecBuild{name: sh.Type, fields: fields})
+					for _, f := range fields {
+						for _, inner := range pl.structsIn(f.typ) {
+							add(inner)
+						}
+					}
+				case direct:
+					if n, ok := types.Unalias(t).(*types.Named); ok {
+						add(n)
+					}
+				}
+			}
+			if mb.stream != nil { // a stream's items travel as themselves
+				if n, ok := types.Unalias(mb.stream.TypeArgs().At(0)).(*types.Named); ok {
+					add(n)
+				}
+			}
+		}
+	}
+	return pl
+}
+
+// envelopeFields returns the fields of an envelope, or nil when a field's
+// name would collide with the methods.
+func (pl *jsonPlan) envelopeFields(ps []*param, vars []*types.Var) []tfField {
+	var fields []tfField
+	for i, p := range ps {
+		if p.Field == "EncodeJSON" || p.Field == "DecodeJSON" {
+			return nil
+		}
+		fields = append(fields, tfField{name: p.Name, tagged: true, index: []int{i}, path: p.Field, typ: vars[i].Type()})
+	}
+	return fields
+}
+
+// structsIn returns the structs with codecs that code for a value of t
+// calls.
+func (pl *jsonPlan) structsIn(t types.Type) []*types.Named {
+	var out []*types.Named
+	var walk func(v *jsonValue)
+	walk = func(v *jsonValue) {
+		if v == nil {
+			return
+		}
+		if v.Kind == jsonStruct {
+			out = append(out, types.Unalias(v.t).(*types.Named))
+		}
+		walk(v.Elem)
+	}
+	walk(pl.value(t, nil))
+	return out
+}
+
+// covered reports whether the named type n gets a codec: a struct of the
+// package, not generic, without JSON or text methods of its own or a member
+// named as the codec's methods, whose fields encoding/json reads as the
+// plan describes, and not inside a cycle of types (whose depth only
+// encoding/json's cycle check bounds).
+func (pl *jsonPlan) covered(n *types.Named) bool {
+	if info, done := pl.structs[n]; done {
+		return info.ok
+	}
+	info := &jsonStructInfo{}
+	pl.structs[n] = info
+	st, isStruct := n.Underlying().(*types.Struct)
+	if !isStruct || n.Obj().Pkg() != pl.pkg || n.TypeParams().Len() > 0 || n.TypeArgs().Len() > 0 || marshalsItself(n) {
+		return false
+	}
+	for _, name := range []string{"EncodeJSON", "DecodeJSON"} {
+		if obj, _, _ := types.LookupFieldOrMethod(types.NewPointer(n), true, pl.pkg, name); obj != nil {
+			return false
+		}
+	}
+	fields, ok := typeFields(st)
+	if !ok || pl.reaches(n, n, map[*types.Named]bool{}) {
+		return false
+	}
+	info.ok, info.fields = true, fields
+	return true
+}
+
+// namedStructsIn returns the named structs of the package a value of t
+// holds, through pointers, slices, arrays and maps.
+func (pl *jsonPlan) namedStructsIn(t types.Type) []*types.Named {
+	switch u := types.Unalias(t).(type) {
+	case *types.Named:
+		if _, ok := u.Underlying().(*types.Struct); ok {
+			if u.Obj().Pkg() == pl.pkg {
+				return []*types.Named{u}
+			}
+			return nil
+		}
+		return pl.namedStructsIn(u.Underlying())
+	case *types.Pointer:
+		return pl.namedStructsIn(u.Elem())
+	case *types.Slice:
+		return pl.namedStructsIn(u.Elem())
+	case *types.Array:
+		return pl.namedStructsIn(u.Elem())
+	case *types.Map:
+		return pl.namedStructsIn(u.Elem())
+	}
+	return nil
+}
+
+// reaches reports whether a value of struct from holds, at any depth, a
+// value of struct to.
+func (pl *jsonPlan) reaches(from, to *types.Named, seen map[*types.Named]bool) bool {
+	if seen[from] {
+		return false
+	}
+	seen[from] = true
+	st := from.Underlying().(*types.Struct)
+	for f := range st.Fields() {
+		for _, n := range pl.namedStructsIn(f.Type()) {
+			if n == to || pl.reaches(n, to, seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// value describes a value of t. codec, when not nil, collects the values
+// whose types the code spells.
+func (pl *jsonPlan) value(t types.Type, codec *jsonCodecBuild) *jsonValue {
+	v := &jsonValue{t: t}
+	spell := func(v *jsonValue) {
+		if codec != nil {
+			codec.values = append(codec.values, v)
+		}
+	}
+	if marshalsItself(t) {
+		if _, isIface := t.Underlying().(*types.Interface); !isIface {
+			if _, isPtr := t.Underlying().(*types.Pointer); !isPtr {
+				v.Marshals = implementsJSON(t, "MarshalJSON")
+				v.Unmarshals = implementsJSON(t, "UnmarshalJSON")
+			}
+		}
+		return v
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		switch {
+		case u.Info()&types.IsBoolean != 0:
+			v.Kind = jsonBool
+		case u.Info()&types.IsInteger != 0 && u.Info()&types.IsUnsigned == 0:
+			v.Kind, v.Bits = jsonInt, intBits(u.Kind())
+		case u.Info()&types.IsInteger != 0:
+			v.Kind, v.Bits = jsonUint, intBits(u.Kind())
+		case u.Kind() == types.Float32:
+			v.Kind, v.Bits = jsonFloat, 32
+		case u.Kind() == types.Float64:
+			v.Kind, v.Bits = jsonFloat, 64
+		case u.Info()&types.IsString != 0:
+			v.Kind = jsonString
+		default:
+			return v // complex, unsafe.Pointer: encoding/json's error
+		}
+		if !types.Identical(t, decodedAs(v)) {
+			spell(v)
+			v.DecConv = true
+		}
+		if p := encodedAs(v); !types.Identical(t, p) {
+			v.EncConv = p.String()
+		}
+	case *types.Pointer:
+		elem := pl.value(u.Elem(), codec)
+		if elem.Kind == jsonFallback {
+			return v
+		}
+		v.Kind, v.Elem = jsonPointer, elem
+		spell(elem)
+	case *types.Slice:
+		if types.Identical(u.Elem(), types.Typ[types.Uint8]) {
+			v.Kind = jsonBytes
+			if !types.Identical(t, types.NewSlice(types.Typ[types.Uint8])) {
+				spell(v)
+				v.DecConv = true
+			}
+			return v
+		}
+		elem := pl.value(u.Elem(), codec)
+		if elem.Kind == jsonFallback {
+			return v
+		}
+		v.Kind, v.Elem = jsonSlice, elem
+		spell(v)
+		spell(elem)
+	case *types.Array:
+		elem := pl.value(u.Elem(), codec)
+		if elem.Kind == jsonFallback {
+			return v
+		}
+		v.Kind, v.Elem = jsonArray, elem
+	case *types.Map:
+		key, isBasic := u.Key().Underlying().(*types.Basic)
+		if !isBasic || key.Info()&types.IsString == 0 || marshalsItself(u.Key()) || addrSensitive(u.Elem(), map[types.Type]bool{}) {
+			return v
+		}
+		elem := pl.value(u.Elem(), codec)
+		if elem.Kind == jsonFallback {
+			return v
+		}
+		v.Kind, v.Elem = jsonMap, elem
+		spell(v)
+		spell(elem)
+		if !types.Identical(u.Key(), types.Typ[types.String]) {
+			v.Key = "?" // spelled with the rest
+		}
+	case *types.Struct:
+		if n, ok := types.Unalias(t).(*types.Named); ok && pl.covered(n) {
+			v.Kind = jsonStruct
+		}
+	}
+	return v
+}
+
+// decodedAs is the type the decoder's method for v returns.
+// encodedAs is the type the encoder's method for v takes.
+// marshalsItself reports whether t or *t has a method encoding/json calls
+// instead of looking inside: MarshalJSON, UnmarshalJSON, MarshalText or
+// UnmarshalText.
+// implementsJSON reports whether *t implements json.Marshaler (name
+// MarshalJSON) or json.Unmarshaler (UnmarshalJSON).
+// addrSensitive reports whether a value of t holds, not behind a pointer,
+// a value whose encoding depends on whether it is addressable: one whose
+// MarshalJSON or MarshalText has a pointer receiver. A map's values are
+// not addressable; the codec's local copy would be.
+// A tfField is a field as encoding/json's typeFields finds it.
+// typeFields returns the fields encoding/json encodes for struct st, in
+// its order, by its rules: exported fields, and those of embedded structs
+// promoted (the shallowest, or the tagged one, winning a name; a tie
+// dropping the name). ok is false when a field needs what the codecs do
+// not do: an embedded pointer, omitzero, or ",string" on other than a
+// basic value.
+// validTagName is encoding/json's isValidTag.
+// buildCodecs describes the codecs a file prints and records the packages
+// their code names; spellCodecs spells the types once imports are named.
+func (pl *jsonPlan) buildCodecs(source string, reg *importRegistry) []*jsonCodecBuild {
+	cbs := pl.files[source]
+	for _, cb := range cbs {
+		cb.codec = &jsonCodec{Type: cb.name}
+		for _, f := range cb.fields {
+			key, _ := json.Marshal(f.name) // a name is valid UTF-8: this cannot fail
+			jf := &codecField{WireName: f.name, Key: string(key) + ":", Path: f.path, Omit: f.omitEmpty, Quoted: f.quoted, Empty: emptyOf(f.typ)}
+			jf.Value = pl.value(f.typ, cb)
+			cb.codec.Fields = append(cb.codec.Fields, jf)
+		}
+		for _, v := range cb.values {
+			reg.addType(v.t)
+			if m, isMap := v.t.Underlying().(*types.Map); isMap && v.Key != "" {
+				reg.addType(m.Key())
+			}
+		}
+	}
+	return cbs
+}
+
+func spellCodecs(cbs []*jsonCodecBuild, q types.Qualifier) []*jsonCodec {
+	var out []*jsonCodec
+	for _, cb := range cbs {
+		for _, v := range cb.values {
+			v.Type = types.TypeString(v.t, q)
+			if m, isMap := v.t.Underlying().(*types.Map); isMap && v.Key != "" {
+				v.Key = types.TypeString(m.Key(), q)
+			}
+		}
+		out = append(out, cb.codec)
+	}
+	return out
+}
