@@ -99,4 +99,21 @@ type Conformance interface {
 
 	// Count yields n items, then fails with the error kind names, if any.
 	Count(ctx context.Context, n int, kind string) iter.Seq2[Item, error]
+
+	// Collect takes in's items until in ends, or up to an item whose Note
+	// is "stop", and counts them and their notes, in order. An item whose
+	// Note is an error kind (see Error) fails the call, after the items
+	// before it; so does ctx ending.
+	Collect(ctx context.Context, in iter.Seq[Item]) (Tally, error)
+
+	// Relay yields each item of in as it arrives, with N doubled, up to an
+	// item whose Note is "stop"; an item whose Note is an error kind ends
+	// the stream with that error, after the items before it.
+	Relay(ctx context.Context, in iter.Seq[Item]) iter.Seq2[Item, error]
+}
+
+// Tally is what Collect counted.
+type Tally struct {
+	N     int
+	Notes string // the items' notes, joined by ","
 }

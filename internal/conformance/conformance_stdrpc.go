@@ -104,6 +104,8 @@ func RegisterConformanceNetRPC(srv *rpc.Server, impl Conformance) error {
 		netrpcx.NewMethod("Meta", s.Meta, netrpcx.Unary(s.meta)),
 		netrpcx.NewMethod("Big", s.Big, netrpcx.Unary(s.big)),
 		netrpcx.NewMethod("Count", s.Count, netrpcx.Streaming(s.count)),
+		netrpcx.NewMethod("Collect", s.Collect, netrpcx.ClientStreaming(s.collect)),
+		netrpcx.NewMethod("Relay", s.Relay, netrpcx.BidiStreaming(s.relay)),
 	)
 }
 
@@ -245,6 +247,27 @@ func (s *ConformanceNetRPC) count(ctx context.Context, req *ConformanceCountRequ
 	return s.impl.Count(ctx, req.N, req.Kind)
 }
 
+// Collect answers stock codecs, which cannot carry Conformance.Collect, a client stream, with
+// unimplemented; netrpcx servers call collect.
+func (s *ConformanceNetRPC) Collect(req *netrpcx.Batch[Item], resp *Tally) error {
+	return netrpcx.RunClientStream(req)
+}
+
+func (s *ConformanceNetRPC) collect(ctx context.Context, in iter.Seq[Item], resp *Tally) (err error) {
+	*resp, err = s.impl.Collect(ctx, in)
+	return err
+}
+
+// Relay answers stock codecs, which cannot carry Conformance.Relay, a bidirectional stream, with
+// unimplemented; netrpcx servers call relay.
+func (s *ConformanceNetRPC) Relay(req *netrpcx.Batch[Item], resp *netrpcx.Batch[Item]) error {
+	return netrpcx.RunClientStream(req)
+}
+
+func (s *ConformanceNetRPC) relay(ctx context.Context, in iter.Seq[Item]) iter.Seq2[Item, error] {
+	return s.impl.Relay(ctx, in)
+}
+
 type conformanceNetRPCClient struct {
 	c *netrpcx.Client
 }
@@ -350,6 +373,23 @@ func (c conformanceNetRPCClient) Count(ctx context.Context, n int, kind string) 
 	return netrpcx.Stream[Item](ctx, c.c, "Conformance.Count", &ConformanceCountRequest{N: n, Kind: kind})
 }
 
+// Collect takes in's items until in ends, or up to an item whose Note
+// is "stop", and counts them and their notes, in order. An item whose
+// Note is an error kind (see Error) fails the call, after the items
+// before it; so does ctx ending.
+func (c conformanceNetRPCClient) Collect(ctx context.Context, in iter.Seq[Item]) (Tally, error) {
+	var resp Tally
+	err := netrpcx.ClientStream(ctx, c.c, "Conformance.Collect", in, &resp)
+	return resp, err
+}
+
+// Relay yields each item of in as it arrives, with N doubled, up to an
+// item whose Note is "stop"; an item whose Note is an error kind ends
+// the stream with that error, after the items before it.
+func (c conformanceNetRPCClient) Relay(ctx context.Context, in iter.Seq[Item]) iter.Seq2[Item, error] {
+	return netrpcx.BidiStream[Item, Item](ctx, c.c, "Conformance.Relay", in)
+}
+
 // RegisterConformanceHTTP registers impl's routes on mux: POST /Conformance/{Method} for every method.
 func RegisterConformanceHTTP(mux *http.ServeMux, impl Conformance, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Conformance", opts...)
@@ -412,6 +452,14 @@ func RegisterConformanceHTTP(mux *http.ServeMux, impl Conformance, opts ...stdht
 		return impl.Count(ctx, req.N, req.Kind)
 	}
 	stdhttp.HandleStream(s, "Count", count)
+	collect := func(ctx context.Context, in iter.Seq[Item]) (Tally, error) {
+		return impl.Collect(ctx, in)
+	}
+	stdhttp.HandleClientStream(s, "Collect", collect)
+	relay := func(ctx context.Context, in iter.Seq[Item]) iter.Seq2[Item, error] {
+		return impl.Relay(ctx, in)
+	}
+	stdhttp.HandleBidiStream(s, "Relay", relay)
 }
 
 // NewConformanceHTTPHandler returns an http.Handler serving impl's routes (see RegisterConformanceHTTP).
@@ -527,6 +575,23 @@ func (c conformanceHTTPClient) Count(ctx context.Context, n int, kind string) it
 	return stdhttp.Stream[Item](ctx, c.c, "/Conformance/Count", &ConformanceCountRequest{N: n, Kind: kind})
 }
 
+// Collect takes in's items until in ends, or up to an item whose Note
+// is "stop", and counts them and their notes, in order. An item whose
+// Note is an error kind (see Error) fails the call, after the items
+// before it; so does ctx ending.
+func (c conformanceHTTPClient) Collect(ctx context.Context, in iter.Seq[Item]) (Tally, error) {
+	var resp Tally
+	err := stdhttp.ClientStream(ctx, c.c, "/Conformance/Collect", in, &resp)
+	return resp, err
+}
+
+// Relay yields each item of in as it arrives, with N doubled, up to an
+// item whose Note is "stop"; an item whose Note is an error kind ends
+// the stream with that error, after the items before it.
+func (c conformanceHTTPClient) Relay(ctx context.Context, in iter.Seq[Item]) iter.Seq2[Item, error] {
+	return stdhttp.BidiStream[Item, Item](ctx, c.c, "/Conformance/Relay", in)
+}
+
 // conformanceOpenAPI is the package's OpenAPI document, which RegisterConformanceHTTP serves at
 // GET /Conformance/openapi.json when given stdhttp.WithOpenAPI().
 //
@@ -595,6 +660,8 @@ func RegisterConformanceJSONRPC(j *stdhttp.JSONRPC, impl Conformance, opts ...st
 		return impl.Count(ctx, req.N, req.Kind)
 	}
 	stdhttp.HandleJSONRPCStream(s, stdhttp.JSONRPCMethod{Name: "Count", Params: []string{"n", "kind"}}, count)
+	stdhttp.HandleJSONRPCClientStream(s, stdhttp.JSONRPCMethod{Name: "Collect"})
+	stdhttp.HandleJSONRPCBidiStream(s, stdhttp.JSONRPCMethod{Name: "Relay"})
 }
 
 // EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
@@ -1006,6 +1073,33 @@ func (x *Item) DecodeJSON(d *stdhttp.JSONDecoder) {
 		case 1:
 			if val, ok := d.String(); ok {
 				x.Note = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *Tally) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"N":`)
+	e.Int(int64(x.N))
+	e.Raw(`,"Notes":`)
+	e.String(x.Notes)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *Tally) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("N", "Notes") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.N = int(val)
+			}
+		case 1:
+			if val, ok := d.String(); ok {
+				x.Notes = val
 			}
 		default:
 			d.Skip()

@@ -6,6 +6,7 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"iter"
 	"reflect"
 	"slices"
 	"testing"
@@ -109,6 +110,67 @@ func cases() []tcase {
 			return items, nil
 		}
 	}
+
+	// items yields an item per note, N counting from 1, then, if more is
+	// not zero, that many more: a caller whose stream the server ends
+	// early.
+	items := func(more int, notes ...string) iter.Seq[conformance.Item] {
+		return func(yield func(conformance.Item) bool) {
+			for i, n := range notes {
+				if !yield(conformance.Item{N: i + 1, Note: n}) {
+					return
+				}
+			}
+			for i := range more {
+				if !yield(conformance.Item{N: len(notes) + i + 1, Note: "more"}) {
+					return
+				}
+			}
+		}
+	}
+	collect := func(in iter.Seq[conformance.Item]) func(ctx context.Context, c conformance.Conformance) (any, error) {
+		return func(ctx context.Context, c conformance.Conformance) (any, error) { return c.Collect(ctx, in) }
+	}
+	relay := func(in iter.Seq[conformance.Item], take int) func(ctx context.Context, c conformance.Conformance) (any, error) {
+		return func(ctx context.Context, c conformance.Conformance) (any, error) {
+			got := []int{}
+			for it, err := range c.Relay(ctx, in) {
+				if err != nil {
+					return got, err
+				}
+				if got = append(got, it.N); len(got) == take {
+					break
+				}
+			}
+			return got, nil
+		}
+	}
+	// canceling is a caller's stream that cancels the call after its
+	// second item, then keeps offering items until the call stops taking
+	// them (bounded, so a client that never stops fails the case).
+	canceling := func(call func(ctx context.Context, c conformance.Conformance, in iter.Seq[conformance.Item]) (any, error)) func(ctx context.Context, c conformance.Conformance) (any, error) {
+		return func(ctx context.Context, c conformance.Conformance) (any, error) {
+			ctx, cancel := context.WithCancel(context.WithValue(ctx, cancels{}, true))
+			defer cancel()
+			in := func(yield func(conformance.Item) bool) {
+				for i := range 100_000 {
+					if i == 2 {
+						cancel()
+					}
+					if !yield(conformance.Item{N: i + 1, Note: "c"}) {
+						return
+					}
+					if i >= 2 {
+						time.Sleep(time.Millisecond) // the call has time to see ctx end
+					}
+				}
+			}
+			return call(ctx, c, in)
+		}
+	}
+	// Stock net/rpc peers and JSON-RPC cannot carry the caller's stream:
+	// each is refused as unimplemented.
+	noCallerStreams := map[string]stdrpc.Code{stock: stdrpc.Unimplemented, rpc2: stdrpc.Unimplemented}
 
 	cs := []tcase{
 		named("zero struct", echo(conformance.Entry{})),
@@ -218,6 +280,26 @@ func cases() []tcase {
 		{name: "stream early break", call: stream(100, "", 2), want: []int{1, 2}},
 		{name: "stream panic after items", call: stream(1, "panic", 0), want: []int{1}, code: stdrpc.Internal,
 			err: "internal: Conformance.Count panicked; the server's log has the details", not: []string{local}},
+
+		// Streams the caller sends: a client stream (Collect) and a
+		// bidirectional one (Relay).
+		{name: "client stream", call: collect(items(0, "a", "b", "c")), want: conformance.Tally{N: 3, Notes: "a,b,c"}, refusedCode: noCallerStreams},
+		{name: "empty client stream", call: collect(items(0)), want: conformance.Tally{}, refusedCode: noCallerStreams},
+		{name: "client stream the server ends early", call: collect(items(10_000, "a", "stop")), want: conformance.Tally{N: 2, Notes: "a,stop"}, refusedCode: noCallerStreams},
+		{name: "client stream error after items", call: collect(items(5, "a", "not_found")), code: stdrpc.NotFound, err: "not_found: the not_found case", refusedCode: noCallerStreams},
+		{name: "client stream canceled by its caller", call: canceling(func(ctx context.Context, c conformance.Conformance, in iter.Seq[conformance.Item]) (any, error) {
+			return c.Collect(ctx, in)
+		}), code: stdrpc.Canceled, err: "canceled: context canceled", localErr: "context canceled", is: context.Canceled, refusedCode: noCallerStreams},
+		{name: "a call after the client streams", call: get("zero"), want: &conformance.Entry{}},
+		{name: "bidirectional stream", call: relay(items(0, "a", "b", "c"), 0), want: []int{2, 4, 6}, refusedCode: noCallerStreams},
+		{name: "empty bidirectional stream", call: relay(items(0), 0), want: []int{}, refusedCode: noCallerStreams},
+		{name: "bidirectional stream the server ends early", call: relay(items(10_000, "a", "stop"), 0), want: []int{2, 4}, refusedCode: noCallerStreams},
+		{name: "bidirectional stream the caller breaks", call: relay(items(10_000, "a", "b"), 3), want: []int{2, 4, 6}, refusedCode: noCallerStreams},
+		{name: "bidirectional stream error after items", call: relay(items(5, "a", "not_found"), 0), want: []int{2}, code: stdrpc.NotFound, err: "not_found: the not_found case", refusedCode: noCallerStreams},
+		{name: "bidirectional stream canceled by its caller", call: canceling(func(ctx context.Context, c conformance.Conformance, in iter.Seq[conformance.Item]) (any, error) {
+			return relay(in, 0)(ctx, c)
+		}), code: stdrpc.Canceled, err: "canceled: context canceled", localErr: "context canceled", is: context.Canceled, refusedCode: noCallerStreams},
+		{name: "a call after the bidirectional streams", call: get("zero"), want: &conformance.Entry{}},
 	}
 	for c := stdrpc.Canceled; c <= stdrpc.Unauthenticated; c++ {
 		cs = append(cs, fail(c.String(), c, c.String()+": the "+c.String()+" case"))

@@ -136,3 +136,44 @@ func (Impl) Count(ctx context.Context, n int, kind string) iter.Seq2[Item, error
 		}
 	}
 }
+
+func (Impl) Collect(ctx context.Context, in iter.Seq[Item]) (Tally, error) {
+	var t Tally
+	var notes []string
+	for it := range in {
+		if err := Error(it.Note); err != nil {
+			return Tally{}, err
+		}
+		if err := ctx.Err(); err != nil {
+			return Tally{}, err
+		}
+		t.N++
+		notes = append(notes, it.Note)
+		if it.Note == "stop" {
+			break
+		}
+	}
+	t.Notes = strings.Join(notes, ",")
+	return t, ctx.Err()
+}
+
+func (Impl) Relay(ctx context.Context, in iter.Seq[Item]) iter.Seq2[Item, error] {
+	return func(yield func(Item, error) bool) {
+		for it := range in {
+			if err := Error(it.Note); err != nil {
+				yield(Item{}, err)
+				return
+			}
+			if err := ctx.Err(); err != nil {
+				yield(Item{}, err)
+				return
+			}
+			if !yield(Item{N: 2 * it.N, Note: it.Note}, nil) || it.Note == "stop" {
+				return
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			yield(Item{}, err)
+		}
+	}
+}

@@ -243,3 +243,26 @@ func (c rpcClient) Count(ctx context.Context, n int, kind string) iter.Seq2[conf
 		yield(conformance.Item{}, err)
 	}
 }
+
+// Collect and Relay name methods JSON-RPC cannot carry: the endpoint
+// answers with an error naming the route that can.
+func (c rpcClient) Collect(ctx context.Context, in iter.Seq[conformance.Item]) (r conformance.Tally, err error) {
+	if ctx.Value(cancels{}) != nil {
+		return r, errSkip // its items are all read before the call: nothing to cancel midway
+	}
+	return r, c.call(ctx, "Collect", []any{firstItems(in)}, &r)
+}
+
+func (c rpcClient) Relay(ctx context.Context, in iter.Seq[conformance.Item]) iter.Seq2[conformance.Item, error] {
+	return func(yield func(conformance.Item, error) bool) {
+		if ctx.Value(cancels{}) != nil {
+			yield(conformance.Item{}, errSkip)
+			return
+		}
+		err := c.call(ctx, "Relay", []any{firstItems(in)}, nil)
+		if err == nil {
+			err = errors.New("JSON-RPC answered a bidirectional stream")
+		}
+		yield(conformance.Item{}, err)
+	}
+}

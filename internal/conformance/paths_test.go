@@ -271,3 +271,130 @@ func (j jsonClient) Big(ctx context.Context, n int) (r []byte, err error) {
 func (j jsonClient) Count(ctx context.Context, n int, kind string) iter.Seq2[conformance.Item, error] {
 	return func(yield func(conformance.Item, error) bool) { yield(conformance.Item{}, errSkip) }
 }
+
+// A stock client can send Collect's or Relay's name and a batch of items,
+// as netrpcx's wire would carry them; netrpcx refuses it as unimplemented,
+// since a stock peer cannot carry the stream that follows.
+func (s stockClient) Collect(ctx context.Context, in iter.Seq[conformance.Item]) (r conformance.Tally, err error) {
+	return r, s.call("Collect", &netrpcx.Batch[conformance.Item]{Items: firstItems(in)}, &r)
+}
+
+func (s stockClient) Relay(ctx context.Context, in iter.Seq[conformance.Item]) iter.Seq2[conformance.Item, error] {
+	return func(yield func(conformance.Item, error) bool) {
+		var b netrpcx.Batch[conformance.Item]
+		if err := s.call("Relay", &netrpcx.Batch[conformance.Item]{Items: firstItems(in)}, &b); err != nil {
+			yield(conformance.Item{}, err)
+			return
+		}
+		yield(conformance.Item{}, errors.New("a stock client was answered with a batch"))
+	}
+}
+
+// firstItems returns in's first items, as many as one message of a
+// client that sends them all at once would hold.
+func firstItems(in iter.Seq[conformance.Item]) []conformance.Item {
+	var items []conformance.Item
+	for it := range in {
+		if items = append(items, it); len(items) == 64 {
+			break
+		}
+	}
+	return items
+}
+
+// ndjson posts in's items as NDJSON lines, as curl -T - or a browser's
+// fetch with a body does.
+func (j jsonClient) ndjson(ctx context.Context, method string, in iter.Seq[conformance.Item]) (*http.Response, error) {
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body) // one value and a newline per item
+	for it := range in {
+		if err := enc.Encode(it); err != nil {
+			return nil, err
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.base+"/Conformance/"+method, &body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	return http.DefaultClient.Do(req)
+}
+
+// wireError reads an error body, {"code":...,"message":...}.
+func wireError(b []byte) error {
+	var we struct{ Code, Message string }
+	if err := json.Unmarshal(b, &we); err != nil {
+		return errors.New(string(b))
+	}
+	code, _ := stdrpc.ParseCode(we.Code)
+	if we.Message == "" {
+		return stdrpc.NewError(code, nil)
+	}
+	return stdrpc.Errorf(code, "%s", we.Message)
+}
+
+func (j jsonClient) Collect(ctx context.Context, in iter.Seq[conformance.Item]) (r conformance.Tally, err error) {
+	if ctx.Value(cancels{}) != nil {
+		return r, errSkip // it sends its whole body first: nothing to cancel midway
+	}
+	resp, err := j.ndjson(ctx, "Collect", in)
+	if err != nil {
+		return r, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return r, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return r, wireError(b)
+	}
+	return r, json.Unmarshal(b, &r)
+}
+
+func (j jsonClient) Relay(ctx context.Context, in iter.Seq[conformance.Item]) iter.Seq2[conformance.Item, error] {
+	return func(yield func(conformance.Item, error) bool) {
+		if ctx.Value(cancels{}) != nil {
+			yield(conformance.Item{}, errSkip)
+			return
+		}
+		resp, err := j.ndjson(ctx, "Relay", in)
+		if err != nil {
+			yield(conformance.Item{}, err)
+			return
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b, _ := io.ReadAll(resp.Body)
+			yield(conformance.Item{}, wireError(b))
+			return
+		}
+		dec := json.NewDecoder(resp.Body)
+		for {
+			var line struct {
+				Result *conformance.Item
+				End    bool
+				Error  json.RawMessage
+			}
+			if err := dec.Decode(&line); err != nil {
+				yield(conformance.Item{}, err)
+				return
+			}
+			switch {
+			case line.Result != nil:
+				if !yield(*line.Result, nil) {
+					return
+				}
+			case line.Error != nil:
+				yield(conformance.Item{}, wireError(line.Error))
+				return
+			default:
+				return
+			}
+		}
+	}
+}
+
+// cancels marks a context whose case cancels it from inside the caller's
+// iterator: a client that reads the whole iterator before sending skips it.
+type cancels struct{}
