@@ -38,8 +38,9 @@ func nodeModules(t *testing.T) string {
 
 // echoServer serves what the outside clients drive: /echo sends every
 // message back (up to 2 MiB each), /close says hi and closes with 4002.
-// ends gets how each /echo connection's reading ended.
-func echoServer(t *testing.T, o Options) (srv *httptest.Server, ends <-chan error) {
+// ends gets how each /echo connection's reading ended. routes, if not nil,
+// adds others.
+func echoServer(t *testing.T, o Options, routes func(*http.ServeMux)) (srv *httptest.Server, ends <-chan error) {
 	t.Helper()
 	ch := make(chan error, 32)
 	mux := http.NewServeMux()
@@ -61,6 +62,9 @@ func echoServer(t *testing.T, o Options) (srv *httptest.Server, ends <-chan erro
 		c.WriteMessage(ctx, Text, []byte("hi"))
 		c.Close(4002, "server says bye")
 	})
+	if routes != nil {
+		routes(mux)
+	}
 	srv = httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv, ch
@@ -91,7 +95,7 @@ func TestNodeWSClient(t *testing.T) {
 	}
 	node := testenv.LookPath(t, "apt-get install nodejs", "node")
 	modules := nodeModules(t)
-	srv, ends := echoServer(t, Options{})
+	srv, ends := echoServer(t, Options{}, nil)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

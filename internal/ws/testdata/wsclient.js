@@ -95,6 +95,7 @@ async function main() {
     await same.seen.closed;
   }
   console.log(JSON.stringify(out));
+  process.exit(0); // sockets the server should have refused may still be open
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });
