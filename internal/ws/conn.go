@@ -276,8 +276,23 @@ func (c *Conn) fail(code StatusCode, reason string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 	defer cancel()
 	c.writeClose(ctx, closePayload(code, reason))
-	c.closeConn()
+	c.linger()
 	return e
+}
+
+// linger closes a connection whose reads have lost step with the frames
+// (the peer broke the protocol, or a read was interrupted) once its close
+// frame has gone out: it ends its side of the TCP connection and drops
+// what the peer still sends until the peer ends its side too, or for the
+// close timeout. Closing at once, with the peer's data unread, would reset
+// the connection, and the peer could lose the close frame on its way.
+func (c *Conn) linger() {
+	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	c.nc.SetReadDeadline(time.Now().Add(closeTimeout))
+	io.Copy(io.Discard, c.br)
+	c.closeConn()
 }
 
 // readFailed is what a read that err ended returns: a stream that ends
@@ -429,6 +444,8 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 					c.readErr = rerr
 				}
 			}
+		} else if err == nil {
+			c.linger() // an interrupted read: the peer's close cannot be told apart
 		}
 		<-c.readSem
 	case <-c.peerClosed:

@@ -395,3 +395,31 @@ func TestWriteContext(t *testing.T) {
 		t.Errorf("a write after one that gave up waiting: %v", err)
 	}
 }
+
+// A client still sending a message the server refused gets the close
+// frame that says why, not a reset connection: the server drops the rest
+// until the client closes.
+func TestRefusalReachesBusyClient(t *testing.T) {
+	srv, done := serve(t, Options{MaxMessageBytes: 1024}, echo)
+	rc := upgrade(t, srv)
+	const size = 8 << 20
+	hdr := appendHeader(nil, header{fin: true, op: opBinary, masked: true, length: size})
+	copy(hdr[len(hdr)-4:], testKey)
+	chunk := make([]byte, 64<<10)
+	rc.send(hdr, chunk) // unread by the server when it refuses the message
+	// The rest, sent on regardless, as a client's send buffer would.
+	go func() {
+		for range size/len(chunk) - 1 {
+			if _, err := rc.nc.Write(chunk); err != nil {
+				return
+			}
+		}
+	}()
+	code, reason := rc.expectClose()
+	if code != StatusMessageTooBig || !strings.Contains(reason, "1024-byte limit") {
+		t.Errorf("closed with %v %q, want 1009 naming the limit", code, reason)
+	}
+	if err := wait(t, done); CloseStatus(err) != StatusMessageTooBig {
+		t.Errorf("server's read ended with %v", err)
+	}
+}

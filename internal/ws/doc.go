@@ -60,11 +60,15 @@
 //   - 1009 (message too big): a message over Options.MaxMessageBytes,
 //     counted as each frame's header arrives, before its payload is read.
 //
-// It then returns a *CloseError with that code, Remote false. When the
+// It then ends its side of the TCP connection and drops what the peer
+// still sends until the peer closes too (5 seconds at most), so that the
+// close frame is not lost to a reset connection, and returns a
+// *CloseError with that code, Remote false. When the
 // peer closes, ReadMessage answers the close frame with the same code,
 // closes the connection and returns a *CloseError with the peer's code and
 // reason, Remote true (code 1005 if the frame had none, 1006 if the
 // connection ended without one). CloseStatus gets the code from an error.
+// A refused handshake is a *HandshakeError with the status answered.
 //
 // WriteMessage sends a message as one frame. Writers are serialized, so
 // goroutines may write at once without interleaving frames; a pong the
@@ -85,7 +89,8 @@
 // read or write deadline, and canceling it interrupts a read or write
 // blocked on the network. An interrupted read may leave a frame half
 // read, so the connection can no longer be read (Close still sends its
-// close frame, without waiting for the peer's); an interrupted write may
+// close frame, then drops what arrives until the peer closes); an
+// interrupted write may
 // leave a frame half sent, so the connection is closed. Waiting for another
 // reader or writer ends with the context too, harmlessly.
 package ws

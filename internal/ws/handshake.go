@@ -55,12 +55,12 @@ func hasToken(h http.Header, name, token string) bool {
 // Accept completes the opening handshake of a WebSocket request and takes
 // over its connection. A request that is no WebSocket handshake, or one
 // from a page whose origin o does not allow, is answered with the status
-// that says why (405, 426, 400, 403), and Accept returns the error it
-// answered with; the caller writes nothing more.
+// that says why (405, 426, 400, 403), and Accept returns a *HandshakeError
+// saying what it answered; the caller writes nothing more.
 func Accept(w http.ResponseWriter, r *http.Request, o Options) (*Conn, error) {
 	refuse := func(status int, msg string) (*Conn, error) {
 		http.Error(w, msg, status)
-		return nil, fmt.Errorf("websocket: refused with %d: %s", status, msg)
+		return nil, &HandshakeError{Status: status, Reason: msg}
 	}
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", http.MethodGet)
@@ -106,6 +106,24 @@ func Accept(w http.ResponseWriter, r *http.Request, o Options) (*Conn, error) {
 	return c, nil
 }
 
+// HandshakeError is a request Accept refused, and what it answered.
+type HandshakeError struct {
+	Status int // the HTTP status
+	Reason string
+}
+
+func (e *HandshakeError) Error() string {
+	return fmt.Sprintf("websocket: handshake refused with %d: %s", e.Status, e.Reason)
+}
+
+// SameOrigin reports whether r comes from a page of the server's own
+// origin: its Origin header names the host (and port) r was sent to. A
+// request without an Origin header is not from a page.
+func SameOrigin(r *http.Request) bool {
+	u, err := url.Parse(r.Header.Get("Origin"))
+	return err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host)
+}
+
 // checkOrigin allows a request without an Origin header (not from a
 // browser), one from the server's own origin, and one from an origin in
 // allowed.
@@ -119,8 +137,7 @@ func checkOrigin(r *http.Request, allowed []string) error {
 			return nil
 		}
 	}
-	u, err := url.Parse(origin)
-	if err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host) {
+	if SameOrigin(r) {
 		return nil
 	}
 	return errors.New("pages from origin " + origin + " may not open this WebSocket; the server must list it in its allowed origins")

@@ -79,7 +79,7 @@ func TestHandshakeRefused(t *testing.T) {
 			}
 		})
 	}
-	for _, origin := range []string{"", "Origin: http://" + host + "\r\n", "Origin: https://app.example.com\r\n", "Origin: HTTPS://APP.example.com\r\n"} {
+	for _, origin := range []string{"", "Origin: http://" + host + "\r\n", "Origin: https://" + host + "\r\n", "Origin: https://app.example.com\r\n", "Origin: HTTPS://APP.example.com\r\n"} {
 		_, resp := dialRaw(t, srv, handshakeRequest(host, origin))
 		if resp.StatusCode != http.StatusSwitchingProtocols {
 			t.Errorf("handshake with %q answered %s, want 101", origin, resp.Status)

@@ -182,7 +182,7 @@ func (rc *rawClient) next() (header, []byte) {
 }
 
 // expectClose reads the server's close frame and then the end of the
-// connection, and returns the close frame's code and reason.
+// connection, closes its own side, and returns the close frame's code and reason.
 func (rc *rawClient) expectClose() (StatusCode, string) {
 	rc.t.Helper()
 	h, p := rc.next()
@@ -195,6 +195,7 @@ func (rc *rawClient) expectClose() (StatusCode, string) {
 	if _, err := rc.br.ReadByte(); !errors.Is(err, io.EOF) {
 		rc.t.Errorf("after its close frame the server's connection gave %v, want EOF: the server closes it", err)
 	}
+	rc.nc.Close() // as a client does once the server has closed
 	return StatusCode(binary.BigEndian.Uint16(p)), string(p[2:])
 }
 
