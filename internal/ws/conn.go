@@ -121,9 +121,9 @@ func (c *Conn) ReadMessage(ctx context.Context) (MessageType, []byte, error) {
 	}
 	stop := watch(ctx, c.nc.SetReadDeadline)
 	typ, msg, err := c.readMessage(ctx)
-	interrupted := stop()
+	stop()
 	if err != nil {
-		if interrupted || isTimeout(err) {
+		if isTimeout(err) {
 			err = ctxError(ctx, err)
 		} else {
 			c.closeConn() // the connection failed, or has closed
@@ -363,9 +363,9 @@ func (c *Conn) writeFrame(ctx context.Context, op opcode, p []byte) error {
 	}
 	stop := watch(ctx, c.nc.SetWriteDeadline)
 	err := c.send(op, p)
-	interrupted := stop()
+	stop()
 	if err != nil {
-		if interrupted || isTimeout(err) {
+		if isTimeout(err) {
 			err = ctxError(ctx, err)
 		}
 		// A frame may have gone out in part: nothing after it would make
@@ -461,25 +461,23 @@ func (c *Conn) closeConn() {
 }
 
 // watch makes a read or write (by setDeadline) end when ctx does: it sets
-// ctx's deadline, and a deadline in the past when ctx is canceled. The
-// returned stop reports whether ctx interrupted the call.
-func watch(ctx context.Context, setDeadline func(time.Time) error) (stop func() bool) {
+// ctx's deadline, and a deadline in the past when ctx is canceled. Once
+// stop returns, ctx no longer touches the deadline.
+func watch(ctx context.Context, setDeadline func(time.Time) error) (stop func()) {
 	d, _ := ctx.Deadline() // the zero time, no deadline, if ctx has none
 	setDeadline(d)
 	if ctx.Done() == nil {
-		return func() bool { return false }
+		return func() {}
 	}
 	done := make(chan struct{})
 	after := context.AfterFunc(ctx, func() {
 		setDeadline(time.Unix(1, 0))
 		close(done)
 	})
-	return func() bool {
-		if after() {
-			return false
+	return func() {
+		if !after() {
+			<-done
 		}
-		<-done
-		return true
 	}
 }
 

@@ -60,7 +60,7 @@ func TestEchoMessages(t *testing.T) {
 // arrives whole.
 func TestConcurrentWriters(t *testing.T) {
 	const writers, each = 8, 50
-	srv, done := serve(t, Options{}, func(c *Conn) error {
+	srv, done := serve(t, Options{}, func(_ context.Context, c *Conn) error {
 		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 		defer cancel()
 		var wg sync.WaitGroup
@@ -218,7 +218,7 @@ func TestPeerWithinProtocol(t *testing.T) {
 // and reason, it waits for the peer's, and writes after it fail.
 func TestServerClose(t *testing.T) {
 	closed := make(chan error, 1)
-	srv, done := serve(t, Options{}, func(c *Conn) error {
+	srv, done := serve(t, Options{}, func(_ context.Context, c *Conn) error {
 		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 		defer cancel()
 		if err := c.WriteMessage(ctx, Text, []byte("bye soon")); err != nil {
@@ -299,7 +299,7 @@ func TestCloseArguments(t *testing.T) {
 // can still write and close.
 func TestReadContext(t *testing.T) {
 	got := make(chan string, 1)
-	srv, _ := serve(t, Options{}, func(c *Conn) error {
+	srv, _ := serve(t, Options{}, func(_ context.Context, c *Conn) error {
 		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 		defer cancel()
 		_, msg, err := c.ReadMessage(ctx)
@@ -359,7 +359,7 @@ func TestReadContext(t *testing.T) {
 // the connection, since its frame may be cut short.
 func TestWriteContext(t *testing.T) {
 	release := make(chan struct{})
-	srv, _ := serve(t, Options{}, func(c *Conn) error {
+	srv, _ := serve(t, Options{}, func(_ context.Context, c *Conn) error {
 		<-release // reads nothing until the test is done
 		return nil
 	})
@@ -370,7 +370,7 @@ func TestWriteContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	short, cancelShort := context.WithTimeout(ctx, 200*time.Millisecond)
+	short, cancelShort := context.WithTimeout(ctx, time.Second)
 	defer cancelShort()
 	big := make([]byte, 64<<20) // more than the sockets' buffers hold
 	if err := c.WriteMessage(short, Binary, big); !errors.Is(err, context.DeadlineExceeded) {

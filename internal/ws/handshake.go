@@ -1,10 +1,13 @@
 package ws
 
 import (
+	"bufio"
+	"bytes"
 	"crypto/sha1"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -88,7 +91,15 @@ func Accept(w http.ResponseWriter, r *http.Request, o Options) (*Conn, error) {
 	}
 	// The server's read and write timeouts stay on a connection taken over.
 	nc.SetDeadline(time.Time{})
-	c := newConn(nc, brw.Reader, false, o.MaxMessageBytes)
+	// brw's reader reads through net/http's, which cancels the request's
+	// context when the connection ends: frames are read from nc, after
+	// what brw holds already.
+	var rd io.Reader = nc
+	if n := brw.Reader.Buffered(); n > 0 {
+		held, _ := brw.Reader.Peek(n)
+		rd = io.MultiReader(bytes.NewReader(bytes.Clone(held)), nc)
+	}
+	c := newConn(nc, bufio.NewReaderSize(rd, 4096), false, o.MaxMessageBytes)
 	resp := "HTTP/1.1 101 Switching Protocols\r\n" +
 		"Upgrade: websocket\r\n" +
 		"Connection: Upgrade\r\n" +

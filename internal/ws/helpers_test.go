@@ -18,15 +18,15 @@ import (
 const testTimeout = 10 * time.Second
 
 // serve starts a loopback HTTP server whose handler accepts WebSockets
-// with o and hands each connection to handle; the returned channel gets
-// what handle returns, once per connection.
-func serve(t *testing.T, o Options, handle func(*Conn) error) (*httptest.Server, <-chan error) {
+// with o and hands each connection, with the request's context, to handle;
+// the returned channel gets what handle returns, once per connection.
+func serve(t *testing.T, o Options, handle func(context.Context, *Conn) error) (*httptest.Server, <-chan error) {
 	t.Helper()
 	return serveWith(t, nil, o, handle)
 }
 
 // serveWith is serve, with the http.Server configured by config first.
-func serveWith(t *testing.T, config func(*http.Server), o Options, handle func(*Conn) error) (*httptest.Server, <-chan error) {
+func serveWith(t *testing.T, config func(*http.Server), o Options, handle func(context.Context, *Conn) error) (*httptest.Server, <-chan error) {
 	t.Helper()
 	done := make(chan error, 16)
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -34,7 +34,7 @@ func serveWith(t *testing.T, config func(*http.Server), o Options, handle func(*
 		if err != nil {
 			return
 		}
-		done <- handle(c)
+		done <- handle(r.Context(), c)
 	}))
 	if config != nil {
 		config(srv.Config)
@@ -46,8 +46,8 @@ func serveWith(t *testing.T, config func(*http.Server), o Options, handle func(*
 
 // echo sends every message back until the connection ends, and returns
 // how it ended.
-func echo(c *Conn) error {
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+func echo(ctx context.Context, c *Conn) error {
+	ctx, cancel := context.WithTimeout(ctx, testTimeout)
 	defer cancel()
 	for {
 		typ, msg, err := c.ReadMessage(ctx)

@@ -50,7 +50,7 @@ func echoServer(t *testing.T, o Options, routes func(*http.ServeMux)) (srv *http
 		if err != nil {
 			return
 		}
-		ch <- echo(c)
+		ch <- echo(r.Context(), c)
 	})
 	mux.HandleFunc("/close", func(w http.ResponseWriter, r *http.Request) {
 		c, err := Accept(w, r, o)
