@@ -7,10 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -27,8 +25,6 @@ func TestChromium(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs Chromium")
 	}
-	chromium := testenv.LookPath(t, "apt-get install chromium", "chromium", "chromium-browser", "google-chrome")
-
 	reports := make(chan []byte, 1)
 	page, err := os.ReadFile(filepath.Join("testdata", "page.html"))
 	if err != nil {
@@ -51,7 +47,7 @@ func TestChromium(t *testing.T) {
 	allowing, _ := echoServer(t, Options{Origins: []string{home.URL}}, nil)
 
 	q := url.Values{"other": {wsURL(other) + "/echo"}, "allowing": {wsURL(allowing) + "/echo"}}
-	runChromium(t, chromium, home.URL+"/page?"+q.Encode())
+	testenv.Chromium(t, home.URL+"/page?"+q.Encode())
 
 	var got struct {
 		Error string
@@ -118,41 +114,4 @@ func TestChromium(t *testing.T) {
 	if a := got.AllowingOrigin; !a.Opened || a.Echo != "across origins" {
 		t.Errorf("a server listing the page's origin gave it %+v, want it in", a)
 	}
-}
-
-// runChromium opens url in headless Chromium until the test ends.
-func runChromium(t *testing.T, chromium, url string) {
-	// Not t.TempDir: Chromium's helpers may still be writing the profile
-	// when the test's cleanup would remove it.
-	profile, err := os.MkdirTemp("", "stdrpc-ws-browser-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir="+profile, url)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // its helpers in a group of its own, to end them all
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		// Asked to stop, Chromium stops its helpers; killed only if it
-		// does not exit in time.
-		cmd.Process.Signal(syscall.SIGTERM)
-		exited := make(chan struct{})
-		go func() { cmd.Wait(); close(exited) }()
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-exited
-		}
-		for range 50 { // helpers may still be finishing their writes
-			if os.RemoveAll(profile) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		t.Logf("could not remove the browser profile %s", profile)
-	})
 }
