@@ -28,8 +28,8 @@
 // Accept refuses, answering with the status that says why: a method but
 // GET (405, with Allow: GET); a request without Connection: Upgrade and
 // Upgrade: websocket (426); a protocol version but 13 (426, with
-// Sec-WebSocket-Version: 13); a Sec-WebSocket-Key that is not 16 bytes in
-// base64 (400); a page from an origin not allowed (403); and a connection
+// Sec-WebSocket-Version: 13), or none (400); a Sec-WebSocket-Key that is
+// not 16 bytes in base64 (400); a page from an origin not allowed (403); and a connection
 // that cannot be taken over, as HTTP/2's (500: browsers open WebSockets
 // on HTTP/1.1). No extension (compression) or subprotocol is negotiated.
 //

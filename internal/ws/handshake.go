@@ -74,9 +74,13 @@ func Accept(w http.ResponseWriter, r *http.Request, o Options) (*Conn, error) {
 		w.Header().Set("Connection", "Upgrade")
 		return refuse(http.StatusUpgradeRequired, "this is a WebSocket endpoint: send Connection: Upgrade and Upgrade: websocket")
 	}
-	if r.Header.Get("Sec-WebSocket-Version") != "13" {
+	switch v := r.Header.Get("Sec-WebSocket-Version"); v {
+	case "13":
+	case "":
+		return refuse(http.StatusBadRequest, "a WebSocket handshake needs Sec-WebSocket-Version: 13")
+	default:
 		w.Header().Set("Sec-WebSocket-Version", "13")
-		return refuse(http.StatusUpgradeRequired, "WebSocket version 13 only (RFC 6455)")
+		return refuse(http.StatusUpgradeRequired, "WebSocket version 13 only (RFC 6455), not "+v)
 	}
 	key := r.Header.Get("Sec-WebSocket-Key")
 	if k, err := base64.StdEncoding.DecodeString(key); err != nil || len(k) != 16 {
