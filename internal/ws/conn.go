@@ -52,7 +52,9 @@ type Conn struct {
 
 	readSem    chan struct{} // held while reading
 	br         *bufio.Reader
-	readErr    error // once set, what every read returns
+	reserve    func(n int64) bool // Options.Reserve; nil: none
+	held       int64              // reserved for the message read last
+	readErr    error              // once set, what every read returns
 	ctrl       [maxControlPayload]byte
 	peerClosed chan struct{} // closed once the peer's close frame is read
 
@@ -113,6 +115,7 @@ func (c *Conn) ReadMessage(ctx context.Context) (MessageType, []byte, error) {
 		return 0, nil, err
 	}
 	defer func() { <-c.readSem }()
+	c.release()
 	if c.readErr != nil {
 		return 0, nil, c.readErr
 	}
@@ -123,6 +126,7 @@ func (c *Conn) ReadMessage(ctx context.Context) (MessageType, []byte, error) {
 	typ, msg, err := c.readMessage(ctx)
 	stop()
 	if err != nil {
+		c.release()
 		if isTimeout(err) {
 			err = ctxError(ctx, err)
 		} else {
@@ -177,6 +181,12 @@ func (c *Conn) readMessage(ctx context.Context) (MessageType, []byte, error) {
 		if h.length > c.max-int64(len(msg)) {
 			return 0, nil, c.fail(StatusMessageTooBig, fmt.Sprintf("message over the %d-byte limit", c.max))
 		}
+		if need := int64(len(msg)) + h.length - freeBytes; c.reserve != nil && need > c.held {
+			if !c.reserve(need - c.held) {
+				return 0, nil, c.fail(StatusTryAgainLater, "the server has no room for the message now; try again shortly")
+			}
+			c.held = need
+		}
 		n := len(msg)
 		msg = grow(msg, int(h.length))
 		if _, err := io.ReadFull(c.br, msg[n:]); err != nil {
@@ -194,6 +204,18 @@ func (c *Conn) readMessage(ctx context.Context) (MessageType, []byte, error) {
 			}
 			return typ, msg, nil
 		}
+	}
+}
+
+// freeBytes is how much of a message is buffered without asking
+// Options.Reserve for room: what a connection's read buffer holds anyway.
+const freeBytes = 4096
+
+// release gives back the room reserved for the message read last.
+func (c *Conn) release() {
+	if c.held > 0 {
+		c.reserve(-c.held)
+		c.held = 0
 	}
 }
 
@@ -443,10 +465,12 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 				if _, _, rerr := c.readMessage(ctx); rerr != nil {
 					c.readErr = rerr
 				}
+				c.release()
 			}
 		} else if err == nil {
 			c.linger() // an interrupted read: the peer's close cannot be told apart
 		}
+		c.release()
 		<-c.readSem
 	case <-c.peerClosed:
 	case <-ctx.Done():

@@ -423,3 +423,55 @@ func TestRefusalReachesBusyClient(t *testing.T) {
 		t.Errorf("server's read ended with %v", err)
 	}
 }
+
+// Room for large messages is reserved before they are buffered and given
+// back when the next read begins; a message there is no room for closes
+// the connection with 1013, and nothing stays reserved.
+func TestReserve(t *testing.T) {
+	var mu sync.Mutex
+	var used, peak int64
+	const budget = 10000
+	reserve := func(n int64) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if used+n > budget {
+			return false
+		}
+		used += n
+		peak = max(peak, used)
+		return true
+	}
+	inUse := func() (int64, int64) { mu.Lock(); defer mu.Unlock(); return used, peak }
+	srv, done := serve(t, Options{Reserve: reserve}, echo)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	c, err := Dial(ctx, wsURL(srv), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []int{100, 4096, 9000, 4097, 14096} { // each within the limit, past the free 4 KiB by at most the budget
+		if err := c.WriteMessage(ctx, Binary, make([]byte, size)); err != nil {
+			t.Fatal(err)
+		}
+		if _, msg, err := c.ReadMessage(ctx); err != nil || len(msg) != size {
+			t.Fatalf("a message of %d bytes came back as %d, %v", size, len(msg), err)
+		}
+	}
+	if _, peak := inUse(); peak != budget {
+		t.Errorf("at most %d bytes reserved at once, want %d: the 14096-byte message's room past 4 KiB", peak, budget)
+	}
+	if err := c.WriteMessage(ctx, Binary, make([]byte, 14097)); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = c.ReadMessage(ctx)
+	var ce *CloseError
+	if !errors.As(err, &ce) || ce.Code != StatusTryAgainLater || !strings.Contains(ce.Reason, "try again") {
+		t.Errorf("a message past the budget: %v, want close 1013", err)
+	}
+	if err := wait(t, done); CloseStatus(err) != StatusTryAgainLater {
+		t.Errorf("server's read ended with %v", err)
+	}
+	if n, _ := inUse(); n != 0 {
+		t.Errorf("%d bytes still reserved after the connection closed", n)
+	}
+}

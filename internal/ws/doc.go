@@ -59,6 +59,7 @@
 //     not valid UTF-8.
 //   - 1009 (message too big): a message over Options.MaxMessageBytes,
 //     counted as each frame's header arrives, before its payload is read.
+//   - 1013 (try again later): a message Options.Reserve has no room for.
 //
 // It then ends its side of the TCP connection and drops what the peer
 // still sends until the peer closes too (5 seconds at most), so that the

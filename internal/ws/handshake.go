@@ -25,6 +25,13 @@ type Options struct {
 	// connect, such as "https://app.example.com"; "*" allows any. A
 	// browser's request from an origin not listed is refused with 403.
 	Origins []string
+	// Reserve, if set, is asked for room before a message's bytes past the
+	// first 4 KiB are buffered, n more bytes at a time, and given it back
+	// (n negative) when the next read begins or the connection closes: a
+	// budget shared by connections, so that many large messages at once
+	// cannot exhaust memory. When it says no, the connection closes with
+	// 1013 (try again later).
+	Reserve func(n int64) bool
 }
 
 // acceptGUID is what RFC 6455 appends to a key to prove a server read it.
@@ -104,6 +111,7 @@ func Accept(w http.ResponseWriter, r *http.Request, o Options) (*Conn, error) {
 		rd = io.MultiReader(bytes.NewReader(bytes.Clone(held)), nc)
 	}
 	c := newConn(nc, bufio.NewReaderSize(rd, 4096), false, o.MaxMessageBytes)
+	c.reserve = o.Reserve
 	resp := "HTTP/1.1 101 Switching Protocols\r\n" +
 		"Upgrade: websocket\r\n" +
 		"Connection: Upgrade\r\n" +

@@ -21,6 +21,7 @@ const (
 	StatusPolicyViolation StatusCode = 1008 // a message against the endpoint's policy
 	StatusMessageTooBig   StatusCode = 1009 // a message over the limit
 	StatusInternalError   StatusCode = 1011 // the server failed
+	StatusTryAgainLater   StatusCode = 1013 // the server is busy: no room for the message now
 )
 
 var statusNames = map[StatusCode]string{
@@ -36,7 +37,7 @@ var statusNames = map[StatusCode]string{
 	1010:                  "mandatory extension",
 	StatusInternalError:   "internal error",
 	1012:                  "service restart",
-	1013:                  "try again later",
+	StatusTryAgainLater:   "try again later",
 	1014:                  "bad gateway",
 }
 
