@@ -41,6 +41,9 @@ var corsHeaders = []string{"Content-Type", "Accept", TimeoutHeader}
 // headers cfg allows, and its answers carry Access-Control-Allow-Origin.
 // It is off by default, and then a browser refuses every page on another
 // origin a call that sends JSON. On a JSONRPC endpoint it allows POST.
+// The origins it allows may also open client and bidirectional streams as
+// WebSockets, which otherwise only the service's own origin may (see
+// the package documentation).
 func WithCORS(cfg CORS) ServerOption {
 	c := &corsPolicy{cfg: cfg, any: slices.Contains(cfg.Origins, "*")}
 	c.headers = strings.Join(append(slices.Clone(corsHeaders), cfg.Headers...), ", ")

@@ -416,8 +416,57 @@
 // Breaking out of the loop, or ctx ending, ends the call on both sides.
 //
 // The same path answers a GET with Upgrade: websocket, for browsers, which
-// cannot send a request body as a stream; other GETs get 426 Upgrade
-// Required. JSON-RPC cannot carry these methods: a call of one is answered
-// -32601, naming the route (HandleJSONRPCClientStream,
+// cannot send a request body as a stream (see below); other GETs get 426
+// Upgrade Required. JSON-RPC cannot carry these methods: a call of one is
+// answered -32601, naming the route (HandleJSONRPCClientStream,
 // HandleJSONRPCBidiStream).
+//
+// # WebSockets, for browsers
+//
+// A browser cannot stream a request body, so the route of a client or
+// bidirectional stream (HandleClientStream, HandleBidiStream) also opens
+// as a WebSocket (RFC 6455): a GET of the same path with Upgrade:
+// websocket. Each item is one JSON text message, each way:
+//
+//	const ws = new WebSocket("wss://api.example.com/Editor/Sync");
+//	ws.onopen = () => { ws.send(JSON.stringify(edit)); ... };
+//	ws.onmessage = (e) => {
+//		const m = JSON.parse(e.data);
+//		if ("result" in m) apply(m.result);     // an item (or a client stream's result)
+//		else if (m.end) { }                    // the stream is complete
+//		else if (m.error) show(m.error.code, m.error.message);
+//	};
+//	ws.send("");                               // the page's side is done
+//
+// The page sends each item as the JSON value a line of an NDJSON request
+// would hold, and ends its side with an empty text message; the method's
+// in then ends. The server sends the frames of an NDJSON stream, one per
+// message: {"result":…} for each item, or a client stream's result, then
+// {"end":true}, or {"error":{"code":…,"message":…}} for an error, and then
+// closes the WebSocket with 1000. The handshake's headers, cookies
+// included, are the call's metadata.
+//
+// The page closing the WebSocket cancels the call, before or after its
+// empty message, as a client going away does: a close ends the page's
+// reading too (browsers drop messages that arrive once they have sent
+// theirs), so end with the empty message to read the rest. A binary
+// message, a blank one, an item that does not decode, or a message after
+// the empty one fails the call with invalid_argument, sent as the last
+// message. A message over WithMaxBodyBytes closes the WebSocket with 1009
+// at once (its reason names the limit), as a frame that breaks the
+// protocol does with 1002 and text that is not UTF-8 with 1007; the call
+// fails with resource_exhausted or invalid_argument. A message is charged
+// to WithBodyBudget while the method has it; one the budget has no room for
+// closes the WebSocket with 1013 (try again later), and the call fails with
+// unavailable. Writes are bounded by
+// WithWriteTimeout, as a stream's are: a page that stops reading ends the
+// call.
+//
+// A browser lets any page open a WebSocket to any server, with the user's
+// cookies. The route accepts pages of its own origin (the Origin header
+// names the host the request was sent to), requests without an Origin (not
+// from a browser), and pages of the origins WithCORS lists ("*" for any);
+// other pages are refused with 403. A page WithCORS allows without
+// Credentials gets in without its cookies and Authorization: the method
+// sees neither, as a fetch from that page would send neither.
 package stdhttp

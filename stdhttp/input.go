@@ -166,6 +166,8 @@ func (in *input[T]) readError(err error) error {
 		return core.ContextError(in.ctx.Err())
 	case errors.As(err, new(*busyError)):
 		return stdrpc.NewError(stdrpc.Unavailable, err)
+	case errors.As(err, new(*stdrpc.Error)):
+		return err // the transport's own account (a WebSocket's)
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return stdrpc.NewError(stdrpc.DeadlineExceeded, &statusError{
 			status: http.StatusRequestTimeout,
