@@ -29,9 +29,10 @@ import (
 // type whose fields all have a header field's name and gob type is read by
 // hand from the frameReader's buffer; gob never sees it, which changes
 // nothing for gob, as its Decoder keeps nothing from one message to the
-// next but the definitions. Anything else (the definitions before the
-// first header, a peer's header type with other fields, a message the
-// hand reader would read other than as the canonical encoding) goes to gob,
+// next but the definitions (and the last message's bytes: see
+// headerReader.at). Anything else (the definitions before the first
+// header, a peer's header type with other fields, a message the hand
+// reader would read other than as the canonical encoding) goes to gob,
 // which reads it, or fails on it, as it always did. Since only whole
 // messages the frameReader checked and bounded are read, its limits hold.
 
