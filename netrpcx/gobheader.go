@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"reflect"
 	"sync"
 )
 
@@ -22,7 +23,10 @@ import (
 // records them as sent; every later one is a value message written by hand
 // with that id, which gob would have written the same way. The Encoder
 // never sends the definitions twice, and its ids for body types are the
-// process's as well, so they never collide with the header's.
+// process's as well, so they never collide with the header's. The hand
+// writer checks itself against gob once per process, and a header type it
+// does not write as gob does (a field added to it and not to the writer)
+// goes through gob, slower but whole.
 //
 // Reading: the gobCheck of the connection's frameReader has every type
 // definition the peer sent. A header that arrives as a value of a struct
@@ -36,10 +40,57 @@ import (
 // which reads it, or fails on it, as it always did. Since only whole
 // messages the frameReader checked and bounded are read, its limits hold.
 
-// headerTypeIDs returns the gob type ids of requestHeader and responseHeader.
+// headerTypeIDs returns the gob type ids of requestHeader and responseHeader,
+// or 0 for a header the hand writer does not write as gob does: one with a
+// field it does not know (see writesAsGob).
 var headerTypeIDs = sync.OnceValues(func() (req, resp int64) {
-	return gobTypeID(&requestHeader{}), gobTypeID(&responseHeader{})
+	req, resp = gobTypeID(&requestHeader{}), gobTypeID(&responseHeader{})
+	if !writesAsGob(appendRequest, req) {
+		req = 0
+	}
+	if !writesAsGob(appendResponse, resp) {
+		resp = 0
+	}
+	return req, resp
 })
+
+// writesAsGob reports whether appendHeader writes a header of type H, every
+// field set, as gob's Encoder does: a field added to H and not to the hand
+// writer makes netrpcx write H with gob, never drop the field.
+func writesAsGob[H any](appendHeader func([]byte, int64, *H) []byte, id int64) bool {
+	var h H
+	v := reflect.ValueOf(&h).Elem()
+	for i := range v.NumField() {
+		switch f := v.Field(i); f.Kind() {
+		case reflect.String:
+			f.SetString("x")
+		case reflect.Uint64:
+			f.SetUint(1 << 40)
+		case reflect.Int64:
+			f.SetInt(-1 << 40)
+		case reflect.Bool:
+			f.SetBool(true)
+		case reflect.Slice:
+			if f.Type().Elem().Kind() != reflect.String {
+				return false
+			}
+			f.Set(reflect.ValueOf([]string{"x", ""}))
+		default:
+			return false
+		}
+	}
+	var want bytes.Buffer
+	enc := gob.NewEncoder(&want)
+	if enc.Encode(&h) != nil {
+		return false
+	}
+	defs := want.Len()
+	if enc.Encode(&h) != nil {
+		return false
+	}
+	got := countFirst(appendHeader(make([]byte, maxCount), id, &h))
+	return bytes.Equal(got, want.Bytes()[defs:])
+}
 
 // gobTypeID returns the id gob sends values of v's type with: that of the
 // last message a new Encoder writes for v.
@@ -83,62 +134,77 @@ var errGobTooBig = errors.New("gob: encoder: message too big")
 
 // writeRequest writes h through enc, whose writer is w.
 func (hw *headerWriter) writeRequest(enc *gob.Encoder, w io.Writer, h *requestHeader) error {
-	if !hw.sent {
-		return hw.first(enc, h)
-	}
 	id, _ := headerTypeIDs()
-	v := hw.start(id)
+	if !hw.sent || id == 0 {
+		return hw.withGob(enc, h)
+	}
+	return hw.write(w, appendRequest(hw.start(), id, h))
+}
+
+// writeResponse writes h through enc, whose writer is w.
+func (hw *headerWriter) writeResponse(enc *gob.Encoder, w io.Writer, h *responseHeader) error {
+	_, id := headerTypeIDs()
+	if !hw.sent || id == 0 {
+		return hw.withGob(enc, h)
+	}
+	return hw.write(w, appendResponse(hw.start(), id, h))
+}
+
+// appendRequest appends to b the value message of h, of type id, without
+// its count.
+func appendRequest(b []byte, id int64, h *requestHeader) []byte {
+	v := gobStruct{b: appendGobInt(b, id), field: -1}
 	v.string(0, h.ServiceMethod)
 	v.uint(1, h.Seq)
 	v.int(2, h.Timeout)
 	v.strings(3, h.Metadata)
 	v.uint(4, h.Stream)
-	v.bool(5, h.Nil)
-	v.strings(6, h.Present)
-	return hw.finish(v, w)
+	v.bool(5, h.Items)
+	v.bool(6, h.Nil)
+	v.strings(7, h.Present)
+	return append(v.b, 0) // the struct's terminator
 }
 
-// writeResponse writes h through enc, whose writer is w.
-func (hw *headerWriter) writeResponse(enc *gob.Encoder, w io.Writer, h *responseHeader) error {
-	if !hw.sent {
-		return hw.first(enc, h)
-	}
-	_, id := headerTypeIDs()
-	v := hw.start(id)
+// appendResponse is appendRequest for a response header.
+func appendResponse(b []byte, id int64, h *responseHeader) []byte {
+	v := gobStruct{b: appendGobInt(b, id), field: -1}
 	v.string(0, h.ServiceMethod)
 	v.uint(1, h.Seq)
 	v.string(2, h.Error)
 	v.string(3, h.Code)
 	v.bool(4, h.Nil)
 	v.strings(5, h.Present)
-	return hw.finish(v, w)
+	return append(v.b, 0)
 }
 
-// first has enc write the connection's first header, with the definitions.
-func (hw *headerWriter) first(enc *gob.Encoder, h any) error {
+// withGob has enc write h: the connection's first header, with the
+// definitions, or every header if the hand writer cannot write h's type.
+func (hw *headerWriter) withGob(enc *gob.Encoder, h any) error {
 	err := enc.Encode(h)
 	hw.sent = err == nil
 	return err
 }
 
-// start begins a value message of type id, room left for its count.
-func (hw *headerWriter) start(id int64) gobStruct {
-	b := append(hw.buf[:0], make([]byte, maxCount)...)
-	return gobStruct{b: appendGobInt(b, id), field: -1}
+// start returns the buffer for a message, with room for its count.
+func (hw *headerWriter) start() []byte {
+	return append(hw.buf[:0], make([]byte, maxCount)...)
 }
 
-// finish ends the struct and writes the message, count first, with one
-// Write, as gob does (gzipWriter and holdWriter count on that).
-func (hw *headerWriter) finish(v gobStruct, w io.Writer) error {
-	b := append(v.b, 0) // the struct's terminator
-	size := len(b) - maxCount
-	if size >= gobTooBig {
+// countFirst puts the count before the message b (as start returned it,
+// then appended to), and returns the two.
+func countFirst(b []byte) []byte {
+	var cnt [maxCount]byte
+	n := putCount(&cnt, uint64(len(b)-maxCount))
+	return b[maxCount-copy(b[maxCount-n:maxCount], cnt[:n]):]
+}
+
+// write writes the message b, count first, with one Write, as gob does
+// (gzipWriter and holdWriter count on that).
+func (hw *headerWriter) write(w io.Writer, b []byte) error {
+	if len(b)-maxCount >= gobTooBig {
 		return errGobTooBig
 	}
-	var cnt [maxCount]byte
-	n := putCount(&cnt, uint64(size))
-	start := maxCount - copy(b[maxCount-n:maxCount], cnt[:n])
-	_, err := w.Write(b[start:])
+	_, err := w.Write(countFirst(b))
 	if cap(b) > keepBuffer {
 		b = nil
 	}
@@ -254,6 +320,7 @@ const (
 	hdrTimeout
 	hdrMetadata
 	hdrStream
+	hdrItems
 	hdrNil
 	hdrPresent
 	hdrError
@@ -268,6 +335,7 @@ var hdrWire = [hdrFields]int32{
 	hdrTimeout:       gobInt,
 	hdrMetadata:      gobStringSlice,
 	hdrStream:        gobUint,
+	hdrItems:         gobBool,
 	hdrNil:           gobBool,
 	hdrPresent:       gobStringSlice,
 	hdrError:         gobString,
@@ -282,7 +350,7 @@ const gobStringSlice = -1
 var (
 	requestFields = map[string]uint8{
 		"ServiceMethod": hdrServiceMethod, "Seq": hdrSeq, "Timeout": hdrTimeout,
-		"Metadata": hdrMetadata, "Stream": hdrStream, "Nil": hdrNil, "Present": hdrPresent,
+		"Metadata": hdrMetadata, "Stream": hdrStream, "Items": hdrItems, "Nil": hdrNil, "Present": hdrPresent,
 	}
 	responseFields = map[string]uint8{
 		"ServiceMethod": hdrServiceMethod, "Seq": hdrSeq, "Error": hdrError,
@@ -311,7 +379,7 @@ type wireHeader struct {
 	ServiceMethod, Error, Code string
 	Seq, Stream                uint64
 	Timeout                    int64
-	Nil                        bool
+	Items, Nil                 bool
 	Metadata, Present          []string
 }
 
@@ -343,7 +411,7 @@ func (hr *headerReader) readResponse(fr *frameReader, dec *gob.Decoder, h *respo
 
 func (x *wireHeader) request() requestHeader {
 	return requestHeader{ServiceMethod: x.ServiceMethod, Seq: x.Seq, Timeout: x.Timeout, Metadata: x.Metadata,
-		Stream: x.Stream, Nil: x.Nil, Present: x.Present}
+		Stream: x.Stream, Items: x.Items, Nil: x.Nil, Present: x.Present}
 }
 
 func (x *wireHeader) response() responseHeader {
@@ -441,7 +509,7 @@ func (hr *headerReader) decode(b []byte, x *wireHeader) bool {
 		}
 		field += int(d)
 		switch f := hr.plan[field]; f {
-		case hdrSeq, hdrStream, hdrTimeout, hdrNil:
+		case hdrSeq, hdrStream, hdrTimeout, hdrItems, hdrNil:
 			n, v, ok := readGobUint(b)
 			if !ok {
 				return false
@@ -454,6 +522,8 @@ func (hr *headerReader) decode(b []byte, x *wireHeader) bool {
 				x.Stream = v
 			case hdrTimeout:
 				x.Timeout = gobSigned(v)
+			case hdrItems:
+				x.Items = v != 0
 			default:
 				x.Nil = v != 0
 			}

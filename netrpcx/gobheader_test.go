@@ -90,6 +90,9 @@ type bodyWithStrings struct {
 // The hand encoder writes, message for message, the bytes gob's Encoder
 // writes for the same headers, with bodies between them.
 func TestHeaderWriterMatchesGob(t *testing.T) {
+	if req, resp := headerTypeIDs(); req == 0 || resp == 0 {
+		t.Fatalf("the hand writer writes no headers (request type id %d, response %d): it lacks a field gob sends", req, resp)
+	}
 	const seed = 14
 	r := rand.New(rand.NewPCG(seed, 0))
 	for _, side := range []string{"request", "response"} {
@@ -434,5 +437,22 @@ func TestHeaderReaderLetsGobDropLargeBodies(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, []bool{false, true, false, true}) {
 		t.Errorf("headers read by hand: %v, want all but the first and the one after the large body", got)
+	}
+}
+
+// The hand writer checks itself against gob: one that drops a field is not
+// used.
+func TestHeaderWriterChecksItself(t *testing.T) {
+	id, _ := headerTypeIDs()
+	if !writesAsGob(appendRequest, id) {
+		t.Fatal("appendRequest does not write as gob does")
+	}
+	dropsNil := func(b []byte, id int64, h *requestHeader) []byte {
+		h2 := *h
+		h2.Nil = false
+		return appendRequest(b, id, &h2)
+	}
+	if writesAsGob(dropsNil, id) {
+		t.Fatal("a writer that drops a field passes the check")
 	}
 }
