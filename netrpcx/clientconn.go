@@ -35,9 +35,11 @@ type clientConn struct {
 	zw      gzipWriter // under enc: compresses, once the server said it reads that
 	enc     *gob.Encoder
 	hdr     requestHeader // under wsem
+	hx      headerWriter  // under wsem: writes hdr through enc (see gobheader.go)
 
 	fr  *frameReader
 	dec *gob.Decoder
+	hr  headerReader // the reader's: reads headers past dec (see gobheader.go)
 
 	mu      sync.Mutex
 	seq     uint64
@@ -388,7 +390,7 @@ func (cc *clientConn) write(seq uint64, method string, timeout time.Duration, md
 	// its header is taken back and nothing of it is sent (see holdWriter),
 	// so the connection serves the calls after it.
 	cc.hw.hold()
-	err := cc.enc.Encode(&cc.hdr)
+	err := cc.hx.writeRequest(cc.enc, &cc.zw, &cc.hdr)
 	if err == nil {
 		hdr := cc.hw.mark()
 		if err = encodeValue(cc.enc, args); err != nil {
@@ -473,8 +475,7 @@ func (cc *clientConn) flusher() {
 func (cc *clientConn) read() {
 	var hdr responseHeader
 	for {
-		hdr = responseHeader{} // gob merges into the destination: start from zero
-		if err := cc.dec.Decode(&hdr); err != nil {
+		if err := cc.hr.readResponse(cc.fr, cc.dec, &hdr); err != nil {
 			cc.fail(err)
 			return
 		}

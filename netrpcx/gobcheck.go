@@ -24,8 +24,9 @@ import (
 // such values, the messages of most calls, cost only reading their type id.
 //
 // It only counts: it allocates nothing for values, and for type definitions
-// only a small record per type. Whatever it cannot follow exactly as gob
-// would, it rejects. The streams encoding/gob's Encoder writes always pass;
+// only a small record per type (with a struct's field names, which let
+// headerReader read headers without gob). Whatever it cannot follow exactly
+// as gob would, it rejects. The streams encoding/gob's Encoder writes always pass;
 // it rejects, beyond hostile maps, only what gob would fail on too or never
 // writes: ambiguous type definitions, missing struct terminators, bytes
 // after a value, nesting deeper than maxGobDepth, more than maxGobTypes type
@@ -109,9 +110,10 @@ const (
 // definition may refer to types defined after it.
 type gobType struct {
 	kind      gobKind
-	len       int64   // of an array
-	key, elem int32   // of an array, slice or map
-	fields    []int32 // of a struct, by field number
+	len       int64    // of an array
+	key, elem int32    // of an array, slice or map
+	fields    []int32  // of a struct, by field number
+	names     []string // of a struct's fields, by field number (see headerReader)
 	keyT      *gobType
 	elemT     *gobType
 	fieldT    []*gobType
@@ -707,10 +709,11 @@ func (w *gobWalker) define(id int32) error {
 				}
 				t.fields = make([]int32, n)
 				t.fieldT = make([]*gobType, n)
+				t.names = make([]string, n)
 				for i := range t.fields {
 					err := w.fields(2, func(f int) error {
 						if f == 0 {
-							return w.skip() // the name
+							return w.name(&t.names[i])
 						}
 						return w.id(&t.fields[i])
 					})
@@ -770,15 +773,31 @@ func (w *gobWalker) fields(n int, field func(int) error) error {
 }
 
 // commonType walks a CommonType struct: the type's name and id, which gob
-// only uses in messages.
+// only uses in messages. gob fails on an id beyond 32 bits, and then keeps
+// nothing of the definition: the check must not keep it either, since a
+// value of its id is one gob cannot read (see headerReader).
 func (w *gobWalker) commonType() error {
 	return w.fields(2, func(f int) error {
 		if f == 0 {
 			return w.skip()
 		}
-		_, err := w.int()
-		return err
+		var id int32
+		return w.id(&id)
 	})
+}
+
+// name reads a string: a struct field's name.
+func (w *gobWalker) name(p *string) error {
+	n, err := w.uint()
+	if err != nil {
+		return err
+	}
+	if n > uint64(w.left()) {
+		return w.fail("length %d exceeds the %d bytes left", n, w.left())
+	}
+	*p = string(w.b[w.p : w.p+int(n)])
+	w.p += int(n)
+	return nil
 }
 
 // id reads a type id within a definition (gob decodes it into an int32).

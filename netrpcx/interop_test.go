@@ -35,6 +35,13 @@ func TestStockClientCallsNetrpcxServer(t *testing.T) {
 	if err := c.Call("Test.Ping", struct{}{}, &struct{}{}); err != nil {
 		t.Fatalf("Test.Ping: %v", err)
 	}
+	// Enough calls for sequence numbers of two bytes, in headers the
+	// server reads and writes without gob after the first.
+	for i := range 300 {
+		if err := c.Call("Test.Add", struct{ A, B int }{i, 1}, &sum); err != nil || sum != i+1 {
+			t.Fatalf("Test.Add(%d, 1) = %d, %v", i, sum, err)
+		}
+	}
 }
 
 // A stock client reads the code in the error text.
@@ -201,6 +208,15 @@ func TestClientCallsStockServer(t *testing.T) {
 	}
 	if n := netrpcx.PendingCalls(c); n != 0 {
 		t.Fatalf("%d calls still pending", n)
+	}
+
+	// The stock server skips the header fields it lacks.
+	dctx, cancelD := context.WithTimeout(stdrpc.AppendOutgoing(ctx, "X-Request-Id", "r-1"), time.Minute)
+	defer cancelD()
+	for i := range 300 {
+		if sum, err := test.Add(dctx, i, 1); err != nil || sum != i+1 {
+			t.Fatalf("Add(%d, 1) with a deadline and metadata = %d, %v", i, sum, err)
+		}
 	}
 }
 

@@ -46,10 +46,12 @@ type serverCodec struct {
 	peer    string // the peer's address, for the access log
 
 	hdr requestHeader // the reader's
+	hr  headerReader  // the reader's: reads hdr past dec (see gobheader.go)
 	cur *callState    // the reader's: the call whose body comes next
 
 	wmu  sync.Mutex     // the writer's lock
 	resp responseHeader // the writer's
+	hx   headerWriter   // the writer's: writes resp through enc (see gobheader.go)
 
 	work  chan *callState // hands a call to a waiting worker; closed with the connection
 	spare atomic.Bool     // a worker waits on work
@@ -246,7 +248,6 @@ func (c *serverCodec) readCall() (*callState, error) {
 			c.idleDeadline()
 			c.mu.Unlock()
 		}
-		c.hdr = requestHeader{} // gob merges into the destination: start from zero
 		var hold int64
 		if c.budget != nil {
 			// A large header is charged while it is read, so that peers
@@ -258,7 +259,7 @@ func (c *serverCodec) readCall() (*callState, error) {
 				c.budget.acquire(hold, c.drainCh)
 			}
 		}
-		err := c.dec.Decode(&c.hdr)
+		err := c.hr.readRequest(c.fr, c.dec, &c.hdr)
 		if hold > 0 {
 			c.budget.release(hold)
 		}
@@ -741,7 +742,7 @@ func (c *serverCodec) write(st *callState, method string, seq uint64, text strin
 		}
 	}
 	c.hw.hold()
-	err := c.enc.Encode(&c.resp)
+	err := c.hx.writeResponse(c.enc, &c.out, &c.resp)
 	if err != nil {
 		c.hw.release()
 	}
