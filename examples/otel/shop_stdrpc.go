@@ -203,3 +203,45 @@ func RegisterOrdersJSONRPC(j *stdhttp.JSONRPC, impl Orders, opts ...stdhttp.Serv
 	}
 	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Place", Params: []string{"item"}}, place)
 }
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *StockReserveRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"item":`)
+	e.String(x.Item)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *StockReserveRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("item") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Item = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *OrdersPlaceRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"item":`)
+	e.String(x.Item)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *OrdersPlaceRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("item") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Item = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}

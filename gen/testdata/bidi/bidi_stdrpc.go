@@ -371,3 +371,126 @@ func RegisterEditorJSONRPC(j *stdhttp.JSONRPC, impl Editor, opts ...stdhttp.Serv
 	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Ping", Params: []string{"n"}}, ping)
 	stdhttp.HandleJSONRPCBidiStream(s, stdhttp.JSONRPCMethod{Name: "Sync"})
 }
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *Summary) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"Count":`)
+	e.Int(int64(x.Count))
+	e.Raw(`,"Mean":`)
+	e.Float64(x.Mean)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *Summary) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("Count", "Mean") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Count = int(val)
+			}
+		case 1:
+			if val, ok := d.Float(64); ok {
+				x.Mean = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *DevicesStatsResponse) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"count":`)
+	e.Int(int64(x.Count))
+	e.Raw(`,"mean":`)
+	e.Float64(x.Mean)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *DevicesStatsResponse) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("count", "mean") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Count = int(val)
+			}
+		case 1:
+			if val, ok := d.Float(64); ok {
+				x.Mean = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *Reading) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"Device":`)
+	e.String(x.Device)
+	e.Raw(`,"Value":`)
+	e.Float64(x.Value)
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *Reading) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("Device", "Value") {
+		case 0:
+			if val, ok := d.String(); ok {
+				x.Device = val
+			}
+		case 1:
+			if val, ok := d.Float(64); ok {
+				x.Value = val
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *EditorPingRequest) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"n":`)
+	e.Int(int64(x.N))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *EditorPingRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("n") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.N = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *in) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"N":`)
+	e.Int(int64(x.N))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *in) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("N") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.N = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
