@@ -130,7 +130,7 @@ func syncPeer(ctx context.Context, c List) peer {
 }
 
 // waitFor waits until d's list is want.
-func (d peer) waitFor(t *testing.T, who string, want ...string) {
+func (d peer) waitFor(t testing.TB, who string, want ...string) {
 	t.Helper()
 	timeout := time.After(testTimeout)
 	var last []string
