@@ -108,7 +108,15 @@ func TestServerAnswersAsEncodingJSON(t *testing.T) {
 			}
 		default:
 			emptied(reflect.ValueOf(&want).Elem())
-			out, _ := json.Marshal(&want)
+			out, merr := json.Marshal(&want)
+			if merr != nil {
+				// A value encoding/json reads but cannot write (a time
+				// whose zone is +24:00): the server cannot answer it either.
+				if resp.StatusCode != http.StatusInternalServerError {
+					t.Fatalf("-jsonseed=%d #%d: encoding/json cannot write back what it read (%v)\n%s\nthe server answered %d: %s", seed, i, merr, doc, resp.StatusCode, body)
+				}
+				continue
+			}
 			if resp.StatusCode != http.StatusOK || string(body) != string(out)+"\n" {
 				t.Fatalf("-jsonseed=%d #%d: sent\n%s\nthe server answered %d:\n%s\nencoding/json gives\n%s", seed, i, doc, resp.StatusCode, body, out)
 			}
