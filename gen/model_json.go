@@ -115,6 +115,9 @@ type jsonCodecBuild struct {
 // order of their sources.
 func planJSON(pkg *types.Package, builds []*serviceBuild) *jsonPlan {
 	pl := &jsonPlan{pkg: pkg, structs: map[*types.Named]*jsonStructInfo{}, files: map[string][]*jsonCodecBuild{}}
+	if shadowsCodecNames(pkg) {
+		return pl // every value keeps encoding/json
+	}
 	bySource := slices.Clone(builds)
 	slices.SortStableFunc(bySource, func(x, y *serviceBuild) int {
 		return cmp.Or(cmp.Compare(x.decl.filename, y.decl.filename), cmp.Compare(x.decl.spec.Pos(), y.decl.spec.Pos()))

@@ -400,3 +400,35 @@ type Calculator interface {
 		t.Fatalf("with GOFLAGS=%s: %v", os.Getenv("GOFLAGS"), err)
 	}
 }
+
+// A package that declares a name the JSON codecs use for a local (a type
+// val, which a codec would convert to) gets no codecs, and its generated
+// code compiles.
+func TestCodecLocalsNotShadowed(t *testing.T) {
+	dir := tempModule(t, map[string]string{"svc.go": `package svc
+
+import "context"
+
+type val int
+
+type Rec struct {
+	V   val
+	Vs  []val
+	Ptr *val
+}
+
+//stdrpc:service
+type Svc interface {
+	Put(ctx context.Context, r Rec) (Rec, error)
+	Pair(ctx context.Context, a val, b []val) (v val, err error)
+}
+`})
+	if _, err := gen.Run(gen.Config{Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "vet", "-mod=mod", ".")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the generated code does not compile: %v\n%s", err, out)
+	}
+}
