@@ -246,13 +246,8 @@ func resultOf[T, R any](st *callState, resp *R) error {
 			}
 		}
 	}
-	if err != nil {
-		e := c.opts.core.Wire(st.ctx, st.info, err)
-		st.code = e.Code()
-		err = e
-	}
-	c.responding.Add(1) // the response follows at once; see serverCodec.WriteResponse
-	st.handled = true
+	err = st.streamError(err)
+	st.answered()
 	return err
 }
 

@@ -52,9 +52,26 @@ func (st *callState) run(call func(context.Context) error) error {
 		}
 		err = finish(ctx, st, st.info, st.codec.opts, call)
 	}
-	st.codec.responding.Add(1) // the response follows at once; see serverCodec.WriteResponse
-	st.handled = true
+	st.answered()
 	return err
+}
+
+// answered records that st's response follows at once: the codec counts
+// it in responding until written (see serverCodec.WriteResponse).
+func (st *callState) answered() {
+	st.codec.responding.Add(1)
+	st.handled = true
+}
+
+// streamError maps the error that ends a stream's call as Run maps a
+// call's, and keeps its code for the response.
+func (st *callState) streamError(err error) error {
+	if err == nil {
+		return nil
+	}
+	e := st.codec.opts.core.Wire(st.ctx, st.info, err)
+	st.code = e.Code()
+	return e
 }
 
 // defaultServerOptions serve calls that arrive through a stock codec. It is

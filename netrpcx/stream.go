@@ -122,13 +122,8 @@ func runStream[T any](st *callState, resp *Batch[T], call func(context.Context) 
 			c.closeStream(s.id)
 		}
 	}
-	if err != nil {
-		e := c.opts.core.Wire(st.ctx, st.info, err)
-		st.code = e.Code()
-		err = e
-	}
-	c.responding.Add(1) // the response follows at once; see serverCodec.WriteResponse
-	st.handled = true
+	err = st.streamError(err)
+	st.answered()
 	return err
 }
 
