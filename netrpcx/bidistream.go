@@ -5,7 +5,6 @@ import (
 	"iter"
 	"reflect"
 
-	"github.com/stdrpc/stdrpc"
 	"github.com/stdrpc/stdrpc/internal/core"
 )
 
@@ -107,28 +106,9 @@ func openBidiStream[T, U any](st *callState, b *Batch[T], call func(context.Cont
 // cancel the stream's context. The error is yielded once, last, as
 // Stream's is; deadline, metadata and interceptors work as for Stream.
 func BidiStream[T, U any](ctx context.Context, c *Client, serviceMethod string, in iter.Seq[T]) iter.Seq2[U, error] {
-	return func(yield func(U, error) bool) {
-		stopped := false // the loop broke: yield must not be called again
-		run := func(ctx context.Context) error {
-			if stopped {
-				return nil
-			}
-			return exchange(ctx, c, serviceMethod, in, func(v U) bool {
-				stopped = !yield(v, nil)
-				return !stopped
-			})
-		}
-		var err error
-		if icpt := c.opts.interceptor; icpt == nil {
-			err = run(ctx)
-		} else {
-			err = icpt(ctx, core.ServiceMethod(serviceMethod), run)
-		}
-		if err != nil && !stopped {
-			var zero U
-			yield(zero, stdrpc.FromError(err))
-		}
-	}
+	return core.Items(ctx, c.opts.interceptor, core.ServiceMethod(serviceMethod), func(ctx context.Context, each func(U) bool) error {
+		return exchange(ctx, c, serviceMethod, in, each)
+	})
 }
 
 // exchange runs one bidirectional stream: a goroutine sends the caller's

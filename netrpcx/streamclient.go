@@ -31,28 +31,9 @@ import (
 // stream ends (nil when the loop stopped early), and calling next again
 // starts the stream over.
 func Stream[T any](ctx context.Context, c *Client, serviceMethod string, req any) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		stopped := false // the loop broke: yield must not be called again
-		run := func(ctx context.Context) error {
-			if stopped {
-				return nil
-			}
-			return readStream(ctx, c, serviceMethod, req, func(v T) bool {
-				stopped = !yield(v, nil)
-				return !stopped
-			})
-		}
-		var err error
-		if in := c.opts.interceptor; in == nil {
-			err = run(ctx)
-		} else {
-			err = in(ctx, core.ServiceMethod(serviceMethod), run)
-		}
-		if err != nil && !stopped {
-			var zero T
-			yield(zero, stdrpc.FromError(err))
-		}
-	}
+	return core.Items(ctx, c.opts.interceptor, core.ServiceMethod(serviceMethod), func(ctx context.Context, each func(T) bool) error {
+		return readStream(ctx, c, serviceMethod, req, each)
+	})
 }
 
 // readStream opens one stream and passes each item to each until the

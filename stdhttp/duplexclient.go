@@ -88,28 +88,9 @@ func clientStream[T, Resp any](ctx context.Context, c *Client, path string, in i
 // ends the stream. An error is yielded once, as the last value, with the
 // zero U; it is always a *stdrpc.Error, as Stream's.
 func BidiStream[T, U any](ctx context.Context, c *Client, path string, in iter.Seq[T]) iter.Seq2[U, error] {
-	return func(yield func(U, error) bool) {
-		stopped := false // the loop broke: yield must not be called again
-		run := func(ctx context.Context) error {
-			if stopped {
-				return nil
-			}
-			return bidiStream(ctx, c, path, in, func(v U) bool {
-				stopped = !yield(v, nil)
-				return !stopped
-			})
-		}
-		var err error
-		if c.intercept == nil {
-			err = run(ctx)
-		} else {
-			err = c.intercept(ctx, core.Path(path), run)
-		}
-		if err != nil && !stopped {
-			var zero U
-			yield(zero, stdrpc.FromError(err))
-		}
-	}
+	return core.Items(ctx, c.intercept, core.Path(path), func(ctx context.Context, each func(U) bool) error {
+		return bidiStream(ctx, c, path, in, each)
+	})
 }
 
 func bidiStream[T, U any](ctx context.Context, c *Client, path string, in iter.Seq[T], each func(U) bool) error {

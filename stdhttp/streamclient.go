@@ -48,28 +48,9 @@ func WithMaxLineBytes(n int64) ClientOption {
 // stream ends (nil when the loop stopped early), and calling next again
 // starts the stream over.
 func Stream[T any](ctx context.Context, c *Client, path string, req any) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		stopped := false // the loop broke: yield must not be called again
-		run := func(ctx context.Context) error {
-			if stopped {
-				return nil
-			}
-			return readStream(ctx, c, c.base+path, req, func(v T) bool {
-				stopped = !yield(v, nil)
-				return !stopped
-			})
-		}
-		var err error
-		if c.intercept == nil {
-			err = run(ctx)
-		} else {
-			err = c.intercept(ctx, core.Path(path), run)
-		}
-		if err != nil && !stopped {
-			var zero T
-			yield(zero, stdrpc.FromError(err))
-		}
-	}
+	return core.Items(ctx, c.intercept, core.Path(path), func(ctx context.Context, each func(T) bool) error {
+		return readStream(ctx, c, c.base+path, req, each)
+	})
 }
 
 // readStream makes one streaming call and passes each item to each until
