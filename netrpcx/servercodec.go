@@ -55,6 +55,11 @@ type serverCodec struct {
 
 	work  chan *callState // hands a call to a waiting worker; closed with the connection
 	spare atomic.Bool     // a worker waits on work
+	// unflushed is set while a response written without a flush waits in
+	// bw for others (see write); it spares flushHeld the writer's lock
+	// when there is nothing to flush, as with one caller, where taking it
+	// as the last response's writer still holds it wakes that writer.
+	unflushed atomic.Bool
 
 	room    chan struct{} // a call was answered while the reader waited for room
 	drainCh chan struct{} // closed when draining begins
@@ -410,7 +415,7 @@ func (c *serverCodec) worker(st *callState) {
 		}
 		c.respond(st.serviceMethod, st.seq, text, body) // st is gone after it
 		if !c.spare.CompareAndSwap(false, true) {
-			return
+			return // another worker is the spare
 		}
 		var ok bool
 		if st, ok = <-c.work; !ok {
@@ -519,11 +524,15 @@ func (c *serverCodec) started() {
 // flushHeld flushes the responses that were written while others were
 // expected to follow.
 func (c *serverCodec) flushHeld() {
+	if !c.unflushed.Load() {
+		return
+	}
 	c.wmu.Lock()
 	var err error
 	if c.bw.Buffered() > 0 {
 		err = c.bw.Flush()
 	}
+	c.unflushed.Store(false)
 	c.wmu.Unlock()
 	if err != nil {
 		c.writeFailed()
@@ -769,8 +778,15 @@ func (c *serverCodec) write(st *callState, method string, seq uint64, text strin
 	} else {
 		soon = c.responding.Load()
 	}
+	if err == nil && soon != 0 {
+		// Left for the last of the others (see flushHeld), unless it
+		// finished before it could see this.
+		c.unflushed.Store(true)
+		soon = c.responding.Load()
+	}
 	if err == nil && soon == 0 {
 		err = c.bw.Flush()
+		c.unflushed.Store(false)
 	}
 	return err
 }
