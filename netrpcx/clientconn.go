@@ -36,10 +36,12 @@ type clientConn struct {
 	enc     *gob.Encoder
 	hdr     requestHeader // under wsem
 	hx      headerWriter  // under wsem: writes hdr through enc (see gobheader.go)
+	bx      bodyWriter    // under wsem: writes requests through enc (see gobbody.go)
 
 	fr  *frameReader
 	dec *gob.Decoder
 	hr  headerReader // the reader's: reads headers past dec (see gobheader.go)
+	br  bodyReader   // the reader's: reads results past dec (see gobbody.go)
 
 	mu      sync.Mutex
 	seq     uint64
@@ -393,7 +395,7 @@ func (cc *clientConn) write(seq uint64, method string, timeout time.Duration, md
 	err := cc.hx.writeRequest(cc.enc, &cc.zw, &cc.hdr)
 	if err == nil {
 		hdr := cc.hw.mark()
-		if err = encodeValue(cc.enc, args); err != nil {
+		if err = cc.bx.write(cc.enc, &cc.zw, args); err != nil {
 			cc.hw.drop(hdr)
 			err = fmt.Errorf("netrpcx: %w of %s: %w", errEncode, method, err)
 		} else if items {
@@ -504,7 +506,7 @@ func (cc *clientConn) read() {
 			pc.err = remoteError(hdr.Code, hdr.Error)
 			err = discard(cc.dec)
 		default:
-			if err = cc.dec.Decode(pc.reply); err != nil && cc.fr.err == nil {
+			if err = cc.br.read(cc.fr, cc.dec, pc.reply); err != nil && cc.fr.err == nil {
 				// The value did not fit reply; the stream is fine.
 				pc.err = stdrpc.Errorf(stdrpc.Internal, "netrpcx: cannot decode the response of seq %d into %T: %w", hdr.Seq, pc.reply, err)
 				err = nil

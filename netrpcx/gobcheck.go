@@ -118,6 +118,7 @@ type gobType struct {
 	elemT     *gobType
 	fieldT    []*gobType
 	plain     plainness // see gobWalker.plain
+	marshal   uint8     // of kindBytes: 4 GobEncoder, 5 BinaryMarshaler, 6 TextMarshaler (see bodyReader)
 }
 
 type plainness uint8
@@ -736,7 +737,7 @@ func (w *gobWalker) define(id int32) error {
 				}
 			})
 		default:
-			t = &gobType{kind: kindBytes}
+			t = &gobType{kind: kindBytes, marshal: uint8(field)}
 			return w.fields(1, func(int) error { return w.commonType() })
 		}
 	})

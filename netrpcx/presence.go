@@ -494,7 +494,7 @@ func (h *holdWriter) release() error {
 // The error returned is the connection's.
 func (c *serverCodec) encodeBody(method string, body any) error {
 	hdr := c.hw.mark()
-	err := encodeValue(c.enc, body)
+	err := c.bx.write(c.enc, &c.out, body)
 	if err == nil {
 		return c.hw.release()
 	}

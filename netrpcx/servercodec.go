@@ -47,11 +47,13 @@ type serverCodec struct {
 
 	hdr requestHeader // the reader's
 	hr  headerReader  // the reader's: reads hdr past dec (see gobheader.go)
+	br  bodyReader    // the reader's: reads requests past dec (see gobbody.go)
 	cur *callState    // the reader's: the call whose body comes next
 
 	wmu  sync.Mutex     // the writer's lock
 	resp responseHeader // the writer's
 	hx   headerWriter   // the writer's: writes resp through enc (see gobheader.go)
+	bx   bodyWriter     // the writer's: writes results through enc (see gobbody.go)
 
 	work  chan *callState // hands a call to a waiting worker; closed with the connection
 	spare atomic.Bool     // a worker waits on work
@@ -455,7 +457,7 @@ func (c *serverCodec) ReadRequestBody(x any) error {
 			c.budget.acquire(st.charged, c.drainCh)
 		}
 	}
-	if err := c.dec.Decode(x); err != nil {
+	if err := c.br.read(c.fr, c.dec, x); err != nil {
 		if c.fr.err != nil { // the stream failed, not the value
 			switch { // tell the caller why, then close
 			case errors.Is(err, errTooLarge):
