@@ -57,6 +57,7 @@ func printFile(f *genFile) []byte {
 		}
 	}
 	emitJSONCodecs(p, f)
+	emitGobCodecs(p, f)
 	// Each part ends with a blank line; the file ends with one newline.
 	return append(bytes.TrimRight(p.Bytes(), "\n"), '\n')
 }

@@ -23,6 +23,8 @@ type genFile struct {
 	Gofmt bool
 	// JSONCodecs are the JSON codecs the file prints (see model_json.go).
 	JSONCodecs []*jsonCodec
+	// GobCodecs are the gob codecs the file prints (see model_gob.go).
+	GobCodecs []*gobCodec
 }
 
 // A genImport is one import of a generated file.

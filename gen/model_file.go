@@ -18,7 +18,7 @@ import (
 
 // buildFile renders the services of one source file: its import registry,
 // the types as the generated file spells them, and every local name.
-func (b *builder) buildFile(pkg *packages.Package, source string, sbs []*serviceBuild, generated []string, codecs *jsonPlan) *genFile {
+func (b *builder) buildFile(pkg *packages.Package, source string, sbs []*serviceBuild, generated []string, codecs *jsonPlan, gobs *gobPlan) *genFile {
 	slices.SortFunc(sbs, func(x, y *serviceBuild) int { return cmp.Compare(x.decl.spec.Pos(), y.decl.spec.Pos()) })
 
 	// The file declaring the services decides import names first.
@@ -44,6 +44,7 @@ func (b *builder) buildFile(pkg *packages.Package, source string, sbs []*service
 		}
 	}
 	cbs := codecs.buildCodecs(source, reg)
+	gcbs := gobs.buildGobCodecs(source, reg)
 	reg.resolve()
 	rt := runtimeNames{
 		Context: reg.name(pathContext),
@@ -70,6 +71,7 @@ func (b *builder) buildFile(pkg *packages.Package, source string, sbs []*service
 		f.Services = append(f.Services, sb.svc)
 	}
 	f.JSONCodecs = spellCodecs(cbs, reg.qualifier)
+	f.GobCodecs = spellGobCodecs(gcbs, reg.qualifier)
 	f.Gofmt = !printsFormatted(f)
 	return f
 }

@@ -153,10 +153,10 @@ func (b *builder) buildPackage(sc *pkgScan) []*genFile {
 	for _, sb := range builds {
 		byFile[sb.decl.filename] = append(byFile[sb.decl.filename], sb)
 	}
-	codecs := planJSON(pkg.Types, builds)
+	codecs, gobs := planJSON(pkg.Types, builds), planGob(pkg.Types, builds)
 	var files []*genFile
 	for name, sbs := range byFile {
-		files = append(files, b.buildFile(pkg, name, sbs, generated, codecs))
+		files = append(files, b.buildFile(pkg, name, sbs, generated, codecs, gobs))
 	}
 	slices.SortFunc(files, func(a, b *genFile) int { return cmp.Compare(a.Path, b.Path) })
 	if d := b.buildOpenAPI(sc, builds, files); d != nil {

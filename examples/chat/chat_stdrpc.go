@@ -246,3 +246,43 @@ func (x *Message) DecodeJSON(d *stdhttp.JSONDecoder) {
 		}
 	}
 }
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *ChatSendRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.Room)
+	w.String(1, x.User)
+	w.String(2, x.Text)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *ChatSendRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 3); f >= 0; f = r.Field(f, 3) {
+		switch f {
+		case 0:
+			x.Room = r.String()
+		case 1:
+			x.User = r.String()
+		case 2:
+			x.Text = r.String()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *ChatSubscribeRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.Room)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *ChatSubscribeRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Room = r.String()
+		}
+	}
+}

@@ -364,3 +364,77 @@ func (x *Tick) DecodeJSON(d *stdhttp.JSONDecoder) {
 		}
 	}
 }
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *TallyAddRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.N))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *TallyAddRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.N = int(r.Int(0))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *TallyAddResponse) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.Instance)
+	w.Int(1, x.Total)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *TallyAddResponse) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Instance = r.String()
+		case 1:
+			x.Total = r.Int(64)
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *TallyWorkRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.D))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *TallyWorkRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.D = time.Duration(r.Int(64))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *TallyTicksRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Interval))
+	w.Int(1, int64(x.Count))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *TallyTicksRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Interval = time.Duration(r.Int(64))
+		case 1:
+			x.Count = int(r.Int(0))
+		}
+	}
+}

@@ -953,3 +953,75 @@ func (x *CasesMixedResponse) DecodeJSON(d *stdhttp.JSONDecoder) {
 		}
 	}
 }
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *CasesMixedResponse) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.X))
+	if len(x.Y) != 0 {
+		w.Field(1)
+		w.Len(len(x.Y))
+		for i := range x.Y {
+			x.Y[i].WriteGob(w)
+		}
+	}
+	if x.Z != nil {
+		w.Field(2)
+		x.Z.WriteGob(w)
+	}
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *CasesMixedResponse) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 3); f >= 0; f = r.Field(f, 3) {
+		switch f {
+		case 0:
+			x.X = Level(r.Int(8))
+		case 1:
+			x.Y = netrpcx.ReadGobSlice(r, x.Y, (*Inner).ReadGob)
+		case 2:
+			if x.Z == nil {
+				x.Z = new(Inner)
+			}
+			x.Z.ReadGob(r)
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *Inner) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.A))
+	w.String(1, x.B)
+	if x.C != nil {
+		w.Float(2, float64(*x.C))
+	}
+	if len(x.D) != 0 {
+		w.Field(3)
+		w.Len(len(x.D))
+		for i := range x.D {
+			w.PutInt(int64(x.D[i]))
+		}
+	}
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *Inner) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 4); f >= 0; f = r.Field(f, 4) {
+		switch f {
+		case 0:
+			x.A = int(r.Int(0))
+		case 1:
+			x.B = r.String()
+		case 2:
+			if x.C == nil {
+				x.C = new(float32)
+			}
+			*x.C = float32(r.Float(32))
+		case 3:
+			x.D = netrpcx.ReadGobSlice(r, x.D, func(e *int8, r *netrpcx.GobReader) { *e = int8(r.Int(8)) })
+		}
+	}
+}

@@ -491,3 +491,135 @@ func (x *TestDivideResponse) DecodeJSON(d *stdhttp.JSONDecoder) {
 		}
 	}
 }
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *TestAddRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.A))
+	w.Int(1, int64(x.B))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *TestAddRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.A = int(r.Int(0))
+		case 1:
+			x.B = int(r.Int(0))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *Payload) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, x.ID)
+	w.String(1, x.Name)
+	if len(x.Tags) != 0 {
+		w.Field(2)
+		w.Len(len(x.Tags))
+		for i := range x.Tags {
+			w.PutString(x.Tags[i])
+		}
+	}
+	w.Bytes(3, x.Data)
+	w.Float(4, x.Score)
+	w.Time(5, x.At)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *Payload) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 6); f >= 0; f = r.Field(f, 6) {
+		switch f {
+		case 0:
+			x.ID = r.Int(64)
+		case 1:
+			x.Name = r.String()
+		case 2:
+			x.Tags = netrpcx.ReadGobSlice(r, x.Tags, func(e *string, r *netrpcx.GobReader) { *e = r.String() })
+		case 3:
+			x.Data = r.Bytes(x.Data)
+		case 4:
+			x.Score = r.Float(64)
+		case 5:
+			r.Time(&x.At)
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *TestSleepRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.D))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *TestSleepRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.D = time.Duration(r.Int(64))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *TestMetaRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.Key)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *TestMetaRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Key = r.String()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *TestDivideRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.A))
+	w.Int(1, int64(x.B))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *TestDivideRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.A = int(r.Int(0))
+		case 1:
+			x.B = int(r.Int(0))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *TestDivideResponse) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Quo))
+	w.Int(1, int64(x.Rem))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *TestDivideResponse) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Quo = int(r.Int(0))
+		case 1:
+			x.Rem = int(r.Int(0))
+		}
+	}
+}

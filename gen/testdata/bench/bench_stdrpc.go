@@ -3646,3 +3646,839 @@ func (x *BigMethod49Request) DecodeJSON(d *stdhttp.JSONDecoder) {
 		}
 	}
 }
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod00Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.A))
+	w.Int(1, int64(x.B))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod00Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.A = int(r.Int(0))
+		case 1:
+			x.B = int(r.Int(0))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod01Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.Name)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod01Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Name = r.String()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *User) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, x.ID)
+	w.String(1, x.Name)
+	if len(x.Tags) != 0 {
+		w.Field(2)
+		w.Len(len(x.Tags))
+		for i := range x.Tags {
+			w.PutString(x.Tags[i])
+		}
+	}
+	w.Time(3, x.Added)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *User) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 4); f >= 0; f = r.Field(f, 4) {
+		switch f {
+		case 0:
+			x.ID = r.Int(64)
+		case 1:
+			x.Name = r.String()
+		case 2:
+			x.Tags = netrpcx.ReadGobSlice(r, x.Tags, func(e *string, r *netrpcx.GobReader) { *e = r.String() })
+		case 3:
+			r.Time(&x.Added)
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod04Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Bytes(0, x.Data)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod04Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Data = r.Bytes(x.Data)
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod05Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Time(0, x.At)
+	w.Int(1, int64(x.D))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod05Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			r.Time(&x.At)
+		case 1:
+			x.D = time.Duration(r.Int(64))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod07Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Limit))
+	w.String(1, x.Cursor)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod07Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Limit = int(r.Int(0))
+		case 1:
+			x.Cursor = r.String()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod08Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	if len(x.Xs) != 0 {
+		w.Field(0)
+		w.Len(len(x.Xs))
+		for i := range x.Xs {
+			w.PutFloat(x.Xs[i])
+		}
+	}
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod08Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Xs = netrpcx.ReadGobSlice(r, x.Xs, func(e *float64, r *netrpcx.GobReader) { *e = r.Float(64) })
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod10Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Id))
+	if len(x.Tags) != 0 {
+		w.Field(1)
+		w.Len(len(x.Tags))
+		for i := range x.Tags {
+			w.PutString(x.Tags[i])
+		}
+	}
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod10Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Id = int(r.Int(0))
+		case 1:
+			x.Tags = netrpcx.ReadGobSlice(r, x.Tags, func(e *string, r *netrpcx.GobReader) { *e = r.String() })
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod10Response) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.N))
+	w.Bool(1, x.Ok)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod10Response) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.N = int(r.Int(0))
+		case 1:
+			x.Ok = r.Bool()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod12Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Id))
+	w.Field(1)
+	x.U.WriteGob(w)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod12Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Id = int(r.Int(0))
+		case 1:
+			x.U.ReadGob(r)
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod13Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	if len(x.Ps) != 0 {
+		w.Field(0)
+		w.Len(len(x.Ps))
+		for i := range x.Ps {
+			x.Ps[i].WriteGob(w)
+		}
+	}
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod13Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Ps = netrpcx.ReadGobSlice(r, x.Ps, (*User).ReadGob)
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod13Response) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Count))
+	if len(x.Names) != 0 {
+		w.Field(1)
+		w.Len(len(x.Names))
+		for i := range x.Names {
+			w.PutString(x.Names[i])
+		}
+	}
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod13Response) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Count = int(r.Int(0))
+		case 1:
+			x.Names = netrpcx.ReadGobSlice(r, x.Names, func(e *string, r *netrpcx.GobReader) { *e = r.String() })
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod14Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.S)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod14Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.S = r.String()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod15Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.A))
+	w.Int(1, int64(x.B))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod15Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.A = int(r.Int(0))
+		case 1:
+			x.B = int(r.Int(0))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod16Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.Name)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod16Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Name = r.String()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod19Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Bytes(0, x.Data)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod19Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Data = r.Bytes(x.Data)
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod20Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Time(0, x.At)
+	w.Int(1, int64(x.D))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod20Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			r.Time(&x.At)
+		case 1:
+			x.D = time.Duration(r.Int(64))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod22Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Limit))
+	w.String(1, x.Cursor)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod22Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Limit = int(r.Int(0))
+		case 1:
+			x.Cursor = r.String()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod23Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	if len(x.Xs) != 0 {
+		w.Field(0)
+		w.Len(len(x.Xs))
+		for i := range x.Xs {
+			w.PutFloat(x.Xs[i])
+		}
+	}
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod23Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Xs = netrpcx.ReadGobSlice(r, x.Xs, func(e *float64, r *netrpcx.GobReader) { *e = r.Float(64) })
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod25Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Id))
+	if len(x.Tags) != 0 {
+		w.Field(1)
+		w.Len(len(x.Tags))
+		for i := range x.Tags {
+			w.PutString(x.Tags[i])
+		}
+	}
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod25Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Id = int(r.Int(0))
+		case 1:
+			x.Tags = netrpcx.ReadGobSlice(r, x.Tags, func(e *string, r *netrpcx.GobReader) { *e = r.String() })
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod25Response) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.N))
+	w.Bool(1, x.Ok)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod25Response) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.N = int(r.Int(0))
+		case 1:
+			x.Ok = r.Bool()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod27Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Id))
+	w.Field(1)
+	x.U.WriteGob(w)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod27Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Id = int(r.Int(0))
+		case 1:
+			x.U.ReadGob(r)
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod28Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	if len(x.Ps) != 0 {
+		w.Field(0)
+		w.Len(len(x.Ps))
+		for i := range x.Ps {
+			x.Ps[i].WriteGob(w)
+		}
+	}
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod28Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Ps = netrpcx.ReadGobSlice(r, x.Ps, (*User).ReadGob)
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod28Response) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Count))
+	if len(x.Names) != 0 {
+		w.Field(1)
+		w.Len(len(x.Names))
+		for i := range x.Names {
+			w.PutString(x.Names[i])
+		}
+	}
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod28Response) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Count = int(r.Int(0))
+		case 1:
+			x.Names = netrpcx.ReadGobSlice(r, x.Names, func(e *string, r *netrpcx.GobReader) { *e = r.String() })
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod29Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.S)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod29Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.S = r.String()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod30Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.A))
+	w.Int(1, int64(x.B))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod30Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.A = int(r.Int(0))
+		case 1:
+			x.B = int(r.Int(0))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod31Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.Name)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod31Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Name = r.String()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod34Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Bytes(0, x.Data)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod34Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Data = r.Bytes(x.Data)
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod35Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Time(0, x.At)
+	w.Int(1, int64(x.D))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod35Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			r.Time(&x.At)
+		case 1:
+			x.D = time.Duration(r.Int(64))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod37Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Limit))
+	w.String(1, x.Cursor)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod37Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Limit = int(r.Int(0))
+		case 1:
+			x.Cursor = r.String()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod38Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	if len(x.Xs) != 0 {
+		w.Field(0)
+		w.Len(len(x.Xs))
+		for i := range x.Xs {
+			w.PutFloat(x.Xs[i])
+		}
+	}
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod38Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Xs = netrpcx.ReadGobSlice(r, x.Xs, func(e *float64, r *netrpcx.GobReader) { *e = r.Float(64) })
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod40Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Id))
+	if len(x.Tags) != 0 {
+		w.Field(1)
+		w.Len(len(x.Tags))
+		for i := range x.Tags {
+			w.PutString(x.Tags[i])
+		}
+	}
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod40Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Id = int(r.Int(0))
+		case 1:
+			x.Tags = netrpcx.ReadGobSlice(r, x.Tags, func(e *string, r *netrpcx.GobReader) { *e = r.String() })
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod40Response) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.N))
+	w.Bool(1, x.Ok)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod40Response) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.N = int(r.Int(0))
+		case 1:
+			x.Ok = r.Bool()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod42Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Id))
+	w.Field(1)
+	x.U.WriteGob(w)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod42Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Id = int(r.Int(0))
+		case 1:
+			x.U.ReadGob(r)
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod43Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	if len(x.Ps) != 0 {
+		w.Field(0)
+		w.Len(len(x.Ps))
+		for i := range x.Ps {
+			x.Ps[i].WriteGob(w)
+		}
+	}
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod43Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Ps = netrpcx.ReadGobSlice(r, x.Ps, (*User).ReadGob)
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod43Response) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Count))
+	if len(x.Names) != 0 {
+		w.Field(1)
+		w.Len(len(x.Names))
+		for i := range x.Names {
+			w.PutString(x.Names[i])
+		}
+	}
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod43Response) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Count = int(r.Int(0))
+		case 1:
+			x.Names = netrpcx.ReadGobSlice(r, x.Names, func(e *string, r *netrpcx.GobReader) { *e = r.String() })
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod44Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.S)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod44Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.S = r.String()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod45Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.A))
+	w.Int(1, int64(x.B))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod45Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.A = int(r.Int(0))
+		case 1:
+			x.B = int(r.Int(0))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod46Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.Name)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod46Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Name = r.String()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod49Request) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Bytes(0, x.Data)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *BigMethod49Request) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Data = r.Bytes(x.Data)
+		}
+	}
+}

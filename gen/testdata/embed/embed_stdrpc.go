@@ -374,3 +374,57 @@ func (x *StorePutRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
 		}
 	}
 }
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *StoreGetRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.Key)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *StoreGetRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Key = r.String()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *StoreEchoRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.S)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *StoreEchoRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.S = r.String()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *StorePutRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.Key)
+	w.String(1, x.Value)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *StorePutRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Key = r.String()
+		case 1:
+			x.Value = r.String()
+		}
+	}
+}

@@ -415,3 +415,95 @@ func (x *StoreWatchRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
 		}
 	}
 }
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *StoreGetRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Id))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *StoreGetRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Id = int(r.Int(0))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *Item) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.ID))
+	w.String(1, x.Name)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *Item) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.ID = int(r.Int(0))
+		case 1:
+			x.Name = r.String()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *StoreExistsRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Id))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *StoreExistsRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Id = int(r.Int(0))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *StorePutRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Id))
+	w.Field(1)
+	x.Item.WriteGob(w)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *StorePutRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Id = int(r.Int(0))
+		case 1:
+			x.Item.ReadGob(r)
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *StoreWatchRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.From))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *StoreWatchRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.From = int(r.Int(0))
+		}
+	}
+}

@@ -761,3 +761,173 @@ func (x *NamesBlankRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
 		}
 	}
 }
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *NamesLocalsRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.Err)
+	w.Int(1, int64(x.Req))
+	w.Bool(2, x.Resp)
+	w.String(3, x.Reply)
+	if len(x.Args) != 0 {
+		w.Field(4)
+		w.Len(len(x.Args))
+		for i := range x.Args {
+			w.PutString(x.Args[i])
+		}
+	}
+	w.Float(5, x.C)
+	w.Int(6, int64(x.S))
+	w.Uint(7, uint64(x.R))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *NamesLocalsRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 8); f >= 0; f = r.Field(f, 8) {
+		switch f {
+		case 0:
+			x.Err = r.String()
+		case 1:
+			x.Req = int(r.Int(0))
+		case 2:
+			x.Resp = r.Bool()
+		case 3:
+			x.Reply = r.String()
+		case 4:
+			x.Args = netrpcx.ReadGobSlice(r, x.Args, func(e *string, r *netrpcx.GobReader) { *e = r.String() })
+		case 5:
+			x.C = r.Float(64)
+		case 6:
+			x.S = int8(r.Int(8))
+		case 7:
+			x.R = uint(r.Uint(0))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *NamesLocalsResponse) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Impl))
+	w.String(1, x.Client)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *NamesLocalsResponse) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Impl = int(r.Int(0))
+		case 1:
+			x.Client = r.String()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *NamesPackagesRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.Http)
+	w.Int(1, int64(x.Rpc))
+	w.Bool(2, x.Json)
+	w.String(3, x.Context)
+	w.String(4, x.Stdrpc)
+	w.Int(5, int64(x.Netrpcx))
+	w.Int(6, int64(x.Stdhttp))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *NamesPackagesRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 7); f >= 0; f = r.Field(f, 7) {
+		switch f {
+		case 0:
+			x.Http = r.String()
+		case 1:
+			x.Rpc = int(r.Int(0))
+		case 2:
+			x.Json = r.Bool()
+		case 3:
+			x.Context = r.String()
+		case 4:
+			x.Stdrpc = r.String()
+		case 5:
+			x.Netrpcx = int(r.Int(0))
+		case 6:
+			x.Stdhttp = int(r.Int(0))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *NamesNoContextRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.Context)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *NamesNoContextRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Context = r.String()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *NamesTypesRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.Int)
+	w.Int(1, int64(x.NamesTypesRequest))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *NamesTypesRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Int = r.String()
+		case 1:
+			x.NamesTypesRequest = int(r.Int(0))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *Payload) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.V))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *Payload) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.V = int(r.Int(0))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *NamesBlankRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.X))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *NamesBlankRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.X = int(r.Int(0))
+		}
+	}
+}

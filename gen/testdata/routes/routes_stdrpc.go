@@ -739,3 +739,193 @@ func (x *UsersFileRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
 		}
 	}
 }
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *UsersGetRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Id))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *UsersGetRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Id = int(r.Int(0))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *User) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.ID))
+	w.String(1, x.Name)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *User) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.ID = int(r.Int(0))
+		case 1:
+			x.Name = r.String()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *UsersListRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.Prefix)
+	if len(x.Tags) != 0 {
+		w.Field(1)
+		w.Len(len(x.Tags))
+		for i := range x.Tags {
+			w.PutString(x.Tags[i])
+		}
+	}
+	w.Time(2, x.Since)
+	w.Int(3, int64(x.Limit))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *UsersListRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 4); f >= 0; f = r.Field(f, 4) {
+		switch f {
+		case 0:
+			x.Prefix = r.String()
+		case 1:
+			x.Tags = netrpcx.ReadGobSlice(r, x.Tags, func(e *string, r *netrpcx.GobReader) { *e = r.String() })
+		case 2:
+			r.Time(&x.Since)
+		case 3:
+			x.Limit = int(r.Int(0))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *UsersUpdateRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Id))
+	w.Field(1)
+	x.U.WriteGob(w)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *UsersUpdateRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Id = int(r.Int(0))
+		case 1:
+			x.U.ReadGob(r)
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *UsersRenameRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Id))
+	w.String(1, x.Name)
+	w.String(2, x.Reason)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *UsersRenameRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 3); f >= 0; f = r.Field(f, 3) {
+		switch f {
+		case 0:
+			x.Id = int(r.Int(0))
+		case 1:
+			x.Name = r.String()
+		case 2:
+			x.Reason = r.String()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *UsersDeleteRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Id))
+	w.Bool(1, x.Hard)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *UsersDeleteRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Id = int(r.Int(0))
+		case 1:
+			x.Hard = r.Bool()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *Filter) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.Prefix)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *Filter) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Prefix = r.String()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *Item) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.Key)
+	w.Bytes(1, x.Value)
+	w.Int(2, int64(x.Rev))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *Item) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 3); f >= 0; f = r.Field(f, 3) {
+		switch f {
+		case 0:
+			x.Key = r.String()
+		case 1:
+			x.Value = r.Bytes(x.Value)
+		case 2:
+			x.Rev = int(r.Int(0))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *UsersFileRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.Path)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *UsersFileRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Path = r.String()
+		}
+	}
+}

@@ -505,3 +505,112 @@ func (x *EventsAddRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
 		}
 	}
 }
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *EventsWatchRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.Topic)
+	w.Int(1, int64(x.From))
+	if len(x.Tags) != 0 {
+		w.Field(2)
+		w.Len(len(x.Tags))
+		for i := range x.Tags {
+			w.PutString(x.Tags[i])
+		}
+	}
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *EventsWatchRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 3); f >= 0; f = r.Field(f, 3) {
+		switch f {
+		case 0:
+			x.Topic = r.String()
+		case 1:
+			x.From = int(r.Int(0))
+		case 2:
+			x.Tags = netrpcx.ReadGobSlice(r, x.Tags, func(e *string, r *netrpcx.GobReader) { *e = r.String() })
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *EventsLevelsRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.N))
+	w.String(1, x.Code)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *EventsLevelsRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.N = int(r.Int(0))
+		case 1:
+			x.Code = r.String()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *EventsPagesRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.N))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *EventsPagesRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.N = int(r.Int(0))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *EventsIterRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Iter))
+	w.String(1, x.Netrpcx)
+	w.String(2, x.Stdhttp)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *EventsIterRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 3); f >= 0; f = r.Field(f, 3) {
+		switch f {
+		case 0:
+			x.Iter = int(r.Int(0))
+		case 1:
+			x.Netrpcx = r.String()
+		case 2:
+			x.Stdhttp = r.String()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *EventsAddRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.A))
+	w.Int(1, int64(x.B))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *EventsAddRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.A = int(r.Int(0))
+		case 1:
+			x.B = int(r.Int(0))
+		}
+	}
+}

@@ -915,3 +915,155 @@ func (x *TypesLiteralRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
 		}
 	}
 }
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *TypesUsersRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.Limit))
+	w.String(1, x.Cursor)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *TypesUsersRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Limit = int(r.Int(0))
+		case 1:
+			x.Cursor = r.String()
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *TypesAliasRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Field(0)
+	x.P.WriteGob(w)
+	if len(x.L) != 0 {
+		w.Field(1)
+		w.Len(len(x.L))
+		for i := range x.L {
+			x.L[i].WriteGob(w)
+		}
+	}
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *TypesAliasRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.P.ReadGob(r)
+		case 1:
+			x.L = netrpcx.ReadGobSlice(r, x.L, (*Person).ReadGob)
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *User) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.Name)
+	w.Int(1, int64(x.Age))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *User) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Name = r.String()
+		case 1:
+			x.Age = int(r.Int(0))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *TypesTempRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Float(0, float64(x.C))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *TypesTempRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.C = Celsius(r.Float(64))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *TypesTimesRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Time(0, x.T)
+	w.Int(1, int64(x.D))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *TypesTimesRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			r.Time(&x.T)
+		case 1:
+			x.D = time.Duration(r.Int(64))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *TypesBytesRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Bytes(0, x.B)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *TypesBytesRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.B = r.Bytes(x.B)
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *TypesPointersRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	if x.U != nil {
+		w.Field(0)
+		x.U.WriteGob(w)
+	}
+	if x.Name != nil {
+		w.String(1, *x.Name)
+	}
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *TypesPointersRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			if x.U == nil {
+				x.U = new(User)
+			}
+			x.U.ReadGob(r)
+		case 1:
+			if x.Name == nil {
+				x.Name = new(string)
+			}
+			*x.Name = r.String()
+		}
+	}
+}

@@ -239,3 +239,77 @@ func (x *GeometryOriginResponse) DecodeJSON(d *stdhttp.JSONDecoder) {
 		}
 	}
 }
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *GeometryMirrorRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Field(0)
+	x.P.WriteGob(w)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *GeometryMirrorRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.P.ReadGob(r)
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *point) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Int(0, int64(x.X))
+	w.Int(1, int64(x.Y))
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *point) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.X = int(r.Int(0))
+		case 1:
+			x.Y = int(r.Int(0))
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *GeometryMirrorResponse) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Field(0)
+	x.M.WriteGob(w)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *GeometryMirrorResponse) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.M.ReadGob(r)
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *GeometryOriginResponse) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.Field(0)
+	x.O.WriteGob(w)
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *GeometryOriginResponse) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.O.ReadGob(r)
+		}
+	}
+}

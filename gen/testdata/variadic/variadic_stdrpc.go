@@ -241,3 +241,52 @@ func (x *StringsJoinRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
 		}
 	}
 }
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *StringsSumRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	if len(x.Xs) != 0 {
+		w.Field(0)
+		w.Len(len(x.Xs))
+		for i := range x.Xs {
+			w.PutInt(int64(x.Xs[i]))
+		}
+	}
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *StringsSumRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 1); f >= 0; f = r.Field(f, 1) {
+		switch f {
+		case 0:
+			x.Xs = netrpcx.ReadGobSlice(r, x.Xs, func(e *int, r *netrpcx.GobReader) { *e = int(r.Int(0)) })
+		}
+	}
+}
+
+// WriteGob writes x as encoding/gob does; netrpcx calls it in its place.
+func (x *StringsJoinRequest) WriteGob(w *netrpcx.GobWriter) {
+	outer := w.Begin()
+	w.String(0, x.Sep)
+	if len(x.Parts) != 0 {
+		w.Field(1)
+		w.Len(len(x.Parts))
+		for i := range x.Parts {
+			w.PutString(x.Parts[i])
+		}
+	}
+	w.End(outer)
+}
+
+// ReadGob reads x as encoding/gob does; netrpcx calls it in its place.
+func (x *StringsJoinRequest) ReadGob(r *netrpcx.GobReader) {
+	for f := r.Field(-1, 2); f >= 0; f = r.Field(f, 2) {
+		switch f {
+		case 0:
+			x.Sep = r.String()
+		case 1:
+			x.Parts = netrpcx.ReadGobSlice(r, x.Parts, func(e *string, r *netrpcx.GobReader) { *e = r.String() })
+		}
+	}
+}
