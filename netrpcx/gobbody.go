@@ -110,7 +110,8 @@ func checkBodyType(t reflect.Type) *bodyType {
 		}
 		byHand := reflect.New(t.Elem())
 		value := gobMessages(msg)
-		bt.read = bt.read && len(value) == 1 && readBody(value[0], bt.id, byHand.Interface()) &&
+		var r GobReader
+		bt.read = bt.read && len(value) == 1 && readBody(&r, value[0], bt.id, byHand.Interface()) &&
 			reflect.DeepEqual(fromGob.Interface(), byHand.Interface())
 	}
 	return bt
@@ -219,19 +220,19 @@ func appendBody(w *GobWriter, id int64, v any) (b []byte, ok bool) {
 }
 
 // readBody reads msg, a value message of type id (which the caller
-// matched with v's), into v by hand, and reports whether it read it whole
-// as gob would; if not, gob is to read it.
-func readBody(msg []byte, id int64, v any) bool {
+// matched with v's), into v by hand with r, and reports whether it read it
+// whole as gob would; if not, gob is to read it.
+func readBody(r *GobReader, msg []byte, id int64, v any) bool {
 	n, u, ok := readGobUint(msg)
 	if !ok || gobSigned(u) != id {
 		return false
 	}
-	r := GobReader{b: msg[n:]}
+	*r = GobReader{b: msg[n:]}
 	if x, isGen := v.(gobReadable); isGen {
 		if p := reflect.ValueOf(v); p.Kind() != reflect.Pointer || p.IsNil() {
 			return false // gob's to refuse
 		}
-		x.ReadGob(&r)
+		x.ReadGob(r)
 		return r.err == nil && len(r.b) == 0
 	}
 	if r.uint() != 0 {
@@ -335,6 +336,7 @@ type bodyReader struct {
 	lastT  reflect.Type
 	lastOK bool
 	known  map[bodyKey]bool
+	r      GobReader // reused: an interface call would make a local escape
 }
 
 type bodyKey struct {
@@ -358,11 +360,12 @@ func (br *bodyReader) byHand(fr *frameReader, v any) bool {
 		return false
 	}
 	msg := fr.peekMessage()
-	if msg == nil || !br.matches(fr.check, msg, v) || !readBody(msg, int64(br.lastID), v) {
-		return false
+	ok := msg != nil && br.matches(fr.check, msg, v) && readBody(&br.r, msg, int64(br.lastID), v)
+	br.r.b = nil
+	if ok {
+		fr.skipMessage()
 	}
-	fr.skipMessage()
-	return true
+	return ok
 }
 
 // matches reports whether msg holds a value of a type the peer defined as
