@@ -204,7 +204,13 @@
 //     net/rpc/jsonrpc's, with context.Background() and no interceptors, so a
 //     JSON-RPC 1.0 client can call them.
 //
+// Headers, and bodies whose types have generated WriteGob and ReadGob
+// methods (GobWriter, GobReader, ReadGobSlice), are written and read
+// without gob's reflection, byte for byte as gob writes and reads them,
+// once the connection's encoder has sent their types; a peer's type that
+// differs in any field is left to gob.
+//
 // Register, NewMethod, Method, Run, RunStream, RunClientStream, Unary,
-// Streaming, ClientStreaming, BidiStreaming, NilRequest, Batch and Empty
-// are for generated code.
+// Streaming, ClientStreaming, BidiStreaming, NilRequest, Batch, Empty,
+// GobWriter, GobReader and ReadGobSlice are for generated code.
 package netrpcx
