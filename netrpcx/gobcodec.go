@@ -164,9 +164,6 @@ type GobReader struct {
 
 var errGobEnd = errors.New("gob: the message ends inside a value")
 
-// Err returns why reading failed, or nil.
-func (r *GobReader) Err() error { return r.err }
-
 func (r *GobReader) fail(err error) {
 	if r.err == nil {
 		r.err = err
