@@ -99,6 +99,13 @@ type Coded struct {
 	N int
 }
 
+// Embedded embeds a struct, which gob sends as a field of its type's
+// name: left to encoding/gob whole.
+type Embedded struct {
+	Inner
+	N int
+}
+
 // Cases is the service the codecs carry.
 //
 //stdrpc:service
@@ -114,6 +121,9 @@ type Cases interface {
 
 	// Coded returns c.
 	Coded(ctx context.Context, c Coded) (Coded, error)
+
+	// Embedded returns e.
+	Embedded(ctx context.Context, e Embedded) (Embedded, error)
 }
 
 // Echo implements Cases.
@@ -128,3 +138,5 @@ func (Echo) Mixed(ctx context.Context, a int, b []string, c *Inner, d []byte, e 
 func (Echo) Keyed(ctx context.Context, k Keyed) (Keyed, error) { return k, nil }
 
 func (Echo) Coded(ctx context.Context, c Coded) (Coded, error) { return c, nil }
+
+func (Echo) Embedded(ctx context.Context, e Embedded) (Embedded, error) { return e, nil }

@@ -45,6 +45,7 @@ func RegisterCasesNetRPC(srv *rpc.Server, impl Cases) error {
 		netrpcx.NewMethod("Mixed", s.Mixed, netrpcx.Unary(s.mixed)),
 		netrpcx.NewMethod("Keyed", s.Keyed, netrpcx.Unary(s.keyed)),
 		netrpcx.NewMethod("Coded", s.Coded, netrpcx.Unary(s.coded)),
+		netrpcx.NewMethod("Embedded", s.Embedded, netrpcx.Unary(s.embedded)),
 	)
 }
 
@@ -88,6 +89,16 @@ func (s *CasesNetRPC) coded(ctx context.Context, req *Coded, resp *Coded) (err e
 	return err
 }
 
+// Embedded serves Cases.Embedded to stock codecs; netrpcx servers call embedded.
+func (s *CasesNetRPC) Embedded(req *Embedded, resp *Embedded) error {
+	return netrpcx.Run(req, func(ctx context.Context) error { return s.embedded(ctx, req, resp) })
+}
+
+func (s *CasesNetRPC) embedded(ctx context.Context, req *Embedded, resp *Embedded) (err error) {
+	*resp, err = s.impl.Embedded(ctx, *req)
+	return err
+}
+
 type casesNetRPCClient struct {
 	c *netrpcx.Client
 }
@@ -125,6 +136,13 @@ func (c2 casesNetRPCClient) Coded(ctx context.Context, c Coded) (Coded, error) {
 	return resp, err
 }
 
+// Embedded returns e.
+func (c casesNetRPCClient) Embedded(ctx context.Context, e Embedded) (Embedded, error) {
+	var resp Embedded
+	err := c.c.Call(ctx, "Cases.Embedded", &e, &resp)
+	return resp, err
+}
+
 // RegisterCasesHTTP registers impl's routes on mux: POST /Cases/{Method} for every method.
 func RegisterCasesHTTP(mux *http.ServeMux, impl Cases, opts ...stdhttp.ServerOption) {
 	s := stdhttp.NewService(mux, "Cases", opts...)
@@ -146,6 +164,10 @@ func RegisterCasesHTTP(mux *http.ServeMux, impl Cases, opts ...stdhttp.ServerOpt
 		return impl.Coded(ctx, *req)
 	}
 	stdhttp.Handle(s, "Coded", coded)
+	embedded := func(ctx context.Context, req *Embedded) (Embedded, error) {
+		return impl.Embedded(ctx, *req)
+	}
+	stdhttp.Handle(s, "Embedded", embedded)
 }
 
 // NewCasesHTTPHandler returns an http.Handler serving impl's routes (see RegisterCasesHTTP).
@@ -193,6 +215,13 @@ func (c2 casesHTTPClient) Coded(ctx context.Context, c Coded) (Coded, error) {
 	return resp, err
 }
 
+// Embedded returns e.
+func (c casesHTTPClient) Embedded(ctx context.Context, e Embedded) (Embedded, error) {
+	var resp Embedded
+	err := c.c.Call(ctx, "/Cases/Embedded", &e, &resp)
+	return resp, err
+}
+
 // casesOpenAPI is the package's OpenAPI document, which RegisterCasesHTTP serves at
 // GET /Cases/openapi.json when given stdhttp.WithOpenAPI().
 //
@@ -220,6 +249,10 @@ func RegisterCasesJSONRPC(j *stdhttp.JSONRPC, impl Cases, opts ...stdhttp.Server
 		return impl.Coded(ctx, *req)
 	}
 	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Coded", Params: []string{"c"}, Lone: true}, coded)
+	embedded := func(ctx context.Context, req *Embedded) (Embedded, error) {
+		return impl.Embedded(ctx, *req)
+	}
+	stdhttp.HandleJSONRPC(s, stdhttp.JSONRPCMethod{Name: "Embedded", Params: []string{"e"}, Lone: true}, embedded)
 }
 
 // EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
@@ -943,6 +976,72 @@ func (x *Coded) DecodeJSON(d *stdhttp.JSONDecoder) {
 		case 0:
 			d.Value(&x.C)
 		case 1:
+			if val, ok := d.Int(0); ok {
+				x.N = int(val)
+			}
+		default:
+			d.Skip()
+		}
+	}
+}
+
+// EncodeJSON writes x as encoding/json does; stdhttp calls it in its place.
+func (x *Embedded) EncodeJSON(e *stdhttp.JSONEncoder) {
+	e.Raw(`{"A":`)
+	e.Int(int64(x.Inner.A))
+	e.Raw(`,"B":`)
+	e.String(x.Inner.B)
+	e.Raw(`,"T":`)
+	e.Marshaler(&x.Inner.T)
+	e.Raw(`,"D":`)
+	if x.Inner.D == nil {
+		e.Null()
+	} else {
+		e.Byte('[')
+		for i := range x.Inner.D {
+			if i > 0 {
+				e.Byte(',')
+			}
+			e.Int(int64(x.Inner.D[i]))
+		}
+		e.Byte(']')
+	}
+	e.Raw(`,"N":`)
+	e.Int(int64(x.N))
+	e.Byte('}')
+}
+
+// DecodeJSON reads x as encoding/json does; stdhttp calls it in its place.
+func (x *Embedded) DecodeJSON(d *stdhttp.JSONDecoder) {
+	for more := d.Object(); more; more = d.NextMember() {
+		switch d.Key("A", "B", "T", "D", "N") {
+		case 0:
+			if val, ok := d.Int(0); ok {
+				x.Inner.A = int(val)
+			}
+		case 1:
+			if val, ok := d.String(); ok {
+				x.Inner.B = val
+			}
+		case 2:
+			d.Unmarshaler(&x.Inner.T)
+		case 3:
+			if d.Null() {
+				x.Inner.D = nil
+			} else {
+				if x.Inner.D != nil {
+					d.Unsupported()
+				}
+				x.Inner.D = []int8{}
+				for more := d.Array(); more; more = d.NextElem() {
+					var elem int8
+					if val, ok := d.Int(8); ok {
+						elem = int8(val)
+					}
+					x.Inner.D = append(x.Inner.D, elem)
+				}
+			}
+		case 4:
 			if val, ok := d.Int(0); ok {
 				x.N = int(val)
 			}
