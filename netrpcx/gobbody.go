@@ -22,7 +22,8 @@ import (
 // process-wide id for the type. Once per process and type, the hand writer
 // is checked against gob on a value with every field set (see
 // checkBodyType): a type whose generated methods no longer match it (a
-// field added and the code not generated again) goes through gob.
+// field added and the code not generated again, or methods promoted from
+// an embedded struct) goes through gob.
 //
 // Reading: a body whose message holds a value of a type the peer defined
 // exactly as gob defines the destination's (field names and order, and
@@ -30,7 +31,9 @@ import (
 // buffer. Anything else goes to gob, as before: another type, a
 // definition, or a message ReadGob does not read whole as gob's Encoder
 // writes it (then gob reads it again from the start, into the value
-// ReadGob wrote the same fields of, and says what is wrong).
+// ReadGob wrote the same fields of, and says what is wrong). ReadGob reads
+// only whole messages the frameReader checked and bounded, and refuses a
+// length or count beyond the bytes left before allocating for it.
 
 // gobWritable and gobReadable are the generated methods.
 type gobWritable interface{ WriteGob(*GobWriter) }
