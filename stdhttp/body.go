@@ -31,6 +31,7 @@ var (
 type buffer struct {
 	bytes.Buffer
 	enc *json.Encoder
+	lr  io.LimitedReader // see readLimited
 }
 
 // buffers recycles the buffers bodies are read into and written from. A
@@ -58,6 +59,16 @@ func (b *buffer) encode(v any) error {
 	}
 	_, _ = b.Write(append(out, '\n'))
 	return nil
+}
+
+// readLimited appends what r holds, up to n bytes, and returns how many it
+// read. The limiting reader is the buffer's own, not one allocated per
+// read.
+func (b *buffer) readLimited(r io.Reader, n int64) (int64, error) {
+	b.lr = io.LimitedReader{R: r, N: n}
+	m, err := b.ReadFrom(&b.lr)
+	b.lr.R = nil
+	return m, err
 }
 
 func putBuffer(b *buffer) {

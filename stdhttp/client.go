@@ -36,6 +36,8 @@ type Client struct {
 	obs        *observe.Observer // see WithClientObserver; counts retries
 	gzip       int               // WithClientCompression: the least request compressed; 0: off
 	serverGzip atomic.Bool       // the server said it accepts compressed requests
+	direct     bool              // hc's transport may be called without hc (see transport)
+	clientState
 }
 
 // A ClientOption configures a Client.
@@ -194,6 +196,8 @@ func NewClient(baseURL string, opts ...ClientOption) *Client {
 		}
 		c.hc = &hc
 	}
+	u, _ := neturl.Parse(baseURL)
+	c.direct = c.hc.Jar == nil && c.hc.Timeout <= 0 && u.User == nil
 	return c
 }
 
@@ -234,10 +238,10 @@ func (c *Client) Call(ctx context.Context, path string, req, resp any, opts ...C
 const maxErrorBody = 64 << 10
 
 func (c *Client) call(ctx context.Context, path string, req, resp any, idem bool) error {
-	url := c.base + path
+	r := c.route(path)
 	retries, refusals := 0, 0
 	for {
-		err, again := c.attempt(ctx, url, req, resp)
+		err, again := c.attempt(ctx, r, req, resp)
 		if err == nil {
 			c.budget.Succeeded()
 			return nil
@@ -304,8 +308,8 @@ const (
 // out said it is unavailable (502, 503, 504; a 504 that is the server's
 // word that the caller's deadline passed comes as ctx ends, and the pause
 // before a retry checks the deadline).
-func (c *Client) attempt(ctx context.Context, url string, req, resp any) (error, retryable) {
-	hresp, err := c.post(ctx, url, req, jsonContentType)
+func (c *Client) attempt(ctx context.Context, r *route, req, resp any) (error, retryable) {
+	hresp, gz, err := c.postCall(ctx, r, req)
 	if err != nil {
 		if ctx.Err() == nil && stdrpc.CodeOf(err) == stdrpc.Unavailable {
 			return err, ifIdem
@@ -318,7 +322,7 @@ func (c *Client) attempt(ctx context.Context, url string, req, resp any) (error,
 		defer hresp.Body.Close() // read to its end below
 	}
 	if hresp.StatusCode != http.StatusOK {
-		err := responseError(ctx, hresp, url)
+		err := c.callError(ctx, hresp, r.str, gz)
 		switch {
 		case ctx.Err() != nil:
 			return err, never
@@ -332,11 +336,24 @@ func (c *Client) attempt(ctx context.Context, url string, req, resp any) (error,
 	if resp == nil {
 		return nil, never
 	}
-	return c.readResult(ctx, hresp, url, resp)
+	return c.readResult(ctx, hresp, r.str, resp, gz)
 }
 
-// readResult decodes the body of a 200 response into resp.
-func (c *Client) readResult(ctx context.Context, hresp *http.Response, url string, resp any) (error, retryable) {
+// callError reads the error a response other than 200 carries,
+// decompressing it if gz says the client asked for compression itself.
+func (c *Client) callError(ctx context.Context, hresp *http.Response, url string, gz bool) error {
+	if ce := hresp.Header["Content-Encoding"]; gz && len(ce) == 1 && ce[0] == "gzip" {
+		if zr, err := c.inflate(hresp.Body); err == nil {
+			defer gzipReaders.Put(zr)
+			return errorFrom(ctx, hresp, zr, url)
+		}
+	}
+	return responseError(ctx, hresp, url)
+}
+
+// readResult decodes the body of a 200 response into resp, decompressing
+// it if gz says the client asked for compression itself.
+func (c *Client) readResult(ctx context.Context, hresp *http.Response, url string, resp any, gz bool) (error, retryable) {
 	if hresp.ContentLength > c.maxResp {
 		return c.tooLarge(url, hresp.ContentLength), never
 	}
@@ -347,19 +364,19 @@ func (c *Client) readResult(ctx context.Context, hresp *http.Response, url strin
 		if enc := hresp.Header["Accept-Encoding"]; len(enc) > 0 && !c.serverGzip.Load() && strings.Contains(enc[0], "gzip") {
 			c.serverGzip.Store(true)
 		}
-		if ce := hresp.Header["Content-Encoding"]; len(ce) == 1 && ce[0] == "gzip" {
-			zr, err := c.inflate(hresp.Body)
-			if err != nil {
-				return stdrpc.Errorf(stdrpc.Internal, "decompressing the response from %s: %v", url, err), never
-			}
-			defer gzipReaders.Put(zr)
-			body = zr
+	}
+	if ce := hresp.Header["Content-Encoding"]; gz && len(ce) == 1 && ce[0] == "gzip" {
+		zr, err := c.inflate(hresp.Body)
+		if err != nil {
+			return stdrpc.Errorf(stdrpc.Internal, "decompressing the response from %s: %v", url, err), never
 		}
+		defer gzipReaders.Put(zr)
+		body = zr
 	}
 	if n := hresp.ContentLength; n > 0 && n <= maxPooled && body == hresp.Body {
 		buf.Grow(int(n) + bytes.MinRead)
 	}
-	n, err := buf.ReadFrom(io.LimitReader(body, c.maxResp+1))
+	n, err := buf.readLimited(body, c.maxResp+1)
 	if err != nil {
 		if ctx.Err() != nil {
 			return core.ContextError(ctx.Err()), never
@@ -400,18 +417,66 @@ func (c *Client) tooLarge(url string, size int64) error {
 	return stdrpc.Errorf(stdrpc.ResourceExhausted, "the response from %s holds %s (raise it with stdhttp.WithMaxResponseBytes)", url, what)
 }
 
+// postCall sends req as JSON to r, the request of a unary call, with
+// ctx's deadline as TimeoutHeader and stdrpc.Outgoing(ctx) as headers. gz
+// says the client asked for a compressed response itself, and so
+// decompresses it: always with WithClientCompression (with pooled
+// readers), and otherwise where net/http's transport would have asked
+// (it then leaves the response as it is). Its error is a *stdrpc.Error.
+func (c *Client) postCall(ctx context.Context, r *route, req any) (_ *http.Response, gz bool, _ error) {
+	body, err := encodeRequest(r.str, req)
+	if err != nil {
+		return nil, false, err
+	}
+	if r.err != nil {
+		return nil, false, r.err
+	}
+	compressed := false
+	if c.gzip > 0 && len(body) >= c.gzip && c.serverGzip.Load() {
+		z := getBuffer()
+		if err := compress(z, body); err == nil && z.Len() < len(body) {
+			body = append([]byte(nil), z.Bytes()...) // the transport may read it after the call returns
+			compressed = true
+		}
+		putBuffer(z)
+	}
+	t := c.transport()
+	gz = c.gzip > 0 || t != nil && !t.DisableCompression
+	h, err := c.callHeader(ctx, gz, t != nil && !compressed)
+	if err != nil {
+		return nil, false, err
+	}
+	if compressed {
+		h["Content-Encoding"] = gzipEncoding
+	}
+	hresp, err := c.send(newRequest(ctx, r, body, h), t)
+	if err != nil {
+		return nil, false, c.sendError(ctx, err)
+	}
+	return hresp, gz, nil
+}
+
+// encodeRequest returns req's JSON, nil for a nil req. The transport may
+// still be reading a request body after the call returns, so it gets its
+// own slice, not a pooled buffer.
+func encodeRequest(url string, req any) ([]byte, error) {
+	if req == nil {
+		return nil, nil
+	}
+	body, err := marshalJSON(req)
+	if err != nil {
+		return nil, stdrpc.Errorf(stdrpc.Internal, "encoding the request to %s: %v", url, err)
+	}
+	return body, nil
+}
+
 // post sends req as JSON to url, with ctx's deadline as TimeoutHeader,
 // stdrpc.Outgoing(ctx) as headers and accept (if not nil) as the Accept
 // header. Its error is a *stdrpc.Error.
 func (c *Client) post(ctx context.Context, url string, req any, accept []string) (*http.Response, error) {
-	var body []byte
-	if req != nil {
-		// The transport may still be reading a request body after Do
-		// returns, so it gets its own slice, not a pooled buffer.
-		var err error
-		if body, err = marshalJSON(req); err != nil {
-			return nil, stdrpc.Errorf(stdrpc.Internal, "encoding the request to %s: %v", url, err)
-		}
+	body, err := encodeRequest(url, req)
+	if err != nil {
+		return nil, err
 	}
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
@@ -424,17 +489,6 @@ func (c *Client) post(ctx context.Context, url string, req any, accept []string)
 	h["Content-Type"] = jsonContentType
 	if c.gzip > 0 {
 		h["Accept-Encoding"] = gzipEncoding // so the transport leaves it to us, with pooled readers
-		if len(body) >= c.gzip && c.serverGzip.Load() {
-			z := getBuffer()
-			if err := compress(z, body); err == nil && z.Len() < len(body) {
-				body = append([]byte(nil), z.Bytes()...) // the transport may read it after Do returns
-				h["Content-Encoding"] = gzipEncoding
-				hreq.Body = io.NopCloser(bytes.NewReader(body))
-				hreq.ContentLength = int64(len(body))
-				hreq.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-			}
-			putBuffer(z)
-		}
 	}
 	if accept != nil {
 		h["Accept"] = accept
@@ -445,28 +499,27 @@ func (c *Client) post(ctx context.Context, url string, req any, accept []string)
 // do sends hreq, whose headers are set but for the deadline, which it adds
 // from ctx as TimeoutHeader. Its error is a *stdrpc.Error.
 func (c *Client) do(ctx context.Context, hreq *http.Request) (*http.Response, error) {
-	h := hreq.Header
-	if deadline, ok := ctx.Deadline(); ok {
-		left := time.Until(deadline)
-		if left <= 0 {
-			return nil, core.ContextError(context.DeadlineExceeded)
-		}
-		ms := (left + time.Millisecond - 1) / time.Millisecond // round up: never claim less time than is left
-		h[TimeoutHeader] = []string{strconv.FormatInt(int64(ms), 10)}
-	} else if _, ok := h[TimeoutHeader]; ok {
-		delete(h, TimeoutHeader) // forwarded metadata must not invent a deadline
-	}
-	hresp, err := c.hc.Do(hreq)
+	timeout, err := timeoutHeader(ctx)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, core.ContextError(ctx.Err())
-		}
-		if te, ok := err.(interface{ Timeout() bool }); ok && te.Timeout() {
-			return nil, stdrpc.NewError(stdrpc.DeadlineExceeded, err) // http.Client.Timeout, a dial timeout
-		}
-		return nil, stdrpc.NewError(stdrpc.Unavailable, err)
+		return nil, err
+	}
+	setTimeout(hreq.Header, timeout)
+	hresp, err := c.send(hreq, c.transport())
+	if err != nil {
+		return nil, c.sendError(ctx, err)
 	}
 	return hresp, nil
+}
+
+// sendError is the *stdrpc.Error for the error of sending a request.
+func (c *Client) sendError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return core.ContextError(ctx.Err())
+	}
+	if te, ok := err.(interface{ Timeout() bool }); ok && te.Timeout() {
+		return stdrpc.NewError(stdrpc.DeadlineExceeded, err) // http.Client.Timeout, a dial timeout
+	}
+	return stdrpc.NewError(stdrpc.Unavailable, err)
 }
 
 // inflate returns a pooled gzip reader over body.
@@ -480,7 +533,12 @@ func (c *Client) inflate(body io.Reader) (*gzip.Reader, error) {
 
 // responseError reads the error a response other than 200 carries.
 func responseError(ctx context.Context, hresp *http.Response, url string) error {
-	b, err := io.ReadAll(io.LimitReader(hresp.Body, maxErrorBody))
+	return errorFrom(ctx, hresp, hresp.Body, url)
+}
+
+// errorFrom reads the error a response other than 200 carries in body.
+func errorFrom(ctx context.Context, hresp *http.Response, body io.Reader, url string) error {
+	b, err := io.ReadAll(io.LimitReader(body, maxErrorBody))
 	if err != nil && ctx.Err() != nil {
 		return core.ContextError(ctx.Err())
 	}

@@ -69,7 +69,7 @@ func clientStream[T, Resp any](ctx context.Context, c *Client, path string, in i
 	if resp == nil {
 		return nil
 	}
-	err, _ = c.readResult(ctx, hresp, url, resp)
+	err, _ = c.readResult(ctx, hresp, url, resp, c.gzip > 0)
 	return err
 }
 

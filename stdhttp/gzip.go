@@ -32,8 +32,9 @@ func WithCompression(minBytes int) ServerOption {
 // holding for the decompressed size; and, once a server said it accepts
 // them (a service with WithCompression says so in every response), it
 // compresses request bodies of at least minBytes bytes. minBytes <= 0
-// turns it off, the default; net/http's transport then still asks for
-// compressed results and decompresses them itself, without a pool.
+// turns it off, the default; results are then still asked for compressed
+// where net/http's transport would ask (unless its DisableCompression is
+// set), and decompressed.
 func WithClientCompression(minBytes int) ClientOption {
 	return func(c *clientConfig) { c.gzip = max(minBytes, 0) }
 }
