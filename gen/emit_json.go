@@ -287,7 +287,7 @@ func decodeValue(p *printer, in, target string, v *jsonValue, quoted bool, depth
 		p.line("%s\tif %s != nil {", in, target)
 		p.line("%s\t\td.Unsupported()", in)
 		p.line("%s\t}", in)
-		p.line("%s\t%s = %s{}", in, target, v.Type)
+		p.line("%s\t%s = make(%s, 0, d.ArrayLen())", in, target, v.Type)
 		p.line("%s\tfor more := d.Array(); more; more = d.NextElem() {", in)
 		p.line("%s\t\tvar %s %s", in, elem, v.Elem.Type)
 		decodeValue(p, in+"\t\t", elem, v.Elem, false, depth+1)

@@ -290,7 +290,7 @@ func (x *ArithMulRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Xs != nil {
 					d.Unsupported()
 				}
-				x.Xs = []int{}
+				x.Xs = make([]int, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem int
 					if val, ok := d.Int(0); ok {

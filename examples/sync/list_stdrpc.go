@@ -147,7 +147,7 @@ func (x *Event) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Items != nil {
 					d.Unsupported()
 				}
-				x.Items = []string{}
+				x.Items = make([]string, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem string
 					if val, ok := d.String(); ok {

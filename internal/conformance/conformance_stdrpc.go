@@ -986,7 +986,7 @@ func (x *ConformanceMetaResponse) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Values != nil {
 					d.Unsupported()
 				}
-				x.Values = []string{}
+				x.Values = make([]string, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem string
 					if val, ok := d.String(); ok {

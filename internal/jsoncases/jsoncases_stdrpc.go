@@ -525,7 +525,7 @@ func (x *Record) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.List != nil {
 					d.Unsupported()
 				}
-				x.List = []Inner{}
+				x.List = make([]Inner, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem Inner
 					elem.DecodeJSON(d)
@@ -539,7 +539,7 @@ func (x *Record) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Ptrs != nil {
 					d.Unsupported()
 				}
-				x.Ptrs = []*Inner{}
+				x.Ptrs = make([]*Inner, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem *Inner
 					if d.Null() {
@@ -653,7 +653,7 @@ func (x *Record) DecodeJSON(d *stdhttp.JSONDecoder) {
 						if elem != nil {
 							d.Unsupported()
 						}
-						elem = []string{}
+						elem = make([]string, 0, d.ArrayLen())
 						for more := d.Array(); more; more = d.NextElem() {
 							var elem1 string
 							if val, ok := d.String(); ok {
@@ -768,7 +768,7 @@ func (x *Inner) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.D != nil {
 					d.Unsupported()
 				}
-				x.D = []int8{}
+				x.D = make([]int8, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem int8
 					if val, ok := d.Int(8); ok {
@@ -847,7 +847,7 @@ func (x *CasesMixedRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.B != nil {
 					d.Unsupported()
 				}
-				x.B = []string{}
+				x.B = make([]string, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem string
 					if val, ok := d.String(); ok {
@@ -932,7 +932,7 @@ func (x *CasesMixedResponse) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Y != nil {
 					d.Unsupported()
 				}
-				x.Y = []Inner{}
+				x.Y = make([]Inner, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem Inner
 					elem.DecodeJSON(d)

@@ -164,6 +164,33 @@ func (d *Decoder) Array() bool {
 	return true
 }
 
+// maxPresize bounds ArrayLen: a slice longer than that grows as
+// encoding/json grows it, by appending.
+const maxPresize = 4096
+
+// ArrayLen returns how many elements the array ahead holds (up to
+// maxPresize), without reading it, so that a slice can be made at its
+// size once instead of growing through a series of copies. It returns 0
+// when what is ahead is not an array it can read, and leaves the failure
+// to the read that follows.
+func (d *Decoder) ArrayLen() int {
+	i, depth, err := d.i, d.depth, d.err
+	n := 0
+	if d.Array() {
+		for {
+			d.Skip()
+			if n++; n == maxPresize || !d.NextElem() {
+				break
+			}
+		}
+	}
+	if d.err != err {
+		n = 0
+	}
+	d.i, d.depth, d.err = i, depth, err
+	return n
+}
+
 // NextElem reads what follows an element: a comma (true: another element
 // follows) or the end of the array (false).
 func (d *Decoder) NextElem() bool { return d.next(']') }

@@ -371,7 +371,7 @@ func (x *Payload) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Tags != nil {
 					d.Unsupported()
 				}
-				x.Tags = []string{}
+				x.Tags = make([]string, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem string
 					if val, ok := d.String(); ok {

@@ -2085,7 +2085,7 @@ func (x *User) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Tags != nil {
 					d.Unsupported()
 				}
-				x.Tags = []string{}
+				x.Tags = make([]string, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem string
 					if val, ok := d.String(); ok {
@@ -2214,7 +2214,7 @@ func (x *BigMethod06Request) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Ids != nil {
 					d.Unsupported()
 				}
-				x.Ids = []int64{}
+				x.Ids = make([]int64, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem int64
 					if val, ok := d.Int(64); ok {
@@ -2285,7 +2285,7 @@ func (x *BigMethod08Request) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Xs != nil {
 					d.Unsupported()
 				}
-				x.Xs = []float64{}
+				x.Xs = make([]float64, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem float64
 					if val, ok := d.Float(64); ok {
@@ -2335,7 +2335,7 @@ func (x *BigMethod10Request) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Tags != nil {
 					d.Unsupported()
 				}
-				x.Tags = []string{}
+				x.Tags = make([]string, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem string
 					if val, ok := d.String(); ok {
@@ -2478,7 +2478,7 @@ func (x *BigMethod13Request) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Ps != nil {
 					d.Unsupported()
 				}
-				x.Ps = List[User]{}
+				x.Ps = make(List[User], 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem User
 					elem.DecodeJSON(d)
@@ -2526,7 +2526,7 @@ func (x *BigMethod13Response) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Names != nil {
 					d.Unsupported()
 				}
-				x.Names = []string{}
+				x.Names = make([]string, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem string
 					if val, ok := d.String(); ok {
@@ -2722,7 +2722,7 @@ func (x *BigMethod21Request) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Ids != nil {
 					d.Unsupported()
 				}
-				x.Ids = []int64{}
+				x.Ids = make([]int64, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem int64
 					if val, ok := d.Int(64); ok {
@@ -2793,7 +2793,7 @@ func (x *BigMethod23Request) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Xs != nil {
 					d.Unsupported()
 				}
-				x.Xs = []float64{}
+				x.Xs = make([]float64, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem float64
 					if val, ok := d.Float(64); ok {
@@ -2843,7 +2843,7 @@ func (x *BigMethod25Request) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Tags != nil {
 					d.Unsupported()
 				}
-				x.Tags = []string{}
+				x.Tags = make([]string, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem string
 					if val, ok := d.String(); ok {
@@ -2986,7 +2986,7 @@ func (x *BigMethod28Request) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Ps != nil {
 					d.Unsupported()
 				}
-				x.Ps = List[User]{}
+				x.Ps = make(List[User], 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem User
 					elem.DecodeJSON(d)
@@ -3034,7 +3034,7 @@ func (x *BigMethod28Response) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Names != nil {
 					d.Unsupported()
 				}
-				x.Names = []string{}
+				x.Names = make([]string, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem string
 					if val, ok := d.String(); ok {
@@ -3230,7 +3230,7 @@ func (x *BigMethod36Request) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Ids != nil {
 					d.Unsupported()
 				}
-				x.Ids = []int64{}
+				x.Ids = make([]int64, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem int64
 					if val, ok := d.Int(64); ok {
@@ -3301,7 +3301,7 @@ func (x *BigMethod38Request) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Xs != nil {
 					d.Unsupported()
 				}
-				x.Xs = []float64{}
+				x.Xs = make([]float64, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem float64
 					if val, ok := d.Float(64); ok {
@@ -3351,7 +3351,7 @@ func (x *BigMethod40Request) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Tags != nil {
 					d.Unsupported()
 				}
-				x.Tags = []string{}
+				x.Tags = make([]string, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem string
 					if val, ok := d.String(); ok {
@@ -3494,7 +3494,7 @@ func (x *BigMethod43Request) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Ps != nil {
 					d.Unsupported()
 				}
-				x.Ps = List[User]{}
+				x.Ps = make(List[User], 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem User
 					elem.DecodeJSON(d)
@@ -3542,7 +3542,7 @@ func (x *BigMethod43Response) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Names != nil {
 					d.Unsupported()
 				}
-				x.Names = []string{}
+				x.Names = make([]string, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem string
 					if val, ok := d.String(); ok {

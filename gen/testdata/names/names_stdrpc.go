@@ -561,7 +561,7 @@ func (x *NamesLocalsRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Args != nil {
 					d.Unsupported()
 				}
-				x.Args = []string{}
+				x.Args = make([]string, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem string
 					if val, ok := d.String(); ok {

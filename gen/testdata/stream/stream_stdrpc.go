@@ -327,7 +327,7 @@ func (x *EventsWatchRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Tags != nil {
 					d.Unsupported()
 				}
-				x.Tags = []string{}
+				x.Tags = make([]string, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem string
 					if val, ok := d.String(); ok {
@@ -383,7 +383,7 @@ func (x *Event) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Tags != nil {
 					d.Unsupported()
 				}
-				x.Tags = []string{}
+				x.Tags = make([]string, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem string
 					if val, ok := d.String(); ok {

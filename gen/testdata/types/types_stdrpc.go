@@ -573,7 +573,7 @@ func (x *TypesAliasRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.L != nil {
 					d.Unsupported()
 				}
-				x.L = List[Person]{}
+				x.L = make(List[Person], 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem Person
 					elem.DecodeJSON(d)
@@ -788,7 +788,7 @@ func (x *TypesMapsResponse) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Ids != nil {
 					d.Unsupported()
 				}
-				x.Ids = []int64{}
+				x.Ids = make([]int64, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem int64
 					if val, ok := d.Int(64); ok {

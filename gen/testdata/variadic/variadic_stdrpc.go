@@ -177,7 +177,7 @@ func (x *StringsSumRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Xs != nil {
 					d.Unsupported()
 				}
-				x.Xs = []int{}
+				x.Xs = make([]int, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem int
 					if val, ok := d.Int(0); ok {
@@ -227,7 +227,7 @@ func (x *StringsJoinRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Parts != nil {
 					d.Unsupported()
 				}
-				x.Parts = []string{}
+				x.Parts = make([]string, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem string
 					if val, ok := d.String(); ok {
