@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/stdrpc/stdrpc"
@@ -163,12 +164,13 @@ func newService(mux *http.ServeMux, name string, opts []ServerOption) *Service {
 func Handle[Req, Resp any](s *Service, method string, call func(context.Context, *Req) (Resp, error), opts ...MethodOption) {
 	info := stdrpc.CallInfo{Service: s.name, Method: method}
 	s.handle("POST /"+s.name+"/"+method, &endpoint[Req, Resp]{
-		s:      s,
-		info:   info,
-		om:     s.obs.Server(observe.HTTP, info, false),
-		call:   call,
-		empty:  newEmptyPlan(reflect.TypeFor[Resp]()),
-		nilReq: nilRequest(opts),
+		s:       s,
+		info:    info,
+		om:      s.obs.Server(observe.HTTP, info, false),
+		call:    call,
+		empty:   newEmptyPlan(reflect.TypeFor[Resp]()),
+		nilReq:  nilRequest(opts),
+		results: newResults[Resp](),
 	})
 }
 
@@ -179,12 +181,13 @@ func Handle[Req, Resp any](s *Service, method string, call func(context.Context,
 func HandleRoute[Req, Resp any](s *Service, method, pattern string, bind func(*http.Request, *Req) error, call func(context.Context, *Req) (Resp, error)) {
 	info := stdrpc.CallInfo{Service: s.name, Method: method}
 	s.handle(pattern, &endpoint[Req, Resp]{
-		s:     s,
-		info:  info,
-		om:    s.obs.Server(observe.HTTP, info, false),
-		bind:  bind,
-		call:  call,
-		empty: newEmptyPlan(reflect.TypeFor[Resp]()),
+		s:       s,
+		info:    info,
+		om:      s.obs.Server(observe.HTTP, info, false),
+		bind:    bind,
+		call:    call,
+		empty:   newEmptyPlan(reflect.TypeFor[Resp]()),
+		results: newResults[Resp](),
 	})
 }
 
@@ -196,8 +199,16 @@ type endpoint[Req, Resp any] struct {
 	bind func(*http.Request, *Req) error // nil: the JSON body is the request
 	call func(context.Context, *Req) (Resp, error)
 
-	empty  *emptyPlan // nil: no nil slice or map to write as empty
-	nilReq bool       // a null body is a nil request (NilRequest)
+	empty   *emptyPlan // nil: no nil slice or map to write as empty
+	nilReq  bool       // a null body is a nil request (NilRequest)
+	results *sync.Pool // of *Resp, zero: where a result waits to be encoded
+}
+
+// newResults returns a pool of *Resp. A result is encoded through an
+// interface, so it cannot live on the stack; the pool saves allocating a
+// place for it per call.
+func newResults[Resp any]() *sync.Pool {
+	return &sync.Pool{New: func() any { return new(Resp) }}
 }
 
 func (e *endpoint[Req, Resp]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -220,13 +231,17 @@ func (e *endpoint[Req, Resp]) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 	if cancel != nil {
 		defer cancel()
 	}
-	var resp Resp
+	var resp *Resp
 	if !s.core.Intercepted() {
-		resp, err = e.run(ctx, w, r)
+		resp = e.results.Get().(*Resp)
+		defer e.release(resp)
+		*resp, err = e.run(ctx, w, r)
 	} else {
+		// Not pooled: an interceptor could keep next, and call it later.
+		resp = new(Resp)
 		err = s.core.Intercept(ctx, e.info, func(ctx context.Context) error {
 			var err error
-			resp, err = e.run(ctx, w, r)
+			*resp, err = e.run(ctx, w, r)
 			return err
 		})
 	}
@@ -234,10 +249,18 @@ func (e *endpoint[Req, Resp]) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		s.writeError(w, e.info, err, &obs)
 		return
 	}
-	e.empty.apply(reflect.ValueOf(&resp).Elem())
-	if err := s.writeJSON(w, r, http.StatusOK, &resp, &obs, stdrpc.OK); err != nil {
+	e.empty.apply(reflect.ValueOf(resp).Elem())
+	if err := s.writeJSON(w, r, http.StatusOK, resp, &obs, stdrpc.OK); err != nil {
 		s.writeError(w, e.info, stdrpc.NewError(stdrpc.Internal, err), &obs)
 	}
+}
+
+// release zeroes a pooled result, which keeps nothing of it alive, and
+// gives it back.
+func (e *endpoint[Req, Resp]) release(resp *Resp) {
+	var zero Resp
+	*resp = zero
+	e.results.Put(resp)
 }
 
 // run decodes the request and calls the method.
