@@ -119,8 +119,8 @@ type sharedHeaders struct {
 
 func (s *sharedHeaders) get(gzip bool) http.Header {
 	s.once.Do(func() {
-		s.call = http.Header{"Content-Type": jsonContentType, "Accept": jsonContentType, "Accept-Encoding": gzipEncoding}
-		s.callNoGzip = http.Header{"Content-Type": jsonContentType, "Accept": jsonContentType}
+		s.call = http.Header{"Content-Type": jsonContentType, "Accept-Encoding": gzipEncoding}
+		s.callNoGzip = http.Header{"Content-Type": jsonContentType}
 	})
 	if gzip {
 		return s.call
@@ -128,10 +128,12 @@ func (s *sharedHeaders) get(gzip bool) http.Header {
 	return s.callNoGzip
 }
 
-// callHeader returns the headers of a unary call: Content-Type and Accept
-// for JSON, Accept-Encoding: gzip if gzip, stdrpc.Outgoing(ctx), and ctx's
-// deadline as TimeoutHeader. shared says the map may be one shared by
-// other calls, which holds when nothing is sent but the first three.
+// callHeader returns the headers of a unary call: Content-Type for JSON,
+// Accept-Encoding: gzip if gzip, stdrpc.Outgoing(ctx), and ctx's deadline
+// as TimeoutHeader. shared says the map may be one shared by other calls,
+// which holds when nothing is sent but the first two. There is no Accept
+// header: a unary method answers JSON whatever it says, and each header
+// costs the server an allocation to read.
 func (c *Client) callHeader(ctx context.Context, gzip, shared bool) (http.Header, error) {
 	md := stdrpc.Outgoing(ctx)
 	timeout, err := timeoutHeader(ctx)
@@ -141,12 +143,11 @@ func (c *Client) callHeader(ctx context.Context, gzip, shared bool) (http.Header
 	if shared && len(md) == 0 && timeout == nil {
 		return c.shared.get(gzip), nil
 	}
-	h := make(http.Header, len(md)+4)
+	h := make(http.Header, len(md)+3)
 	for k, v := range md {
 		h[k] = v // Metadata keys are canonical already; the transport only reads
 	}
 	h["Content-Type"] = jsonContentType
-	h["Accept"] = jsonContentType
 	if gzip {
 		h["Accept-Encoding"] = gzipEncoding
 	}
