@@ -342,13 +342,20 @@ func (c *Client) attempt(ctx context.Context, r *route, req, resp any) (error, r
 // callError reads the error a response other than 200 carries,
 // decompressing it if gz says the client asked for compression itself.
 func (c *Client) callError(ctx context.Context, hresp *http.Response, url string, gz bool) error {
-	if ce := hresp.Header["Content-Encoding"]; gz && len(ce) == 1 && ce[0] == "gzip" {
+	if gz && gzipped(hresp) {
 		if zr, err := c.inflate(hresp.Body); err == nil {
 			defer gzipReaders.Put(zr)
 			return errorFrom(ctx, hresp, zr, url)
 		}
 	}
 	return responseError(ctx, hresp, url)
+}
+
+// gzipped reports whether hresp's body is compressed with gzip, as
+// net/http's transport tells.
+func gzipped(hresp *http.Response) bool {
+	ce := hresp.Header["Content-Encoding"]
+	return len(ce) == 1 && strings.EqualFold(ce[0], "gzip")
 }
 
 // readResult decodes the body of a 200 response into resp, decompressing
@@ -365,7 +372,7 @@ func (c *Client) readResult(ctx context.Context, hresp *http.Response, url strin
 			c.serverGzip.Store(true)
 		}
 	}
-	if ce := hresp.Header["Content-Encoding"]; gz && len(ce) == 1 && ce[0] == "gzip" {
+	if gz && gzipped(hresp) {
 		zr, err := c.inflate(hresp.Body)
 		if err != nil {
 			return stdrpc.Errorf(stdrpc.Internal, "decompressing the response from %s: %v", url, err), never

@@ -196,10 +196,11 @@ func (c *Client) transport() *http.Transport {
 	return t
 }
 
-// send sends hreq through t, or through c.hc when t is nil, and returns
-// the error as http.Client.Do would.
+// send sends hreq through t, or through c.hc when t is nil (or the URL
+// holds credentials, which http.Client sends), and returns the error as
+// http.Client.Do would.
 func (c *Client) send(hreq *http.Request, t *http.Transport) (*http.Response, error) {
-	if t == nil {
+	if t == nil || hreq.URL.User != nil {
 		return c.hc.Do(hreq)
 	}
 	hresp, err := t.RoundTrip(hreq)
