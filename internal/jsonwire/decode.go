@@ -2,6 +2,7 @@ package jsonwire
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"math"
@@ -282,8 +283,7 @@ func (d *Decoder) str() []byte {
 	i := start
 	data := d.data
 	// Printable ASCII first, eight bytes a round.
-	for len(data)-i >= 8 && plain[data[i]] && plain[data[i+1]] && plain[data[i+2]] && plain[data[i+3]] &&
-		plain[data[i+4]] && plain[data[i+5]] && plain[data[i+6]] && plain[data[i+7]] {
+	for len(data)-i >= 8 && plain8(binary.LittleEndian.Uint64(data[i:])) {
 		i += 8
 	}
 	for i < len(data) && plain[data[i]] {
@@ -310,6 +310,22 @@ func (d *Decoder) str() []byte {
 	}
 	d.fail()
 	return nil
+}
+
+// plain8 reports whether the eight bytes of x are all plain: none is a
+// control character, a quote, a backslash or the start of a multi-byte
+// character. Subtracting 0x20 from each byte sets its high bit for a
+// control character, and subtracting 1 from each byte of x^0x2222...
+// does for a quote, and nowhere else below 0x80; from 0x80 up x's own
+// high bit flags the byte, whatever the subtractions give there. A
+// borrow into the next byte only follows a byte already flagged.
+func plain8(x uint64) bool {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	q, b := x^(ones*'"'), x^(ones*'\\')
+	return (x|(x-ones*' ')|(q-ones)|(b-ones))&highs == 0
 }
 
 // plain tells the bytes a string holds as they are: printable ASCII
@@ -340,6 +356,9 @@ func (d *Decoder) unquote(start int) []byte {
 // skipString validates the string at d.i and moves past it.
 func (d *Decoder) skipString() bool {
 	i := d.i + 1
+	for len(d.data)-i >= 8 && plain8(binary.LittleEndian.Uint64(d.data[i:])) {
+		i += 8
+	}
 	for i < len(d.data) {
 		switch c := d.data[i]; {
 		case c == '"':
