@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -431,11 +432,14 @@ func (c *Client) tooLarge(url string, size int64) error {
 // readers), and otherwise where net/http's transport would have asked
 // (it then leaves the response as it is). Its error is a *stdrpc.Error.
 func (c *Client) postCall(ctx context.Context, r *route, req any) (_ *http.Response, gz bool, _ error) {
-	body, err := encodeRequest(r.str, req)
+	st := codecStates.Get().(*codecState)
+	body, owned, err := encodeCall(st, r.str, req)
 	if err != nil {
+		putCodecState(st)
 		return nil, false, err
 	}
 	if r.err != nil {
+		putCodecState(st)
 		return nil, false, r.err
 	}
 	compressed := false
@@ -443,7 +447,7 @@ func (c *Client) postCall(ctx context.Context, r *route, req any) (_ *http.Respo
 		z := getBuffer()
 		if err := compress(z, body); err == nil && z.Len() < len(body) {
 			body = append([]byte(nil), z.Bytes()...) // the transport may read it after the call returns
-			compressed = true
+			owned, compressed = true, true
 		}
 		putBuffer(z)
 	}
@@ -451,16 +455,38 @@ func (c *Client) postCall(ctx context.Context, r *route, req any) (_ *http.Respo
 	gz = c.gzip > 0 || t != nil && !t.DisableCompression
 	h, err := c.callHeader(ctx, gz, t != nil && !compressed)
 	if err != nil {
+		putCodecState(st)
 		return nil, false, err
 	}
 	if compressed {
 		h["Content-Encoding"] = gzipEncoding
 	}
-	hresp, err := c.send(newRequest(ctx, r, body, h), t)
+	hreq := newRequest(ctx, r, body, owned, h)
+	putCodecState(st) // newRequest copied the body
+	hresp, err := c.send(hreq, t)
 	if err != nil {
 		return nil, false, c.sendError(ctx, err)
 	}
 	return hresp, gz, nil
+}
+
+// encodeCall returns req's JSON, nil for a nil req: in st's buffer, or
+// (owned) in a slice of its own.
+func encodeCall(st *codecState, url string, req any) (body []byte, owned bool, err error) {
+	if req == nil {
+		return nil, true, nil
+	}
+	body, ok, err := appendJSON(st.buf[:0], req)
+	if ok {
+		st.buf = body
+	} else {
+		body, err = json.Marshal(req)
+		owned = true
+	}
+	if err != nil {
+		return nil, false, stdrpc.Errorf(stdrpc.Internal, "encoding the request to %s: %v", url, err)
+	}
+	return body, owned, nil
 }
 
 // encodeRequest returns req's JSON, nil for a nil req. The transport may

@@ -66,12 +66,17 @@ func removeEmptyPort(host string) string {
 
 // outgoing holds what one call's request points to, in one allocation:
 // the URL, copied from the route because a RoundTripper may keep it, and
-// the body.
+// the body, in small when it fits.
 type outgoing struct {
-	url  neturl.URL
-	body bytes.Reader
-	data []byte
+	url   neturl.URL
+	body  bytes.Reader
+	data  []byte
+	small [smallBody]byte
 }
+
+// smallBody is the largest request body kept in its request's own
+// allocation: the JSON of a few numbers or a short string.
+const smallBody = 64
 
 // rewind is the request's GetBody: the transport sends a request again
 // when the connection it picked from its pool turns out to have closed
@@ -84,9 +89,21 @@ func noBody() (io.ReadCloser, error) { return http.NoBody, nil }
 
 // newRequest returns a POST of body to r, with header h, as
 // http.NewRequestWithContext would make it from r's URL and a
-// bytes.Reader of body.
-func newRequest(ctx context.Context, r *route, body []byte, h http.Header) *http.Request {
-	o := &outgoing{url: r.url, data: body}
+// bytes.Reader of body. The transport may read the body after the call
+// has returned, so it is copied unless owned says it is the request's
+// already.
+func newRequest(ctx context.Context, r *route, body []byte, owned bool, h http.Header) *http.Request {
+	o := &outgoing{url: r.url}
+	switch {
+	case len(body) <= smallBody:
+		o.data = o.small[:len(body):len(body)]
+		copy(o.data, body)
+	case owned:
+		o.data = body
+	default:
+		o.data = append([]byte(nil), body...)
+	}
+	body = o.data
 	req := http.Request{
 		Method:     http.MethodPost,
 		URL:        &o.url,
