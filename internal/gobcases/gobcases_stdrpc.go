@@ -577,7 +577,7 @@ func (x *Record) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Is != nil {
 					d.Unsupported()
 				}
-				x.Is = []int{}
+				x.Is = make([]int, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem int
 					if val, ok := d.Int(0); ok {
@@ -593,7 +593,7 @@ func (x *Record) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Ss != nil {
 					d.Unsupported()
 				}
-				x.Ss = []string{}
+				x.Ss = make([]string, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem string
 					if val, ok := d.String(); ok {
@@ -609,7 +609,7 @@ func (x *Record) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Fs != nil {
 					d.Unsupported()
 				}
-				x.Fs = []float32{}
+				x.Fs = make([]float32, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem float32
 					if val, ok := d.Float(32); ok {
@@ -625,7 +625,7 @@ func (x *Record) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Bss != nil {
 					d.Unsupported()
 				}
-				x.Bss = [][]byte{}
+				x.Bss = make([][]byte, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem []byte
 					if val, ok := d.Bytes(); ok {
@@ -643,7 +643,7 @@ func (x *Record) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Ins != nil {
 					d.Unsupported()
 				}
-				x.Ins = []Inner{}
+				x.Ins = make([]Inner, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem Inner
 					elem.DecodeJSON(d)
@@ -657,7 +657,7 @@ func (x *Record) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Bls != nil {
 					d.Unsupported()
 				}
-				x.Bls = []bool{}
+				x.Bls = make([]bool, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem bool
 					if val, ok := d.Bool(); ok {
@@ -673,7 +673,7 @@ func (x *Record) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Us != nil {
 					d.Unsupported()
 				}
-				x.Us = []uint16{}
+				x.Us = make([]uint16, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem uint16
 					if val, ok := d.Uint(16); ok {
@@ -689,7 +689,7 @@ func (x *Record) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Nms != nil {
 					d.Unsupported()
 				}
-				x.Nms = []Name{}
+				x.Nms = make([]Name, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem Name
 					if val, ok := d.String(); ok {
@@ -749,7 +749,7 @@ func (x *Inner) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.D != nil {
 					d.Unsupported()
 				}
-				x.D = []int8{}
+				x.D = make([]int8, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem int8
 					if val, ok := d.Int(8); ok {
@@ -809,7 +809,7 @@ func (x *CasesMixedRequest) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.B != nil {
 					d.Unsupported()
 				}
-				x.B = []string{}
+				x.B = make([]string, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem string
 					if val, ok := d.String(); ok {
@@ -882,7 +882,7 @@ func (x *CasesMixedResponse) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.List != nil {
 					d.Unsupported()
 				}
-				x.List = []Inner{}
+				x.List = make([]Inner, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem Inner
 					elem.DecodeJSON(d)
@@ -1032,7 +1032,7 @@ func (x *Embedded) DecodeJSON(d *stdhttp.JSONDecoder) {
 				if x.Inner.D != nil {
 					d.Unsupported()
 				}
-				x.Inner.D = []int8{}
+				x.Inner.D = make([]int8, 0, d.ArrayLen())
 				for more := d.Array(); more; more = d.NextElem() {
 					var elem int8
 					if val, ok := d.Int(8); ok {
