@@ -3,6 +3,8 @@ package stdrpc
 import (
 	"context"
 	"net/textproto"
+
+	"github.com/stdrpc/stdrpc/internal/ctxkey"
 )
 
 // Metadata is a call's out-of-band data: keys and values that travel beside
@@ -49,7 +51,10 @@ func (md Metadata) Clone() Metadata {
 }
 
 type outgoingKey struct{}
-type incomingKey struct{}
+
+// incomingKey is shared with the transports, which may carry the metadata
+// in a context of their own (see ctxkey).
+type incomingKey = ctxkey.Incoming
 
 // AppendOutgoing returns a copy of ctx whose outgoing metadata has the given
 // key, value pairs added. A client sends the outgoing metadata of the context

@@ -223,7 +223,18 @@ func (e *endpoint[Req, Resp]) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 			s.writeError(w, e.info, s.recovered(e.info, p), &obs)
 		}
 	}()
-	ctx, cancel, err := s.callContext(r)
+	var (
+		ctx         context.Context
+		req         *Req
+		intercepted = s.core.Intercepted()
+	)
+	if !intercepted {
+		in := newIncoming[Req](r)
+		ctx, req = in.context(), &in.req
+	} else {
+		ctx = stdrpc.WithIncoming(r.Context(), stdrpc.Metadata(r.Header))
+	}
+	ctx, cancel, err := s.deadline(ctx, r)
 	if err != nil {
 		s.writeError(w, e.info, err, &obs)
 		return
@@ -232,16 +243,17 @@ func (e *endpoint[Req, Resp]) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		defer cancel()
 	}
 	var resp *Resp
-	if !s.core.Intercepted() {
+	if !intercepted {
 		resp = e.results.Get().(*Resp)
 		defer e.release(resp)
-		*resp, err = e.run(ctx, w, r)
+		*resp, err = e.run(ctx, w, r, req)
 	} else {
-		// Not pooled: an interceptor could keep next, and call it later.
+		// Neither pooled nor shared: an interceptor could keep next and
+		// call it later, or call it twice.
 		resp = new(Resp)
 		err = s.core.Intercept(ctx, e.info, func(ctx context.Context) error {
 			var err error
-			*resp, err = e.run(ctx, w, r)
+			*resp, err = e.run(ctx, w, r, new(Req))
 			return err
 		})
 	}
@@ -263,9 +275,8 @@ func (e *endpoint[Req, Resp]) release(resp *Resp) {
 	e.results.Put(resp)
 }
 
-// run decodes the request and calls the method.
-func (e *endpoint[Req, Resp]) run(ctx context.Context, w http.ResponseWriter, r *http.Request) (Resp, error) {
-	req := new(Req)
+// run decodes the request into req, zero, and calls the method.
+func (e *endpoint[Req, Resp]) run(ctx context.Context, w http.ResponseWriter, r *http.Request, req *Req) (Resp, error) {
 	if err := decodeRequest(e.s, e.bind, w, r, req); err != nil {
 		if err != errNullBody || !e.nilReq {
 			var zero Resp
@@ -280,7 +291,12 @@ func (e *endpoint[Req, Resp]) run(ctx context.Context, w http.ResponseWriter, r 
 // headers as stdrpc.Incoming and the deadline TimeoutHeader gives. cancel is
 // nil when there is no deadline to release.
 func (s *Service) callContext(r *http.Request) (ctx context.Context, cancel context.CancelFunc, err error) {
-	ctx = stdrpc.WithIncoming(r.Context(), stdrpc.Metadata(r.Header))
+	return s.deadline(stdrpc.WithIncoming(r.Context(), stdrpc.Metadata(r.Header)), r)
+}
+
+// deadline returns ctx with the deadline r's TimeoutHeader gives. cancel is
+// nil when there is none.
+func (s *Service) deadline(ctx context.Context, r *http.Request) (_ context.Context, cancel context.CancelFunc, err error) {
 	if v, ok := r.Header[TimeoutHeader]; ok {
 		d, err := parseTimeout(v)
 		if err != nil {
