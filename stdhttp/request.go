@@ -64,19 +64,77 @@ func removeEmptyPort(host string) string {
 	return host
 }
 
-// outgoing holds what one call's request points to, in one allocation:
-// the URL, copied from the route because a RoundTripper may keep it, and
-// the body, in small when it fits.
+// outgoing holds what one call's request points to: the URL, copied from
+// the route because a RoundTripper may keep it, and the body. A body of
+// up to maxSized bytes is copied into the same allocation, the room of a
+// sized outgoing, rather than into a slice of its own.
 type outgoing struct {
-	url   neturl.URL
-	body  bytes.Reader
-	data  []byte
-	small [smallBody]byte
+	url  neturl.URL
+	body bytes.Reader
+	data []byte
 }
 
-// smallBody is the largest request body kept in its request's own
-// allocation: the JSON of a few numbers or a short string.
+type sized[A any] struct {
+	outgoing
+	room A
+}
+
+// rooms are the sizes of sized outgoings, each with a function making
+// one, smallest first. They grow by a quarter or so, so that a body leaves
+// at most as much of its room unused as a slice grown by appending would
+// of its capacity.
+var rooms = [...]struct {
+	size int
+	make func() (*outgoing, []byte)
+}{
+	{64, func() (*outgoing, []byte) { x := new(sized[[64]byte]); return &x.outgoing, x.room[:] }},
+	{128, func() (*outgoing, []byte) { x := new(sized[[128]byte]); return &x.outgoing, x.room[:] }},
+	{192, func() (*outgoing, []byte) { x := new(sized[[192]byte]); return &x.outgoing, x.room[:] }},
+	{256, func() (*outgoing, []byte) { x := new(sized[[256]byte]); return &x.outgoing, x.room[:] }},
+	{320, func() (*outgoing, []byte) { x := new(sized[[320]byte]); return &x.outgoing, x.room[:] }},
+	{384, func() (*outgoing, []byte) { x := new(sized[[384]byte]); return &x.outgoing, x.room[:] }},
+	{512, func() (*outgoing, []byte) { x := new(sized[[512]byte]); return &x.outgoing, x.room[:] }},
+	{640, func() (*outgoing, []byte) { x := new(sized[[640]byte]); return &x.outgoing, x.room[:] }},
+	{768, func() (*outgoing, []byte) { x := new(sized[[768]byte]); return &x.outgoing, x.room[:] }},
+	{1024, func() (*outgoing, []byte) { x := new(sized[[1024]byte]); return &x.outgoing, x.room[:] }},
+	{1280, func() (*outgoing, []byte) { x := new(sized[[1280]byte]); return &x.outgoing, x.room[:] }},
+	{1536, func() (*outgoing, []byte) { x := new(sized[[1536]byte]); return &x.outgoing, x.room[:] }},
+	{2048, func() (*outgoing, []byte) { x := new(sized[[2048]byte]); return &x.outgoing, x.room[:] }},
+	{2560, func() (*outgoing, []byte) { x := new(sized[[2560]byte]); return &x.outgoing, x.room[:] }},
+	{3072, func() (*outgoing, []byte) { x := new(sized[[3072]byte]); return &x.outgoing, x.room[:] }},
+	{maxSized, func() (*outgoing, []byte) { x := new(sized[[maxSized]byte]); return &x.outgoing, x.room[:] }},
+}
+
+// smallBody is the largest request body copied even when it is the
+// request's own already: the JSON of a few numbers or a short string,
+// which costs less to copy than a second allocation.
 const smallBody = 64
+
+// maxSized is the largest body copied into a sized outgoing.
+const maxSized = 4096
+
+// newOutgoing returns an outgoing whose data holds a copy of body, or body
+// itself if owned says it is the request's already (and copying it would
+// save no allocation).
+func newOutgoing(body []byte, owned bool) *outgoing {
+	n := len(body)
+	if n == 0 || owned && n > smallBody || n > maxSized {
+		o := &outgoing{data: body}
+		if !owned {
+			o.data = bytes.Clone(body)
+		}
+		return o
+	}
+	for _, r := range rooms {
+		if n <= r.size {
+			o, room := r.make()
+			o.data = room[:n:n]
+			copy(o.data, body)
+			return o
+		}
+	}
+	panic("unreachable")
+}
 
 // rewind is the request's GetBody: the transport sends a request again
 // when the connection it picked from its pool turns out to have closed
@@ -93,16 +151,8 @@ func noBody() (io.ReadCloser, error) { return http.NoBody, nil }
 // has returned, so it is copied unless owned says it is the request's
 // already.
 func newRequest(ctx context.Context, r *route, body []byte, owned bool, h http.Header) *http.Request {
-	o := &outgoing{url: r.url}
-	switch {
-	case len(body) <= smallBody:
-		o.data = o.small[:len(body):len(body)]
-		copy(o.data, body)
-	case owned:
-		o.data = body
-	default:
-		o.data = append([]byte(nil), body...)
-	}
+	o := newOutgoing(body, owned)
+	o.url = r.url
 	body = o.data
 	req := http.Request{
 		Method:     http.MethodPost,
