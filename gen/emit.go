@@ -221,7 +221,8 @@ func emitClientBody(p *printer, m *rpcMethod, path string, rt runtimeNames, tran
 		p.line("\treturn %s.BidiStream[%s, %s](%s, %s.c, %q, %s)", transport, m.InElem, m.Elem, ctx, cf.Recv, path, in)
 		return
 	}
-	// call calls the method, the response decoded into resp.
+	// call calls the method with req, the response decoded into resp.
+	req := clientRequest(m)
 	call := func(resp string) string {
 		if m.Kind == clientStream {
 			return fmt.Sprintf("%s.ClientStream(%s, %s.c, %q, %s, %s)", transport, ctx, cf.Recv, path, in, resp)
@@ -230,7 +231,7 @@ func emitClientBody(p *printer, m *rpcMethod, path string, rt runtimeNames, tran
 		if m.Idempotent {
 			opts = ", " + transport + ".Idempotent()"
 		}
-		return fmt.Sprintf("%s.c.Call(%s, %q, %s, %s%s)", cf.Recv, ctx, path, clientRequest(m), resp, opts)
+		return fmt.Sprintf("%s.c.Call(%s, %q, %s, %s%s)", cf.Recv, ctx, path, req, resp, opts)
 	}
 	if m.Response.Kind == noShape {
 		none := "nil"
@@ -240,18 +241,30 @@ func emitClientBody(p *printer, m *rpcMethod, path string, rt runtimeNames, tran
 		p.line("\treturn %s", call(none))
 		return
 	}
-	p.line("\tvar %s %s", cf.Resp, m.Response.Type)
+	out := cf.Resp // where the response is decoded
+	if m.Kind == unary && strings.HasPrefix(req, "&") {
+		// The request and the response escape through Call's interfaces
+		// either way: one allocation holds both.
+		out = cf.Resp + ".out"
+		p.line("\t%s := &struct {", cf.Resp)
+		p.line("\t\treq %s", m.Request.Type)
+		p.line("\t\tout %s", m.Response.Type)
+		p.line("\t}{req: %s}", req[1:])
+		req = "&" + cf.Resp + ".req"
+	} else {
+		p.line("\tvar %s %s", cf.Resp, m.Response.Type)
+	}
 	assign := ":="
 	if cf.ErrDeclared {
 		assign = "="
 	}
-	p.line("\t%s %s %s", cf.Err, assign, call("&"+cf.Resp))
+	p.line("\t%s %s %s", cf.Err, assign, call("&"+out))
 	var vals []string
 	if m.Response.Kind == direct {
-		vals = append(vals, cf.Resp)
+		vals = append(vals, out)
 	} else {
 		for _, r := range m.Response.Fields {
-			vals = append(vals, cf.Resp+"."+r.Field)
+			vals = append(vals, out+"."+r.Field)
 		}
 	}
 	p.line("\treturn %s, %s", strings.Join(vals, ", "), cf.Err)

@@ -78,16 +78,22 @@ func NewCalculatorNetRPCClient(c *netrpcx.Client) Calculator {
 
 // Add returns a+b.
 func (c calculatorNetRPCClient) Add(ctx context.Context, a, b int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "Calculator.Add", &CalculatorAddRequest{A: a, B: b}, &resp, netrpcx.Idempotent())
-	return resp, err
+	resp := &struct {
+		req CalculatorAddRequest
+		out int
+	}{req: CalculatorAddRequest{A: a, B: b}}
+	err := c.c.Call(ctx, "Calculator.Add", &resp.req, &resp.out, netrpcx.Idempotent())
+	return resp.out, err
 }
 
 // Divide returns the quotient and remainder of a/b.
 func (c calculatorNetRPCClient) Divide(ctx context.Context, a, b int) (quo, rem int, err error) {
-	var resp CalculatorDivideResponse
-	err = c.c.Call(ctx, "Calculator.Divide", &CalculatorDivideRequest{A: a, B: b}, &resp, netrpcx.Idempotent())
-	return resp.Quo, resp.Rem, err
+	resp := &struct {
+		req CalculatorDivideRequest
+		out CalculatorDivideResponse
+	}{req: CalculatorDivideRequest{A: a, B: b}}
+	err = c.c.Call(ctx, "Calculator.Divide", &resp.req, &resp.out, netrpcx.Idempotent())
+	return resp.out.Quo, resp.out.Rem, err
 }
 
 // RegisterCalculatorHTTP registers impl's routes on mux: POST /Calculator/{Method} for every method,
@@ -131,16 +137,22 @@ func NewCalculatorHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Calcu
 
 // Add returns a+b.
 func (c calculatorHTTPClient) Add(ctx context.Context, a, b int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "/Calculator/Add", &CalculatorAddRequest{A: a, B: b}, &resp, stdhttp.Idempotent())
-	return resp, err
+	resp := &struct {
+		req CalculatorAddRequest
+		out int
+	}{req: CalculatorAddRequest{A: a, B: b}}
+	err := c.c.Call(ctx, "/Calculator/Add", &resp.req, &resp.out, stdhttp.Idempotent())
+	return resp.out, err
 }
 
 // Divide returns the quotient and remainder of a/b.
 func (c calculatorHTTPClient) Divide(ctx context.Context, a, b int) (quo, rem int, err error) {
-	var resp CalculatorDivideResponse
-	err = c.c.Call(ctx, "/Calculator/Divide", &CalculatorDivideRequest{A: a, B: b}, &resp, stdhttp.Idempotent())
-	return resp.Quo, resp.Rem, err
+	resp := &struct {
+		req CalculatorDivideRequest
+		out CalculatorDivideResponse
+	}{req: CalculatorDivideRequest{A: a, B: b}}
+	err = c.c.Call(ctx, "/Calculator/Divide", &resp.req, &resp.out, stdhttp.Idempotent())
+	return resp.out.Quo, resp.out.Rem, err
 }
 
 // calculatorOpenAPI is the package's OpenAPI document, which RegisterCalculatorHTTP serves at

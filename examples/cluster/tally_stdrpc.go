@@ -114,17 +114,23 @@ func (c tallyNetRPCClient) Whoami(ctx context.Context) (string, error) {
 // Add adds n to the instance's count and returns the instance's name and
 // the new count. It is not idempotent: sent twice, it counts twice.
 func (c tallyNetRPCClient) Add(ctx context.Context, n int) (instance string, total int64, err error) {
-	var resp TallyAddResponse
-	err = c.c.Call(ctx, "Tally.Add", &TallyAddRequest{N: n}, &resp)
-	return resp.Instance, resp.Total, err
+	resp := &struct {
+		req TallyAddRequest
+		out TallyAddResponse
+	}{req: TallyAddRequest{N: n}}
+	err = c.c.Call(ctx, "Tally.Add", &resp.req, &resp.out)
+	return resp.out.Instance, resp.out.Total, err
 }
 
 // Work takes d, as a call with real work would, and returns the
 // instance's name. Doing it twice is harmless.
 func (c tallyNetRPCClient) Work(ctx context.Context, d time.Duration) (string, error) {
-	var resp string
-	err := c.c.Call(ctx, "Tally.Work", &TallyWorkRequest{D: d}, &resp, netrpcx.Idempotent())
-	return resp, err
+	resp := &struct {
+		req TallyWorkRequest
+		out string
+	}{req: TallyWorkRequest{D: d}}
+	err := c.c.Call(ctx, "Tally.Work", &resp.req, &resp.out, netrpcx.Idempotent())
+	return resp.out, err
 }
 
 // Ticks streams a tick every interval, naming the instance, until ctx is
@@ -190,17 +196,23 @@ func (c tallyHTTPClient) Whoami(ctx context.Context) (string, error) {
 // Add adds n to the instance's count and returns the instance's name and
 // the new count. It is not idempotent: sent twice, it counts twice.
 func (c tallyHTTPClient) Add(ctx context.Context, n int) (instance string, total int64, err error) {
-	var resp TallyAddResponse
-	err = c.c.Call(ctx, "/Tally/Add", &TallyAddRequest{N: n}, &resp)
-	return resp.Instance, resp.Total, err
+	resp := &struct {
+		req TallyAddRequest
+		out TallyAddResponse
+	}{req: TallyAddRequest{N: n}}
+	err = c.c.Call(ctx, "/Tally/Add", &resp.req, &resp.out)
+	return resp.out.Instance, resp.out.Total, err
 }
 
 // Work takes d, as a call with real work would, and returns the
 // instance's name. Doing it twice is harmless.
 func (c tallyHTTPClient) Work(ctx context.Context, d time.Duration) (string, error) {
-	var resp string
-	err := c.c.Call(ctx, "/Tally/Work", &TallyWorkRequest{D: d}, &resp, stdhttp.Idempotent())
-	return resp, err
+	resp := &struct {
+		req TallyWorkRequest
+		out string
+	}{req: TallyWorkRequest{D: d}}
+	err := c.c.Call(ctx, "/Tally/Work", &resp.req, &resp.out, stdhttp.Idempotent())
+	return resp.out, err
 }
 
 // Ticks streams a tick every interval, naming the instance, until ctx is

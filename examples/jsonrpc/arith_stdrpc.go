@@ -111,23 +111,32 @@ func NewArithNetRPCClient(c *netrpcx.Client) Arith {
 
 // Add returns a+b.
 func (c arithNetRPCClient) Add(ctx context.Context, a, b int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "Arith.Add", &ArithAddRequest{A: a, B: b}, &resp)
-	return resp, err
+	resp := &struct {
+		req ArithAddRequest
+		out int
+	}{req: ArithAddRequest{A: a, B: b}}
+	err := c.c.Call(ctx, "Arith.Add", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Mul returns the product of xs (1 for none).
 func (c arithNetRPCClient) Mul(ctx context.Context, xs ...int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "Arith.Mul", &ArithMulRequest{Xs: xs}, &resp)
-	return resp, err
+	resp := &struct {
+		req ArithMulRequest
+		out int
+	}{req: ArithMulRequest{Xs: xs}}
+	err := c.c.Call(ctx, "Arith.Mul", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Divide returns the quotient and remainder of a/b.
 func (c arithNetRPCClient) Divide(ctx context.Context, a, b int) (quo, rem int, err error) {
-	var resp ArithDivideResponse
-	err = c.c.Call(ctx, "Arith.Divide", &ArithDivideRequest{A: a, B: b}, &resp, netrpcx.Idempotent())
-	return resp.Quo, resp.Rem, err
+	resp := &struct {
+		req ArithDivideRequest
+		out ArithDivideResponse
+	}{req: ArithDivideRequest{A: a, B: b}}
+	err = c.c.Call(ctx, "Arith.Divide", &resp.req, &resp.out, netrpcx.Idempotent())
+	return resp.out.Quo, resp.out.Rem, err
 }
 
 // Count streams the numbers from 1 to n.
@@ -181,23 +190,32 @@ func NewArithHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Arith {
 
 // Add returns a+b.
 func (c arithHTTPClient) Add(ctx context.Context, a, b int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "/Arith/Add", &ArithAddRequest{A: a, B: b}, &resp)
-	return resp, err
+	resp := &struct {
+		req ArithAddRequest
+		out int
+	}{req: ArithAddRequest{A: a, B: b}}
+	err := c.c.Call(ctx, "/Arith/Add", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Mul returns the product of xs (1 for none).
 func (c arithHTTPClient) Mul(ctx context.Context, xs ...int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "/Arith/Mul", &ArithMulRequest{Xs: xs}, &resp)
-	return resp, err
+	resp := &struct {
+		req ArithMulRequest
+		out int
+	}{req: ArithMulRequest{Xs: xs}}
+	err := c.c.Call(ctx, "/Arith/Mul", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Divide returns the quotient and remainder of a/b.
 func (c arithHTTPClient) Divide(ctx context.Context, a, b int) (quo, rem int, err error) {
-	var resp ArithDivideResponse
-	err = c.c.Call(ctx, "/Arith/Divide", &ArithDivideRequest{A: a, B: b}, &resp, stdhttp.Idempotent())
-	return resp.Quo, resp.Rem, err
+	resp := &struct {
+		req ArithDivideRequest
+		out ArithDivideResponse
+	}{req: ArithDivideRequest{A: a, B: b}}
+	err = c.c.Call(ctx, "/Arith/Divide", &resp.req, &resp.out, stdhttp.Idempotent())
+	return resp.out.Quo, resp.out.Rem, err
 }
 
 // Count streams the numbers from 1 to n.

@@ -54,9 +54,12 @@ func NewStockNetRPCClient(c *netrpcx.Client) Stock {
 
 // Reserve takes one item out of stock and returns how many are left.
 func (c stockNetRPCClient) Reserve(ctx context.Context, item string) (left int, err error) {
-	var resp int
-	err = c.c.Call(ctx, "Stock.Reserve", &StockReserveRequest{Item: item}, &resp)
-	return resp, err
+	resp := &struct {
+		req StockReserveRequest
+		out int
+	}{req: StockReserveRequest{Item: item}}
+	err = c.c.Call(ctx, "Stock.Reserve", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // RegisterStockHTTP registers impl's routes on mux: POST /Stock/{Method} for every method.
@@ -88,9 +91,12 @@ func NewStockHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Stock {
 
 // Reserve takes one item out of stock and returns how many are left.
 func (c stockHTTPClient) Reserve(ctx context.Context, item string) (left int, err error) {
-	var resp int
-	err = c.c.Call(ctx, "/Stock/Reserve", &StockReserveRequest{Item: item}, &resp)
-	return resp, err
+	resp := &struct {
+		req StockReserveRequest
+		out int
+	}{req: StockReserveRequest{Item: item}}
+	err = c.c.Call(ctx, "/Stock/Reserve", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // stockOpenAPI is the package's OpenAPI document, which RegisterStockHTTP serves at
@@ -149,9 +155,12 @@ func NewOrdersNetRPCClient(c *netrpcx.Client) Orders {
 
 // Place orders one item and returns the order's id.
 func (c ordersNetRPCClient) Place(ctx context.Context, item string) (id string, err error) {
-	var resp string
-	err = c.c.Call(ctx, "Orders.Place", &OrdersPlaceRequest{Item: item}, &resp)
-	return resp, err
+	resp := &struct {
+		req OrdersPlaceRequest
+		out string
+	}{req: OrdersPlaceRequest{Item: item}}
+	err = c.c.Call(ctx, "Orders.Place", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // RegisterOrdersHTTP registers impl's routes on mux: POST /Orders/{Method} for every method.
@@ -183,9 +192,12 @@ func NewOrdersHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Orders {
 
 // Place orders one item and returns the order's id.
 func (c ordersHTTPClient) Place(ctx context.Context, item string) (id string, err error) {
-	var resp string
-	err = c.c.Call(ctx, "/Orders/Place", &OrdersPlaceRequest{Item: item}, &resp)
-	return resp, err
+	resp := &struct {
+		req OrdersPlaceRequest
+		out string
+	}{req: OrdersPlaceRequest{Item: item}}
+	err = c.c.Call(ctx, "/Orders/Place", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // ordersOpenAPI is the package's OpenAPI document, which RegisterOrdersHTTP serves at

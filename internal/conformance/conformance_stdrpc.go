@@ -279,18 +279,24 @@ func NewConformanceNetRPCClient(c *netrpcx.Client) Conformance {
 
 // Echo returns e unchanged.
 func (c conformanceNetRPCClient) Echo(ctx context.Context, e Entry) (Entry, error) {
-	var resp Entry
-	err := c.c.Call(ctx, "Conformance.Echo", &e, &resp)
-	return resp, err
+	resp := &struct {
+		req Entry
+		out Entry
+	}{req: e}
+	err := c.c.Call(ctx, "Conformance.Echo", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Get returns the entry filed under key: nil, and no error, when there
 // is none (the "not found" convention of many stores), a pointer to a
 // zero Entry under "zero".
 func (c conformanceNetRPCClient) Get(ctx context.Context, key string) (*Entry, error) {
-	var resp *Entry
-	err := c.c.Call(ctx, "Conformance.Get", &ConformanceGetRequest{Key: key}, &resp)
-	return resp, err
+	resp := &struct {
+		req ConformanceGetRequest
+		out *Entry
+	}{req: ConformanceGetRequest{Key: key}}
+	err := c.c.Call(ctx, "Conformance.Get", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Put returns e, which may be nil.
@@ -302,44 +308,62 @@ func (c conformanceNetRPCClient) Put(ctx context.Context, e *Entry) (*Entry, err
 
 // Pair returns s and b.
 func (c conformanceNetRPCClient) Pair(ctx context.Context, s *string, b []byte) (rs *string, rb []byte, err error) {
-	var resp ConformancePairResponse
-	err = c.c.Call(ctx, "Conformance.Pair", &ConformancePairRequest{S: s, B: b}, &resp)
-	return resp.Rs, resp.Rb, err
+	resp := &struct {
+		req ConformancePairRequest
+		out ConformancePairResponse
+	}{req: ConformancePairRequest{S: s, B: b}}
+	err = c.c.Call(ctx, "Conformance.Pair", &resp.req, &resp.out)
+	return resp.out.Rs, resp.out.Rb, err
 }
 
 // Bytes returns b.
 func (c conformanceNetRPCClient) Bytes(ctx context.Context, b []byte) ([]byte, error) {
-	var resp []byte
-	err := c.c.Call(ctx, "Conformance.Bytes", &ConformanceBytesRequest{B: b}, &resp)
-	return resp, err
+	resp := &struct {
+		req ConformanceBytesRequest
+		out []byte
+	}{req: ConformanceBytesRequest{B: b}}
+	err := c.c.Call(ctx, "Conformance.Bytes", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Map returns m.
 func (c conformanceNetRPCClient) Map(ctx context.Context, m map[string]int) (map[string]int, error) {
-	var resp map[string]int
-	err := c.c.Call(ctx, "Conformance.Map", &ConformanceMapRequest{M: m}, &resp)
-	return resp, err
+	resp := &struct {
+		req ConformanceMapRequest
+		out map[string]int
+	}{req: ConformanceMapRequest{M: m}}
+	err := c.c.Call(ctx, "Conformance.Map", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Entries returns es.
 func (c conformanceNetRPCClient) Entries(ctx context.Context, es []*Entry) ([]*Entry, error) {
-	var resp []*Entry
-	err := c.c.Call(ctx, "Conformance.Entries", &ConformanceEntriesRequest{Es: es}, &resp)
-	return resp, err
+	resp := &struct {
+		req ConformanceEntriesRequest
+		out []*Entry
+	}{req: ConformanceEntriesRequest{Es: es}}
+	err := c.c.Call(ctx, "Conformance.Entries", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Time returns t.
 func (c conformanceNetRPCClient) Time(ctx context.Context, t time.Time) (time.Time, error) {
-	var resp time.Time
-	err := c.c.Call(ctx, "Conformance.Time", &t, &resp)
-	return resp, err
+	resp := &struct {
+		req time.Time
+		out time.Time
+	}{req: t}
+	err := c.c.Call(ctx, "Conformance.Time", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Marshal returns m.
 func (c conformanceNetRPCClient) Marshal(ctx context.Context, m Marshalers) (Marshalers, error) {
-	var resp Marshalers
-	err := c.c.Call(ctx, "Conformance.Marshal", &m, &resp)
-	return resp, err
+	resp := &struct {
+		req Marshalers
+		out Marshalers
+	}{req: m}
+	err := c.c.Call(ctx, "Conformance.Marshal", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Fail returns the error kind names (see Errors), or panics for
@@ -356,16 +380,22 @@ func (c conformanceNetRPCClient) Sleep(ctx context.Context, d time.Duration) err
 // Meta returns the incoming metadata values of key, and what the
 // server's interceptors added to the context.
 func (c conformanceNetRPCClient) Meta(ctx context.Context, key string) (values []string, seen string, err error) {
-	var resp ConformanceMetaResponse
-	err = c.c.Call(ctx, "Conformance.Meta", &ConformanceMetaRequest{Key: key}, &resp)
-	return resp.Values, resp.Seen, err
+	resp := &struct {
+		req ConformanceMetaRequest
+		out ConformanceMetaResponse
+	}{req: ConformanceMetaRequest{Key: key}}
+	err = c.c.Call(ctx, "Conformance.Meta", &resp.req, &resp.out)
+	return resp.out.Values, resp.out.Seen, err
 }
 
 // Big returns n bytes.
 func (c conformanceNetRPCClient) Big(ctx context.Context, n int) ([]byte, error) {
-	var resp []byte
-	err := c.c.Call(ctx, "Conformance.Big", &ConformanceBigRequest{N: n}, &resp)
-	return resp, err
+	resp := &struct {
+		req ConformanceBigRequest
+		out []byte
+	}{req: ConformanceBigRequest{N: n}}
+	err := c.c.Call(ctx, "Conformance.Big", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Count yields n items, then fails with the error kind names, if any.
@@ -481,18 +511,24 @@ func NewConformanceHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Conf
 
 // Echo returns e unchanged.
 func (c conformanceHTTPClient) Echo(ctx context.Context, e Entry) (Entry, error) {
-	var resp Entry
-	err := c.c.Call(ctx, "/Conformance/Echo", &e, &resp)
-	return resp, err
+	resp := &struct {
+		req Entry
+		out Entry
+	}{req: e}
+	err := c.c.Call(ctx, "/Conformance/Echo", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Get returns the entry filed under key: nil, and no error, when there
 // is none (the "not found" convention of many stores), a pointer to a
 // zero Entry under "zero".
 func (c conformanceHTTPClient) Get(ctx context.Context, key string) (*Entry, error) {
-	var resp *Entry
-	err := c.c.Call(ctx, "/Conformance/Get", &ConformanceGetRequest{Key: key}, &resp)
-	return resp, err
+	resp := &struct {
+		req ConformanceGetRequest
+		out *Entry
+	}{req: ConformanceGetRequest{Key: key}}
+	err := c.c.Call(ctx, "/Conformance/Get", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Put returns e, which may be nil.
@@ -504,44 +540,62 @@ func (c conformanceHTTPClient) Put(ctx context.Context, e *Entry) (*Entry, error
 
 // Pair returns s and b.
 func (c conformanceHTTPClient) Pair(ctx context.Context, s *string, b []byte) (rs *string, rb []byte, err error) {
-	var resp ConformancePairResponse
-	err = c.c.Call(ctx, "/Conformance/Pair", &ConformancePairRequest{S: s, B: b}, &resp)
-	return resp.Rs, resp.Rb, err
+	resp := &struct {
+		req ConformancePairRequest
+		out ConformancePairResponse
+	}{req: ConformancePairRequest{S: s, B: b}}
+	err = c.c.Call(ctx, "/Conformance/Pair", &resp.req, &resp.out)
+	return resp.out.Rs, resp.out.Rb, err
 }
 
 // Bytes returns b.
 func (c conformanceHTTPClient) Bytes(ctx context.Context, b []byte) ([]byte, error) {
-	var resp []byte
-	err := c.c.Call(ctx, "/Conformance/Bytes", &ConformanceBytesRequest{B: b}, &resp)
-	return resp, err
+	resp := &struct {
+		req ConformanceBytesRequest
+		out []byte
+	}{req: ConformanceBytesRequest{B: b}}
+	err := c.c.Call(ctx, "/Conformance/Bytes", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Map returns m.
 func (c conformanceHTTPClient) Map(ctx context.Context, m map[string]int) (map[string]int, error) {
-	var resp map[string]int
-	err := c.c.Call(ctx, "/Conformance/Map", &ConformanceMapRequest{M: m}, &resp)
-	return resp, err
+	resp := &struct {
+		req ConformanceMapRequest
+		out map[string]int
+	}{req: ConformanceMapRequest{M: m}}
+	err := c.c.Call(ctx, "/Conformance/Map", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Entries returns es.
 func (c conformanceHTTPClient) Entries(ctx context.Context, es []*Entry) ([]*Entry, error) {
-	var resp []*Entry
-	err := c.c.Call(ctx, "/Conformance/Entries", &ConformanceEntriesRequest{Es: es}, &resp)
-	return resp, err
+	resp := &struct {
+		req ConformanceEntriesRequest
+		out []*Entry
+	}{req: ConformanceEntriesRequest{Es: es}}
+	err := c.c.Call(ctx, "/Conformance/Entries", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Time returns t.
 func (c conformanceHTTPClient) Time(ctx context.Context, t time.Time) (time.Time, error) {
-	var resp time.Time
-	err := c.c.Call(ctx, "/Conformance/Time", &t, &resp)
-	return resp, err
+	resp := &struct {
+		req time.Time
+		out time.Time
+	}{req: t}
+	err := c.c.Call(ctx, "/Conformance/Time", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Marshal returns m.
 func (c conformanceHTTPClient) Marshal(ctx context.Context, m Marshalers) (Marshalers, error) {
-	var resp Marshalers
-	err := c.c.Call(ctx, "/Conformance/Marshal", &m, &resp)
-	return resp, err
+	resp := &struct {
+		req Marshalers
+		out Marshalers
+	}{req: m}
+	err := c.c.Call(ctx, "/Conformance/Marshal", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Fail returns the error kind names (see Errors), or panics for
@@ -558,16 +612,22 @@ func (c conformanceHTTPClient) Sleep(ctx context.Context, d time.Duration) error
 // Meta returns the incoming metadata values of key, and what the
 // server's interceptors added to the context.
 func (c conformanceHTTPClient) Meta(ctx context.Context, key string) (values []string, seen string, err error) {
-	var resp ConformanceMetaResponse
-	err = c.c.Call(ctx, "/Conformance/Meta", &ConformanceMetaRequest{Key: key}, &resp)
-	return resp.Values, resp.Seen, err
+	resp := &struct {
+		req ConformanceMetaRequest
+		out ConformanceMetaResponse
+	}{req: ConformanceMetaRequest{Key: key}}
+	err = c.c.Call(ctx, "/Conformance/Meta", &resp.req, &resp.out)
+	return resp.out.Values, resp.out.Seen, err
 }
 
 // Big returns n bytes.
 func (c conformanceHTTPClient) Big(ctx context.Context, n int) ([]byte, error) {
-	var resp []byte
-	err := c.c.Call(ctx, "/Conformance/Big", &ConformanceBigRequest{N: n}, &resp)
-	return resp, err
+	resp := &struct {
+		req ConformanceBigRequest
+		out []byte
+	}{req: ConformanceBigRequest{N: n}}
+	err := c.c.Call(ctx, "/Conformance/Big", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Count yields n items, then fails with the error kind names, if any.

@@ -110,37 +110,52 @@ func NewCasesNetRPCClient(c *netrpcx.Client) Cases {
 
 // Record returns r.
 func (c casesNetRPCClient) Record(ctx context.Context, r Record) (Record, error) {
-	var resp Record
-	err := c.c.Call(ctx, "Cases.Record", &r, &resp)
-	return resp, err
+	resp := &struct {
+		req Record
+		out Record
+	}{req: r}
+	err := c.c.Call(ctx, "Cases.Record", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Mixed returns values made of its parameters.
 func (c2 casesNetRPCClient) Mixed(ctx context.Context, a int, b []string, c *Inner, d []byte, e Level) (sum Level, list []Inner, same *Inner, err error) {
-	var resp CasesMixedResponse
-	err = c2.c.Call(ctx, "Cases.Mixed", &CasesMixedRequest{A: a, B: b, C: c, D: d, E: e}, &resp)
-	return resp.Sum, resp.List, resp.Same, err
+	resp := &struct {
+		req CasesMixedRequest
+		out CasesMixedResponse
+	}{req: CasesMixedRequest{A: a, B: b, C: c, D: d, E: e}}
+	err = c2.c.Call(ctx, "Cases.Mixed", &resp.req, &resp.out)
+	return resp.out.Sum, resp.out.List, resp.out.Same, err
 }
 
 // Keyed returns k.
 func (c casesNetRPCClient) Keyed(ctx context.Context, k Keyed) (Keyed, error) {
-	var resp Keyed
-	err := c.c.Call(ctx, "Cases.Keyed", &k, &resp)
-	return resp, err
+	resp := &struct {
+		req Keyed
+		out Keyed
+	}{req: k}
+	err := c.c.Call(ctx, "Cases.Keyed", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Coded returns c.
 func (c2 casesNetRPCClient) Coded(ctx context.Context, c Coded) (Coded, error) {
-	var resp Coded
-	err := c2.c.Call(ctx, "Cases.Coded", &c, &resp)
-	return resp, err
+	resp := &struct {
+		req Coded
+		out Coded
+	}{req: c}
+	err := c2.c.Call(ctx, "Cases.Coded", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Embedded returns e.
 func (c casesNetRPCClient) Embedded(ctx context.Context, e Embedded) (Embedded, error) {
-	var resp Embedded
-	err := c.c.Call(ctx, "Cases.Embedded", &e, &resp)
-	return resp, err
+	resp := &struct {
+		req Embedded
+		out Embedded
+	}{req: e}
+	err := c.c.Call(ctx, "Cases.Embedded", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // RegisterCasesHTTP registers impl's routes on mux: POST /Cases/{Method} for every method.
@@ -189,37 +204,52 @@ func NewCasesHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Cases {
 
 // Record returns r.
 func (c casesHTTPClient) Record(ctx context.Context, r Record) (Record, error) {
-	var resp Record
-	err := c.c.Call(ctx, "/Cases/Record", &r, &resp)
-	return resp, err
+	resp := &struct {
+		req Record
+		out Record
+	}{req: r}
+	err := c.c.Call(ctx, "/Cases/Record", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Mixed returns values made of its parameters.
 func (c2 casesHTTPClient) Mixed(ctx context.Context, a int, b []string, c *Inner, d []byte, e Level) (sum Level, list []Inner, same *Inner, err error) {
-	var resp CasesMixedResponse
-	err = c2.c.Call(ctx, "/Cases/Mixed", &CasesMixedRequest{A: a, B: b, C: c, D: d, E: e}, &resp)
-	return resp.Sum, resp.List, resp.Same, err
+	resp := &struct {
+		req CasesMixedRequest
+		out CasesMixedResponse
+	}{req: CasesMixedRequest{A: a, B: b, C: c, D: d, E: e}}
+	err = c2.c.Call(ctx, "/Cases/Mixed", &resp.req, &resp.out)
+	return resp.out.Sum, resp.out.List, resp.out.Same, err
 }
 
 // Keyed returns k.
 func (c casesHTTPClient) Keyed(ctx context.Context, k Keyed) (Keyed, error) {
-	var resp Keyed
-	err := c.c.Call(ctx, "/Cases/Keyed", &k, &resp)
-	return resp, err
+	resp := &struct {
+		req Keyed
+		out Keyed
+	}{req: k}
+	err := c.c.Call(ctx, "/Cases/Keyed", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Coded returns c.
 func (c2 casesHTTPClient) Coded(ctx context.Context, c Coded) (Coded, error) {
-	var resp Coded
-	err := c2.c.Call(ctx, "/Cases/Coded", &c, &resp)
-	return resp, err
+	resp := &struct {
+		req Coded
+		out Coded
+	}{req: c}
+	err := c2.c.Call(ctx, "/Cases/Coded", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Embedded returns e.
 func (c casesHTTPClient) Embedded(ctx context.Context, e Embedded) (Embedded, error) {
-	var resp Embedded
-	err := c.c.Call(ctx, "/Cases/Embedded", &e, &resp)
-	return resp, err
+	resp := &struct {
+		req Embedded
+		out Embedded
+	}{req: e}
+	err := c.c.Call(ctx, "/Cases/Embedded", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // casesOpenAPI is the package's OpenAPI document, which RegisterCasesHTTP serves at

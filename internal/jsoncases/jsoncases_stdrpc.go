@@ -77,16 +77,22 @@ func NewCasesNetRPCClient(c *netrpcx.Client) Cases {
 
 // Record returns r.
 func (c casesNetRPCClient) Record(ctx context.Context, r Record) (Record, error) {
-	var resp Record
-	err := c.c.Call(ctx, "Cases.Record", &r, &resp)
-	return resp, err
+	resp := &struct {
+		req Record
+		out Record
+	}{req: r}
+	err := c.c.Call(ctx, "Cases.Record", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Mixed returns its arguments.
 func (c2 casesNetRPCClient) Mixed(ctx context.Context, a int, b []string, c map[string]float64, d *Inner, e []byte) (x Level, y []Inner, z *Inner, err error) {
-	var resp CasesMixedResponse
-	err = c2.c.Call(ctx, "Cases.Mixed", &CasesMixedRequest{A: a, B: b, C: c, D: d, E: e}, &resp)
-	return resp.X, resp.Y, resp.Z, err
+	resp := &struct {
+		req CasesMixedRequest
+		out CasesMixedResponse
+	}{req: CasesMixedRequest{A: a, B: b, C: c, D: d, E: e}}
+	err = c2.c.Call(ctx, "Cases.Mixed", &resp.req, &resp.out)
+	return resp.out.X, resp.out.Y, resp.out.Z, err
 }
 
 // RegisterCasesHTTP registers impl's routes on mux: POST /Cases/{Method} for every method.
@@ -123,16 +129,22 @@ func NewCasesHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Cases {
 
 // Record returns r.
 func (c casesHTTPClient) Record(ctx context.Context, r Record) (Record, error) {
-	var resp Record
-	err := c.c.Call(ctx, "/Cases/Record", &r, &resp)
-	return resp, err
+	resp := &struct {
+		req Record
+		out Record
+	}{req: r}
+	err := c.c.Call(ctx, "/Cases/Record", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Mixed returns its arguments.
 func (c2 casesHTTPClient) Mixed(ctx context.Context, a int, b []string, c map[string]float64, d *Inner, e []byte) (x Level, y []Inner, z *Inner, err error) {
-	var resp CasesMixedResponse
-	err = c2.c.Call(ctx, "/Cases/Mixed", &CasesMixedRequest{A: a, B: b, C: c, D: d, E: e}, &resp)
-	return resp.X, resp.Y, resp.Z, err
+	resp := &struct {
+		req CasesMixedRequest
+		out CasesMixedResponse
+	}{req: CasesMixedRequest{A: a, B: b, C: c, D: d, E: e}}
+	err = c2.c.Call(ctx, "/Cases/Mixed", &resp.req, &resp.out)
+	return resp.out.X, resp.out.Y, resp.out.Z, err
 }
 
 // casesOpenAPI is the package's OpenAPI document, which RegisterCasesHTTP serves at

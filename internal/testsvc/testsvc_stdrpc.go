@@ -131,16 +131,22 @@ func NewTestNetRPCClient(c *netrpcx.Client) Test {
 
 // Add returns a+b.
 func (c testNetRPCClient) Add(ctx context.Context, a, b int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "Test.Add", &TestAddRequest{A: a, B: b}, &resp)
-	return resp, err
+	resp := &struct {
+		req TestAddRequest
+		out int
+	}{req: TestAddRequest{A: a, B: b}}
+	err := c.c.Call(ctx, "Test.Add", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Echo returns p unchanged.
 func (c testNetRPCClient) Echo(ctx context.Context, p Payload) (Payload, error) {
-	var resp Payload
-	err := c.c.Call(ctx, "Test.Echo", &p, &resp)
-	return resp, err
+	resp := &struct {
+		req Payload
+		out Payload
+	}{req: p}
+	err := c.c.Call(ctx, "Test.Echo", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Sleep waits for d or until ctx is done, and returns ctx's error.
@@ -155,16 +161,22 @@ func (c testNetRPCClient) Ping(ctx context.Context) error {
 
 // Meta returns the first incoming metadata value for key.
 func (c testNetRPCClient) Meta(ctx context.Context, key string) (string, error) {
-	var resp string
-	err := c.c.Call(ctx, "Test.Meta", &TestMetaRequest{Key: key}, &resp, netrpcx.Idempotent())
-	return resp, err
+	resp := &struct {
+		req TestMetaRequest
+		out string
+	}{req: TestMetaRequest{Key: key}}
+	err := c.c.Call(ctx, "Test.Meta", &resp.req, &resp.out, netrpcx.Idempotent())
+	return resp.out, err
 }
 
 // Divide returns the quotient and remainder of a/b.
 func (c testNetRPCClient) Divide(ctx context.Context, a, b int) (quo, rem int, err error) {
-	var resp TestDivideResponse
-	err = c.c.Call(ctx, "Test.Divide", &TestDivideRequest{A: a, B: b}, &resp, netrpcx.Idempotent())
-	return resp.Quo, resp.Rem, err
+	resp := &struct {
+		req TestDivideRequest
+		out TestDivideResponse
+	}{req: TestDivideRequest{A: a, B: b}}
+	err = c.c.Call(ctx, "Test.Divide", &resp.req, &resp.out, netrpcx.Idempotent())
+	return resp.out.Quo, resp.out.Rem, err
 }
 
 // RegisterTestHTTP registers impl's routes on mux: POST /Test/{Method} for every method,
@@ -224,16 +236,22 @@ func NewTestHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Test {
 
 // Add returns a+b.
 func (c testHTTPClient) Add(ctx context.Context, a, b int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "/Test/Add", &TestAddRequest{A: a, B: b}, &resp)
-	return resp, err
+	resp := &struct {
+		req TestAddRequest
+		out int
+	}{req: TestAddRequest{A: a, B: b}}
+	err := c.c.Call(ctx, "/Test/Add", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Echo returns p unchanged.
 func (c testHTTPClient) Echo(ctx context.Context, p Payload) (Payload, error) {
-	var resp Payload
-	err := c.c.Call(ctx, "/Test/Echo", &p, &resp)
-	return resp, err
+	resp := &struct {
+		req Payload
+		out Payload
+	}{req: p}
+	err := c.c.Call(ctx, "/Test/Echo", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Sleep waits for d or until ctx is done, and returns ctx's error.
@@ -248,16 +266,22 @@ func (c testHTTPClient) Ping(ctx context.Context) error {
 
 // Meta returns the first incoming metadata value for key.
 func (c testHTTPClient) Meta(ctx context.Context, key string) (string, error) {
-	var resp string
-	err := c.c.Call(ctx, "/Test/Meta", &TestMetaRequest{Key: key}, &resp, stdhttp.Idempotent())
-	return resp, err
+	resp := &struct {
+		req TestMetaRequest
+		out string
+	}{req: TestMetaRequest{Key: key}}
+	err := c.c.Call(ctx, "/Test/Meta", &resp.req, &resp.out, stdhttp.Idempotent())
+	return resp.out, err
 }
 
 // Divide returns the quotient and remainder of a/b.
 func (c testHTTPClient) Divide(ctx context.Context, a, b int) (quo, rem int, err error) {
-	var resp TestDivideResponse
-	err = c.c.Call(ctx, "/Test/Divide", &TestDivideRequest{A: a, B: b}, &resp, stdhttp.Idempotent())
-	return resp.Quo, resp.Rem, err
+	resp := &struct {
+		req TestDivideRequest
+		out TestDivideResponse
+	}{req: TestDivideRequest{A: a, B: b}}
+	err = c.c.Call(ctx, "/Test/Divide", &resp.req, &resp.out, stdhttp.Idempotent())
+	return resp.out.Quo, resp.out.Rem, err
 }
 
 // testOpenAPI is the package's OpenAPI document, which RegisterTestHTTP serves at

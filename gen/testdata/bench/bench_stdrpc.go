@@ -833,23 +833,32 @@ func NewBigNetRPCClient(c *netrpcx.Client) Big {
 
 // Method00 is method number 0.
 func (c bigNetRPCClient) Method00(ctx context.Context, a, b int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "Big.Method00", &BigMethod00Request{A: a, B: b}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod00Request
+		out int
+	}{req: BigMethod00Request{A: a, B: b}}
+	err := c.c.Call(ctx, "Big.Method00", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method01 is method number 1.
 func (c bigNetRPCClient) Method01(ctx context.Context, name string) (User, error) {
-	var resp User
-	err := c.c.Call(ctx, "Big.Method01", &BigMethod01Request{Name: name}, &resp, netrpcx.Idempotent())
-	return resp, err
+	resp := &struct {
+		req BigMethod01Request
+		out User
+	}{req: BigMethod01Request{Name: name}}
+	err := c.c.Call(ctx, "Big.Method01", &resp.req, &resp.out, netrpcx.Idempotent())
+	return resp.out, err
 }
 
 // Method02 is method number 2.
 func (c bigNetRPCClient) Method02(ctx context.Context, u User) (User, error) {
-	var resp User
-	err := c.c.Call(ctx, "Big.Method02", &u, &resp)
-	return resp, err
+	resp := &struct {
+		req User
+		out User
+	}{req: u}
+	err := c.c.Call(ctx, "Big.Method02", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method03 is method number 3.
@@ -861,37 +870,52 @@ func (c bigNetRPCClient) Method03(ctx context.Context, u *User) (*User, error) {
 
 // Method04 is method number 4.
 func (c bigNetRPCClient) Method04(ctx context.Context, data []byte) ([]byte, error) {
-	var resp []byte
-	err := c.c.Call(ctx, "Big.Method04", &BigMethod04Request{Data: data}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod04Request
+		out []byte
+	}{req: BigMethod04Request{Data: data}}
+	err := c.c.Call(ctx, "Big.Method04", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method05 is method number 5.
 func (c bigNetRPCClient) Method05(ctx context.Context, at time.Time, d time.Duration) (time.Time, error) {
-	var resp time.Time
-	err := c.c.Call(ctx, "Big.Method05", &BigMethod05Request{At: at, D: d}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod05Request
+		out time.Time
+	}{req: BigMethod05Request{At: at, D: d}}
+	err := c.c.Call(ctx, "Big.Method05", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method06 is method number 6.
 func (c bigNetRPCClient) Method06(ctx context.Context, m map[string]int, ids []int64) (map[int64]string, error) {
-	var resp map[int64]string
-	err := c.c.Call(ctx, "Big.Method06", &BigMethod06Request{M: m, Ids: ids}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod06Request
+		out map[int64]string
+	}{req: BigMethod06Request{M: m, Ids: ids}}
+	err := c.c.Call(ctx, "Big.Method06", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method07 is method number 7.
 func (c bigNetRPCClient) Method07(ctx context.Context, limit int, cursor string) (Page[User], error) {
-	var resp Page[User]
-	err := c.c.Call(ctx, "Big.Method07", &BigMethod07Request{Limit: limit, Cursor: cursor}, &resp, netrpcx.Idempotent())
-	return resp, err
+	resp := &struct {
+		req BigMethod07Request
+		out Page[User]
+	}{req: BigMethod07Request{Limit: limit, Cursor: cursor}}
+	err := c.c.Call(ctx, "Big.Method07", &resp.req, &resp.out, netrpcx.Idempotent())
+	return resp.out, err
 }
 
 // Method08 is method number 8.
 func (c bigNetRPCClient) Method08(ctx context.Context, xs ...float64) (float64, error) {
-	var resp float64
-	err := c.c.Call(ctx, "Big.Method08", &BigMethod08Request{Xs: xs}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod08Request
+		out float64
+	}{req: BigMethod08Request{Xs: xs}}
+	err := c.c.Call(ctx, "Big.Method08", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method09 is method number 9.
@@ -901,16 +925,22 @@ func (c bigNetRPCClient) Method09(ctx context.Context) error {
 
 // Method10 is method number 10.
 func (c bigNetRPCClient) Method10(ctx context.Context, id int, tags []string) (n int, ok bool, err error) {
-	var resp BigMethod10Response
-	err = c.c.Call(ctx, "Big.Method10", &BigMethod10Request{Id: id, Tags: tags}, &resp)
-	return resp.N, resp.Ok, err
+	resp := &struct {
+		req BigMethod10Request
+		out BigMethod10Response
+	}{req: BigMethod10Request{Id: id, Tags: tags}}
+	err = c.c.Call(ctx, "Big.Method10", &resp.req, &resp.out)
+	return resp.out.N, resp.out.Ok, err
 }
 
 // Method11 is method number 11.
 func (c2 bigNetRPCClient) Method11(ctx context.Context, a [4]int, c Celsius) ([2]Celsius, error) {
-	var resp [2]Celsius
-	err := c2.c.Call(ctx, "Big.Method11", &BigMethod11Request{A: a, C: c}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod11Request
+		out [2]Celsius
+	}{req: BigMethod11Request{A: a, C: c}}
+	err := c2.c.Call(ctx, "Big.Method11", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method12 is method number 12.
@@ -920,9 +950,12 @@ func (c bigNetRPCClient) Method12(ctx context.Context, id int, u User) error {
 
 // Method13 is method number 13.
 func (c bigNetRPCClient) Method13(ctx context.Context, ps List[User]) (count int, names []string, err error) {
-	var resp BigMethod13Response
-	err = c.c.Call(ctx, "Big.Method13", &BigMethod13Request{Ps: ps}, &resp)
-	return resp.Count, resp.Names, err
+	resp := &struct {
+		req BigMethod13Request
+		out BigMethod13Response
+	}{req: BigMethod13Request{Ps: ps}}
+	err = c.c.Call(ctx, "Big.Method13", &resp.req, &resp.out)
+	return resp.out.Count, resp.out.Names, err
 }
 
 // Method14 is method number 14.
@@ -932,23 +965,32 @@ func (c bigNetRPCClient) Method14(ctx context.Context, s string) error {
 
 // Method15 is method number 15.
 func (c bigNetRPCClient) Method15(ctx context.Context, a, b int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "Big.Method15", &BigMethod15Request{A: a, B: b}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod15Request
+		out int
+	}{req: BigMethod15Request{A: a, B: b}}
+	err := c.c.Call(ctx, "Big.Method15", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method16 is method number 16.
 func (c bigNetRPCClient) Method16(ctx context.Context, name string) (User, error) {
-	var resp User
-	err := c.c.Call(ctx, "Big.Method16", &BigMethod16Request{Name: name}, &resp, netrpcx.Idempotent())
-	return resp, err
+	resp := &struct {
+		req BigMethod16Request
+		out User
+	}{req: BigMethod16Request{Name: name}}
+	err := c.c.Call(ctx, "Big.Method16", &resp.req, &resp.out, netrpcx.Idempotent())
+	return resp.out, err
 }
 
 // Method17 is method number 17.
 func (c bigNetRPCClient) Method17(ctx context.Context, u User) (User, error) {
-	var resp User
-	err := c.c.Call(ctx, "Big.Method17", &u, &resp)
-	return resp, err
+	resp := &struct {
+		req User
+		out User
+	}{req: u}
+	err := c.c.Call(ctx, "Big.Method17", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method18 is method number 18.
@@ -960,37 +1002,52 @@ func (c bigNetRPCClient) Method18(ctx context.Context, u *User) (*User, error) {
 
 // Method19 is method number 19.
 func (c bigNetRPCClient) Method19(ctx context.Context, data []byte) ([]byte, error) {
-	var resp []byte
-	err := c.c.Call(ctx, "Big.Method19", &BigMethod19Request{Data: data}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod19Request
+		out []byte
+	}{req: BigMethod19Request{Data: data}}
+	err := c.c.Call(ctx, "Big.Method19", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method20 is method number 20.
 func (c bigNetRPCClient) Method20(ctx context.Context, at time.Time, d time.Duration) (time.Time, error) {
-	var resp time.Time
-	err := c.c.Call(ctx, "Big.Method20", &BigMethod20Request{At: at, D: d}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod20Request
+		out time.Time
+	}{req: BigMethod20Request{At: at, D: d}}
+	err := c.c.Call(ctx, "Big.Method20", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method21 is method number 21.
 func (c bigNetRPCClient) Method21(ctx context.Context, m map[string]int, ids []int64) (map[int64]string, error) {
-	var resp map[int64]string
-	err := c.c.Call(ctx, "Big.Method21", &BigMethod21Request{M: m, Ids: ids}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod21Request
+		out map[int64]string
+	}{req: BigMethod21Request{M: m, Ids: ids}}
+	err := c.c.Call(ctx, "Big.Method21", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method22 is method number 22.
 func (c bigNetRPCClient) Method22(ctx context.Context, limit int, cursor string) (Page[User], error) {
-	var resp Page[User]
-	err := c.c.Call(ctx, "Big.Method22", &BigMethod22Request{Limit: limit, Cursor: cursor}, &resp, netrpcx.Idempotent())
-	return resp, err
+	resp := &struct {
+		req BigMethod22Request
+		out Page[User]
+	}{req: BigMethod22Request{Limit: limit, Cursor: cursor}}
+	err := c.c.Call(ctx, "Big.Method22", &resp.req, &resp.out, netrpcx.Idempotent())
+	return resp.out, err
 }
 
 // Method23 is method number 23.
 func (c bigNetRPCClient) Method23(ctx context.Context, xs ...float64) (float64, error) {
-	var resp float64
-	err := c.c.Call(ctx, "Big.Method23", &BigMethod23Request{Xs: xs}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod23Request
+		out float64
+	}{req: BigMethod23Request{Xs: xs}}
+	err := c.c.Call(ctx, "Big.Method23", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method24 is method number 24.
@@ -1000,16 +1057,22 @@ func (c bigNetRPCClient) Method24(ctx context.Context) error {
 
 // Method25 is method number 25.
 func (c bigNetRPCClient) Method25(ctx context.Context, id int, tags []string) (n int, ok bool, err error) {
-	var resp BigMethod25Response
-	err = c.c.Call(ctx, "Big.Method25", &BigMethod25Request{Id: id, Tags: tags}, &resp)
-	return resp.N, resp.Ok, err
+	resp := &struct {
+		req BigMethod25Request
+		out BigMethod25Response
+	}{req: BigMethod25Request{Id: id, Tags: tags}}
+	err = c.c.Call(ctx, "Big.Method25", &resp.req, &resp.out)
+	return resp.out.N, resp.out.Ok, err
 }
 
 // Method26 is method number 26.
 func (c2 bigNetRPCClient) Method26(ctx context.Context, a [4]int, c Celsius) ([2]Celsius, error) {
-	var resp [2]Celsius
-	err := c2.c.Call(ctx, "Big.Method26", &BigMethod26Request{A: a, C: c}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod26Request
+		out [2]Celsius
+	}{req: BigMethod26Request{A: a, C: c}}
+	err := c2.c.Call(ctx, "Big.Method26", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method27 is method number 27.
@@ -1019,9 +1082,12 @@ func (c bigNetRPCClient) Method27(ctx context.Context, id int, u User) error {
 
 // Method28 is method number 28.
 func (c bigNetRPCClient) Method28(ctx context.Context, ps List[User]) (count int, names []string, err error) {
-	var resp BigMethod28Response
-	err = c.c.Call(ctx, "Big.Method28", &BigMethod28Request{Ps: ps}, &resp)
-	return resp.Count, resp.Names, err
+	resp := &struct {
+		req BigMethod28Request
+		out BigMethod28Response
+	}{req: BigMethod28Request{Ps: ps}}
+	err = c.c.Call(ctx, "Big.Method28", &resp.req, &resp.out)
+	return resp.out.Count, resp.out.Names, err
 }
 
 // Method29 is method number 29.
@@ -1031,23 +1097,32 @@ func (c bigNetRPCClient) Method29(ctx context.Context, s string) error {
 
 // Method30 is method number 30.
 func (c bigNetRPCClient) Method30(ctx context.Context, a, b int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "Big.Method30", &BigMethod30Request{A: a, B: b}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod30Request
+		out int
+	}{req: BigMethod30Request{A: a, B: b}}
+	err := c.c.Call(ctx, "Big.Method30", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method31 is method number 31.
 func (c bigNetRPCClient) Method31(ctx context.Context, name string) (User, error) {
-	var resp User
-	err := c.c.Call(ctx, "Big.Method31", &BigMethod31Request{Name: name}, &resp, netrpcx.Idempotent())
-	return resp, err
+	resp := &struct {
+		req BigMethod31Request
+		out User
+	}{req: BigMethod31Request{Name: name}}
+	err := c.c.Call(ctx, "Big.Method31", &resp.req, &resp.out, netrpcx.Idempotent())
+	return resp.out, err
 }
 
 // Method32 is method number 32.
 func (c bigNetRPCClient) Method32(ctx context.Context, u User) (User, error) {
-	var resp User
-	err := c.c.Call(ctx, "Big.Method32", &u, &resp)
-	return resp, err
+	resp := &struct {
+		req User
+		out User
+	}{req: u}
+	err := c.c.Call(ctx, "Big.Method32", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method33 is method number 33.
@@ -1059,37 +1134,52 @@ func (c bigNetRPCClient) Method33(ctx context.Context, u *User) (*User, error) {
 
 // Method34 is method number 34.
 func (c bigNetRPCClient) Method34(ctx context.Context, data []byte) ([]byte, error) {
-	var resp []byte
-	err := c.c.Call(ctx, "Big.Method34", &BigMethod34Request{Data: data}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod34Request
+		out []byte
+	}{req: BigMethod34Request{Data: data}}
+	err := c.c.Call(ctx, "Big.Method34", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method35 is method number 35.
 func (c bigNetRPCClient) Method35(ctx context.Context, at time.Time, d time.Duration) (time.Time, error) {
-	var resp time.Time
-	err := c.c.Call(ctx, "Big.Method35", &BigMethod35Request{At: at, D: d}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod35Request
+		out time.Time
+	}{req: BigMethod35Request{At: at, D: d}}
+	err := c.c.Call(ctx, "Big.Method35", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method36 is method number 36.
 func (c bigNetRPCClient) Method36(ctx context.Context, m map[string]int, ids []int64) (map[int64]string, error) {
-	var resp map[int64]string
-	err := c.c.Call(ctx, "Big.Method36", &BigMethod36Request{M: m, Ids: ids}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod36Request
+		out map[int64]string
+	}{req: BigMethod36Request{M: m, Ids: ids}}
+	err := c.c.Call(ctx, "Big.Method36", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method37 is method number 37.
 func (c bigNetRPCClient) Method37(ctx context.Context, limit int, cursor string) (Page[User], error) {
-	var resp Page[User]
-	err := c.c.Call(ctx, "Big.Method37", &BigMethod37Request{Limit: limit, Cursor: cursor}, &resp, netrpcx.Idempotent())
-	return resp, err
+	resp := &struct {
+		req BigMethod37Request
+		out Page[User]
+	}{req: BigMethod37Request{Limit: limit, Cursor: cursor}}
+	err := c.c.Call(ctx, "Big.Method37", &resp.req, &resp.out, netrpcx.Idempotent())
+	return resp.out, err
 }
 
 // Method38 is method number 38.
 func (c bigNetRPCClient) Method38(ctx context.Context, xs ...float64) (float64, error) {
-	var resp float64
-	err := c.c.Call(ctx, "Big.Method38", &BigMethod38Request{Xs: xs}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod38Request
+		out float64
+	}{req: BigMethod38Request{Xs: xs}}
+	err := c.c.Call(ctx, "Big.Method38", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method39 is method number 39.
@@ -1099,16 +1189,22 @@ func (c bigNetRPCClient) Method39(ctx context.Context) error {
 
 // Method40 is method number 40.
 func (c bigNetRPCClient) Method40(ctx context.Context, id int, tags []string) (n int, ok bool, err error) {
-	var resp BigMethod40Response
-	err = c.c.Call(ctx, "Big.Method40", &BigMethod40Request{Id: id, Tags: tags}, &resp)
-	return resp.N, resp.Ok, err
+	resp := &struct {
+		req BigMethod40Request
+		out BigMethod40Response
+	}{req: BigMethod40Request{Id: id, Tags: tags}}
+	err = c.c.Call(ctx, "Big.Method40", &resp.req, &resp.out)
+	return resp.out.N, resp.out.Ok, err
 }
 
 // Method41 is method number 41.
 func (c2 bigNetRPCClient) Method41(ctx context.Context, a [4]int, c Celsius) ([2]Celsius, error) {
-	var resp [2]Celsius
-	err := c2.c.Call(ctx, "Big.Method41", &BigMethod41Request{A: a, C: c}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod41Request
+		out [2]Celsius
+	}{req: BigMethod41Request{A: a, C: c}}
+	err := c2.c.Call(ctx, "Big.Method41", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method42 is method number 42.
@@ -1118,9 +1214,12 @@ func (c bigNetRPCClient) Method42(ctx context.Context, id int, u User) error {
 
 // Method43 is method number 43.
 func (c bigNetRPCClient) Method43(ctx context.Context, ps List[User]) (count int, names []string, err error) {
-	var resp BigMethod43Response
-	err = c.c.Call(ctx, "Big.Method43", &BigMethod43Request{Ps: ps}, &resp)
-	return resp.Count, resp.Names, err
+	resp := &struct {
+		req BigMethod43Request
+		out BigMethod43Response
+	}{req: BigMethod43Request{Ps: ps}}
+	err = c.c.Call(ctx, "Big.Method43", &resp.req, &resp.out)
+	return resp.out.Count, resp.out.Names, err
 }
 
 // Method44 is method number 44.
@@ -1130,23 +1229,32 @@ func (c bigNetRPCClient) Method44(ctx context.Context, s string) error {
 
 // Method45 is method number 45.
 func (c bigNetRPCClient) Method45(ctx context.Context, a, b int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "Big.Method45", &BigMethod45Request{A: a, B: b}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod45Request
+		out int
+	}{req: BigMethod45Request{A: a, B: b}}
+	err := c.c.Call(ctx, "Big.Method45", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method46 is method number 46.
 func (c bigNetRPCClient) Method46(ctx context.Context, name string) (User, error) {
-	var resp User
-	err := c.c.Call(ctx, "Big.Method46", &BigMethod46Request{Name: name}, &resp, netrpcx.Idempotent())
-	return resp, err
+	resp := &struct {
+		req BigMethod46Request
+		out User
+	}{req: BigMethod46Request{Name: name}}
+	err := c.c.Call(ctx, "Big.Method46", &resp.req, &resp.out, netrpcx.Idempotent())
+	return resp.out, err
 }
 
 // Method47 is method number 47.
 func (c bigNetRPCClient) Method47(ctx context.Context, u User) (User, error) {
-	var resp User
-	err := c.c.Call(ctx, "Big.Method47", &u, &resp)
-	return resp, err
+	resp := &struct {
+		req User
+		out User
+	}{req: u}
+	err := c.c.Call(ctx, "Big.Method47", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method48 is method number 48.
@@ -1158,9 +1266,12 @@ func (c bigNetRPCClient) Method48(ctx context.Context, u *User) (*User, error) {
 
 // Method49 is method number 49.
 func (c bigNetRPCClient) Method49(ctx context.Context, data []byte) ([]byte, error) {
-	var resp []byte
-	err := c.c.Call(ctx, "Big.Method49", &BigMethod49Request{Data: data}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod49Request
+		out []byte
+	}{req: BigMethod49Request{Data: data}}
+	err := c.c.Call(ctx, "Big.Method49", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // RegisterBigHTTP registers impl's routes on mux: POST /Big/{Method} for every method,
@@ -1446,23 +1557,32 @@ func NewBigHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Big {
 
 // Method00 is method number 0.
 func (c bigHTTPClient) Method00(ctx context.Context, a, b int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "/Big/Method00", &BigMethod00Request{A: a, B: b}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod00Request
+		out int
+	}{req: BigMethod00Request{A: a, B: b}}
+	err := c.c.Call(ctx, "/Big/Method00", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method01 is method number 1.
 func (c bigHTTPClient) Method01(ctx context.Context, name string) (User, error) {
-	var resp User
-	err := c.c.Call(ctx, "/Big/Method01", &BigMethod01Request{Name: name}, &resp, stdhttp.Idempotent())
-	return resp, err
+	resp := &struct {
+		req BigMethod01Request
+		out User
+	}{req: BigMethod01Request{Name: name}}
+	err := c.c.Call(ctx, "/Big/Method01", &resp.req, &resp.out, stdhttp.Idempotent())
+	return resp.out, err
 }
 
 // Method02 is method number 2.
 func (c bigHTTPClient) Method02(ctx context.Context, u User) (User, error) {
-	var resp User
-	err := c.c.Call(ctx, "/Big/Method02", &u, &resp)
-	return resp, err
+	resp := &struct {
+		req User
+		out User
+	}{req: u}
+	err := c.c.Call(ctx, "/Big/Method02", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method03 is method number 3.
@@ -1474,37 +1594,52 @@ func (c bigHTTPClient) Method03(ctx context.Context, u *User) (*User, error) {
 
 // Method04 is method number 4.
 func (c bigHTTPClient) Method04(ctx context.Context, data []byte) ([]byte, error) {
-	var resp []byte
-	err := c.c.Call(ctx, "/Big/Method04", &BigMethod04Request{Data: data}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod04Request
+		out []byte
+	}{req: BigMethod04Request{Data: data}}
+	err := c.c.Call(ctx, "/Big/Method04", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method05 is method number 5.
 func (c bigHTTPClient) Method05(ctx context.Context, at time.Time, d time.Duration) (time.Time, error) {
-	var resp time.Time
-	err := c.c.Call(ctx, "/Big/Method05", &BigMethod05Request{At: at, D: d}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod05Request
+		out time.Time
+	}{req: BigMethod05Request{At: at, D: d}}
+	err := c.c.Call(ctx, "/Big/Method05", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method06 is method number 6.
 func (c bigHTTPClient) Method06(ctx context.Context, m map[string]int, ids []int64) (map[int64]string, error) {
-	var resp map[int64]string
-	err := c.c.Call(ctx, "/Big/Method06", &BigMethod06Request{M: m, Ids: ids}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod06Request
+		out map[int64]string
+	}{req: BigMethod06Request{M: m, Ids: ids}}
+	err := c.c.Call(ctx, "/Big/Method06", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method07 is method number 7.
 func (c bigHTTPClient) Method07(ctx context.Context, limit int, cursor string) (Page[User], error) {
-	var resp Page[User]
-	err := c.c.Call(ctx, "/Big/Method07", &BigMethod07Request{Limit: limit, Cursor: cursor}, &resp, stdhttp.Idempotent())
-	return resp, err
+	resp := &struct {
+		req BigMethod07Request
+		out Page[User]
+	}{req: BigMethod07Request{Limit: limit, Cursor: cursor}}
+	err := c.c.Call(ctx, "/Big/Method07", &resp.req, &resp.out, stdhttp.Idempotent())
+	return resp.out, err
 }
 
 // Method08 is method number 8.
 func (c bigHTTPClient) Method08(ctx context.Context, xs ...float64) (float64, error) {
-	var resp float64
-	err := c.c.Call(ctx, "/Big/Method08", &BigMethod08Request{Xs: xs}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod08Request
+		out float64
+	}{req: BigMethod08Request{Xs: xs}}
+	err := c.c.Call(ctx, "/Big/Method08", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method09 is method number 9.
@@ -1514,16 +1649,22 @@ func (c bigHTTPClient) Method09(ctx context.Context) error {
 
 // Method10 is method number 10.
 func (c bigHTTPClient) Method10(ctx context.Context, id int, tags []string) (n int, ok bool, err error) {
-	var resp BigMethod10Response
-	err = c.c.Call(ctx, "/Big/Method10", &BigMethod10Request{Id: id, Tags: tags}, &resp)
-	return resp.N, resp.Ok, err
+	resp := &struct {
+		req BigMethod10Request
+		out BigMethod10Response
+	}{req: BigMethod10Request{Id: id, Tags: tags}}
+	err = c.c.Call(ctx, "/Big/Method10", &resp.req, &resp.out)
+	return resp.out.N, resp.out.Ok, err
 }
 
 // Method11 is method number 11.
 func (c2 bigHTTPClient) Method11(ctx context.Context, a [4]int, c Celsius) ([2]Celsius, error) {
-	var resp [2]Celsius
-	err := c2.c.Call(ctx, "/Big/Method11", &BigMethod11Request{A: a, C: c}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod11Request
+		out [2]Celsius
+	}{req: BigMethod11Request{A: a, C: c}}
+	err := c2.c.Call(ctx, "/Big/Method11", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method12 is method number 12.
@@ -1533,9 +1674,12 @@ func (c bigHTTPClient) Method12(ctx context.Context, id int, u User) error {
 
 // Method13 is method number 13.
 func (c bigHTTPClient) Method13(ctx context.Context, ps List[User]) (count int, names []string, err error) {
-	var resp BigMethod13Response
-	err = c.c.Call(ctx, "/Big/Method13", &BigMethod13Request{Ps: ps}, &resp)
-	return resp.Count, resp.Names, err
+	resp := &struct {
+		req BigMethod13Request
+		out BigMethod13Response
+	}{req: BigMethod13Request{Ps: ps}}
+	err = c.c.Call(ctx, "/Big/Method13", &resp.req, &resp.out)
+	return resp.out.Count, resp.out.Names, err
 }
 
 // Method14 is method number 14.
@@ -1545,23 +1689,32 @@ func (c bigHTTPClient) Method14(ctx context.Context, s string) error {
 
 // Method15 is method number 15.
 func (c bigHTTPClient) Method15(ctx context.Context, a, b int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "/Big/Method15", &BigMethod15Request{A: a, B: b}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod15Request
+		out int
+	}{req: BigMethod15Request{A: a, B: b}}
+	err := c.c.Call(ctx, "/Big/Method15", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method16 is method number 16.
 func (c bigHTTPClient) Method16(ctx context.Context, name string) (User, error) {
-	var resp User
-	err := c.c.Call(ctx, "/Big/Method16", &BigMethod16Request{Name: name}, &resp, stdhttp.Idempotent())
-	return resp, err
+	resp := &struct {
+		req BigMethod16Request
+		out User
+	}{req: BigMethod16Request{Name: name}}
+	err := c.c.Call(ctx, "/Big/Method16", &resp.req, &resp.out, stdhttp.Idempotent())
+	return resp.out, err
 }
 
 // Method17 is method number 17.
 func (c bigHTTPClient) Method17(ctx context.Context, u User) (User, error) {
-	var resp User
-	err := c.c.Call(ctx, "/Big/Method17", &u, &resp)
-	return resp, err
+	resp := &struct {
+		req User
+		out User
+	}{req: u}
+	err := c.c.Call(ctx, "/Big/Method17", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method18 is method number 18.
@@ -1573,37 +1726,52 @@ func (c bigHTTPClient) Method18(ctx context.Context, u *User) (*User, error) {
 
 // Method19 is method number 19.
 func (c bigHTTPClient) Method19(ctx context.Context, data []byte) ([]byte, error) {
-	var resp []byte
-	err := c.c.Call(ctx, "/Big/Method19", &BigMethod19Request{Data: data}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod19Request
+		out []byte
+	}{req: BigMethod19Request{Data: data}}
+	err := c.c.Call(ctx, "/Big/Method19", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method20 is method number 20.
 func (c bigHTTPClient) Method20(ctx context.Context, at time.Time, d time.Duration) (time.Time, error) {
-	var resp time.Time
-	err := c.c.Call(ctx, "/Big/Method20", &BigMethod20Request{At: at, D: d}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod20Request
+		out time.Time
+	}{req: BigMethod20Request{At: at, D: d}}
+	err := c.c.Call(ctx, "/Big/Method20", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method21 is method number 21.
 func (c bigHTTPClient) Method21(ctx context.Context, m map[string]int, ids []int64) (map[int64]string, error) {
-	var resp map[int64]string
-	err := c.c.Call(ctx, "/Big/Method21", &BigMethod21Request{M: m, Ids: ids}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod21Request
+		out map[int64]string
+	}{req: BigMethod21Request{M: m, Ids: ids}}
+	err := c.c.Call(ctx, "/Big/Method21", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method22 is method number 22.
 func (c bigHTTPClient) Method22(ctx context.Context, limit int, cursor string) (Page[User], error) {
-	var resp Page[User]
-	err := c.c.Call(ctx, "/Big/Method22", &BigMethod22Request{Limit: limit, Cursor: cursor}, &resp, stdhttp.Idempotent())
-	return resp, err
+	resp := &struct {
+		req BigMethod22Request
+		out Page[User]
+	}{req: BigMethod22Request{Limit: limit, Cursor: cursor}}
+	err := c.c.Call(ctx, "/Big/Method22", &resp.req, &resp.out, stdhttp.Idempotent())
+	return resp.out, err
 }
 
 // Method23 is method number 23.
 func (c bigHTTPClient) Method23(ctx context.Context, xs ...float64) (float64, error) {
-	var resp float64
-	err := c.c.Call(ctx, "/Big/Method23", &BigMethod23Request{Xs: xs}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod23Request
+		out float64
+	}{req: BigMethod23Request{Xs: xs}}
+	err := c.c.Call(ctx, "/Big/Method23", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method24 is method number 24.
@@ -1613,16 +1781,22 @@ func (c bigHTTPClient) Method24(ctx context.Context) error {
 
 // Method25 is method number 25.
 func (c bigHTTPClient) Method25(ctx context.Context, id int, tags []string) (n int, ok bool, err error) {
-	var resp BigMethod25Response
-	err = c.c.Call(ctx, "/Big/Method25", &BigMethod25Request{Id: id, Tags: tags}, &resp)
-	return resp.N, resp.Ok, err
+	resp := &struct {
+		req BigMethod25Request
+		out BigMethod25Response
+	}{req: BigMethod25Request{Id: id, Tags: tags}}
+	err = c.c.Call(ctx, "/Big/Method25", &resp.req, &resp.out)
+	return resp.out.N, resp.out.Ok, err
 }
 
 // Method26 is method number 26.
 func (c2 bigHTTPClient) Method26(ctx context.Context, a [4]int, c Celsius) ([2]Celsius, error) {
-	var resp [2]Celsius
-	err := c2.c.Call(ctx, "/Big/Method26", &BigMethod26Request{A: a, C: c}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod26Request
+		out [2]Celsius
+	}{req: BigMethod26Request{A: a, C: c}}
+	err := c2.c.Call(ctx, "/Big/Method26", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method27 is method number 27.
@@ -1632,9 +1806,12 @@ func (c bigHTTPClient) Method27(ctx context.Context, id int, u User) error {
 
 // Method28 is method number 28.
 func (c bigHTTPClient) Method28(ctx context.Context, ps List[User]) (count int, names []string, err error) {
-	var resp BigMethod28Response
-	err = c.c.Call(ctx, "/Big/Method28", &BigMethod28Request{Ps: ps}, &resp)
-	return resp.Count, resp.Names, err
+	resp := &struct {
+		req BigMethod28Request
+		out BigMethod28Response
+	}{req: BigMethod28Request{Ps: ps}}
+	err = c.c.Call(ctx, "/Big/Method28", &resp.req, &resp.out)
+	return resp.out.Count, resp.out.Names, err
 }
 
 // Method29 is method number 29.
@@ -1644,23 +1821,32 @@ func (c bigHTTPClient) Method29(ctx context.Context, s string) error {
 
 // Method30 is method number 30.
 func (c bigHTTPClient) Method30(ctx context.Context, a, b int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "/Big/Method30", &BigMethod30Request{A: a, B: b}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod30Request
+		out int
+	}{req: BigMethod30Request{A: a, B: b}}
+	err := c.c.Call(ctx, "/Big/Method30", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method31 is method number 31.
 func (c bigHTTPClient) Method31(ctx context.Context, name string) (User, error) {
-	var resp User
-	err := c.c.Call(ctx, "/Big/Method31", &BigMethod31Request{Name: name}, &resp, stdhttp.Idempotent())
-	return resp, err
+	resp := &struct {
+		req BigMethod31Request
+		out User
+	}{req: BigMethod31Request{Name: name}}
+	err := c.c.Call(ctx, "/Big/Method31", &resp.req, &resp.out, stdhttp.Idempotent())
+	return resp.out, err
 }
 
 // Method32 is method number 32.
 func (c bigHTTPClient) Method32(ctx context.Context, u User) (User, error) {
-	var resp User
-	err := c.c.Call(ctx, "/Big/Method32", &u, &resp)
-	return resp, err
+	resp := &struct {
+		req User
+		out User
+	}{req: u}
+	err := c.c.Call(ctx, "/Big/Method32", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method33 is method number 33.
@@ -1672,37 +1858,52 @@ func (c bigHTTPClient) Method33(ctx context.Context, u *User) (*User, error) {
 
 // Method34 is method number 34.
 func (c bigHTTPClient) Method34(ctx context.Context, data []byte) ([]byte, error) {
-	var resp []byte
-	err := c.c.Call(ctx, "/Big/Method34", &BigMethod34Request{Data: data}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod34Request
+		out []byte
+	}{req: BigMethod34Request{Data: data}}
+	err := c.c.Call(ctx, "/Big/Method34", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method35 is method number 35.
 func (c bigHTTPClient) Method35(ctx context.Context, at time.Time, d time.Duration) (time.Time, error) {
-	var resp time.Time
-	err := c.c.Call(ctx, "/Big/Method35", &BigMethod35Request{At: at, D: d}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod35Request
+		out time.Time
+	}{req: BigMethod35Request{At: at, D: d}}
+	err := c.c.Call(ctx, "/Big/Method35", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method36 is method number 36.
 func (c bigHTTPClient) Method36(ctx context.Context, m map[string]int, ids []int64) (map[int64]string, error) {
-	var resp map[int64]string
-	err := c.c.Call(ctx, "/Big/Method36", &BigMethod36Request{M: m, Ids: ids}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod36Request
+		out map[int64]string
+	}{req: BigMethod36Request{M: m, Ids: ids}}
+	err := c.c.Call(ctx, "/Big/Method36", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method37 is method number 37.
 func (c bigHTTPClient) Method37(ctx context.Context, limit int, cursor string) (Page[User], error) {
-	var resp Page[User]
-	err := c.c.Call(ctx, "/Big/Method37", &BigMethod37Request{Limit: limit, Cursor: cursor}, &resp, stdhttp.Idempotent())
-	return resp, err
+	resp := &struct {
+		req BigMethod37Request
+		out Page[User]
+	}{req: BigMethod37Request{Limit: limit, Cursor: cursor}}
+	err := c.c.Call(ctx, "/Big/Method37", &resp.req, &resp.out, stdhttp.Idempotent())
+	return resp.out, err
 }
 
 // Method38 is method number 38.
 func (c bigHTTPClient) Method38(ctx context.Context, xs ...float64) (float64, error) {
-	var resp float64
-	err := c.c.Call(ctx, "/Big/Method38", &BigMethod38Request{Xs: xs}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod38Request
+		out float64
+	}{req: BigMethod38Request{Xs: xs}}
+	err := c.c.Call(ctx, "/Big/Method38", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method39 is method number 39.
@@ -1712,16 +1913,22 @@ func (c bigHTTPClient) Method39(ctx context.Context) error {
 
 // Method40 is method number 40.
 func (c bigHTTPClient) Method40(ctx context.Context, id int, tags []string) (n int, ok bool, err error) {
-	var resp BigMethod40Response
-	err = c.c.Call(ctx, "/Big/Method40", &BigMethod40Request{Id: id, Tags: tags}, &resp)
-	return resp.N, resp.Ok, err
+	resp := &struct {
+		req BigMethod40Request
+		out BigMethod40Response
+	}{req: BigMethod40Request{Id: id, Tags: tags}}
+	err = c.c.Call(ctx, "/Big/Method40", &resp.req, &resp.out)
+	return resp.out.N, resp.out.Ok, err
 }
 
 // Method41 is method number 41.
 func (c2 bigHTTPClient) Method41(ctx context.Context, a [4]int, c Celsius) ([2]Celsius, error) {
-	var resp [2]Celsius
-	err := c2.c.Call(ctx, "/Big/Method41", &BigMethod41Request{A: a, C: c}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod41Request
+		out [2]Celsius
+	}{req: BigMethod41Request{A: a, C: c}}
+	err := c2.c.Call(ctx, "/Big/Method41", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method42 is method number 42.
@@ -1731,9 +1938,12 @@ func (c bigHTTPClient) Method42(ctx context.Context, id int, u User) error {
 
 // Method43 is method number 43.
 func (c bigHTTPClient) Method43(ctx context.Context, ps List[User]) (count int, names []string, err error) {
-	var resp BigMethod43Response
-	err = c.c.Call(ctx, "/Big/Method43", &BigMethod43Request{Ps: ps}, &resp)
-	return resp.Count, resp.Names, err
+	resp := &struct {
+		req BigMethod43Request
+		out BigMethod43Response
+	}{req: BigMethod43Request{Ps: ps}}
+	err = c.c.Call(ctx, "/Big/Method43", &resp.req, &resp.out)
+	return resp.out.Count, resp.out.Names, err
 }
 
 // Method44 is method number 44.
@@ -1743,23 +1953,32 @@ func (c bigHTTPClient) Method44(ctx context.Context, s string) error {
 
 // Method45 is method number 45.
 func (c bigHTTPClient) Method45(ctx context.Context, a, b int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "/Big/Method45", &BigMethod45Request{A: a, B: b}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod45Request
+		out int
+	}{req: BigMethod45Request{A: a, B: b}}
+	err := c.c.Call(ctx, "/Big/Method45", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method46 is method number 46.
 func (c bigHTTPClient) Method46(ctx context.Context, name string) (User, error) {
-	var resp User
-	err := c.c.Call(ctx, "/Big/Method46", &BigMethod46Request{Name: name}, &resp, stdhttp.Idempotent())
-	return resp, err
+	resp := &struct {
+		req BigMethod46Request
+		out User
+	}{req: BigMethod46Request{Name: name}}
+	err := c.c.Call(ctx, "/Big/Method46", &resp.req, &resp.out, stdhttp.Idempotent())
+	return resp.out, err
 }
 
 // Method47 is method number 47.
 func (c bigHTTPClient) Method47(ctx context.Context, u User) (User, error) {
-	var resp User
-	err := c.c.Call(ctx, "/Big/Method47", &u, &resp)
-	return resp, err
+	resp := &struct {
+		req User
+		out User
+	}{req: u}
+	err := c.c.Call(ctx, "/Big/Method47", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Method48 is method number 48.
@@ -1771,9 +1990,12 @@ func (c bigHTTPClient) Method48(ctx context.Context, u *User) (*User, error) {
 
 // Method49 is method number 49.
 func (c bigHTTPClient) Method49(ctx context.Context, data []byte) ([]byte, error) {
-	var resp []byte
-	err := c.c.Call(ctx, "/Big/Method49", &BigMethod49Request{Data: data}, &resp)
-	return resp, err
+	resp := &struct {
+		req BigMethod49Request
+		out []byte
+	}{req: BigMethod49Request{Data: data}}
+	err := c.c.Call(ctx, "/Big/Method49", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // bigOpenAPI is the package's OpenAPI document, which RegisterBigHTTP serves at

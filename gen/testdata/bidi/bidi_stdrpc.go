@@ -302,9 +302,12 @@ func NewEditorNetRPCClient(c *netrpcx.Client) Editor {
 
 // Ping returns n.
 func (c editorNetRPCClient) Ping(ctx context.Context, n int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "Editor.Ping", &EditorPingRequest{N: n}, &resp)
-	return resp, err
+	resp := &struct {
+		req EditorPingRequest
+		out int
+	}{req: EditorPingRequest{N: n}}
+	err := c.c.Call(ctx, "Editor.Ping", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Sync has parameter names like what the generated code refers to.
@@ -345,9 +348,12 @@ func NewEditorHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Editor {
 
 // Ping returns n.
 func (c editorHTTPClient) Ping(ctx context.Context, n int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "/Editor/Ping", &EditorPingRequest{N: n}, &resp)
-	return resp, err
+	resp := &struct {
+		req EditorPingRequest
+		out int
+	}{req: EditorPingRequest{N: n}}
+	err := c.c.Call(ctx, "/Editor/Ping", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Sync has parameter names like what the generated code refers to.

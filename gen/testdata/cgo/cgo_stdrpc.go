@@ -55,9 +55,12 @@ func NewCalculatorNetRPCClient(c *netrpcx.Client) Calculator {
 
 // Add returns a+b, computed in C.
 func (c calculatorNetRPCClient) Add(ctx context.Context, a, b int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "Calculator.Add", &CalculatorAddRequest{A: a, B: b}, &resp)
-	return resp, err
+	resp := &struct {
+		req CalculatorAddRequest
+		out int
+	}{req: CalculatorAddRequest{A: a, B: b}}
+	err := c.c.Call(ctx, "Calculator.Add", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // RegisterCalculatorHTTP registers impl's routes on mux: POST /Calculator/{Method} for every method.
@@ -89,9 +92,12 @@ func NewCalculatorHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Calcu
 
 // Add returns a+b, computed in C.
 func (c calculatorHTTPClient) Add(ctx context.Context, a, b int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "/Calculator/Add", &CalculatorAddRequest{A: a, B: b}, &resp)
-	return resp, err
+	resp := &struct {
+		req CalculatorAddRequest
+		out int
+	}{req: CalculatorAddRequest{A: a, B: b}}
+	err := c.c.Call(ctx, "/Calculator/Add", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // calculatorOpenAPI is the package's OpenAPI document, which RegisterCalculatorHTTP serves at

@@ -129,9 +129,12 @@ func NewStoreNetRPCClient(c *netrpcx.Client) Store {
 
 // Get returns the value of key.
 func (c storeNetRPCClient) Get(ctx context.Context, key string) (string, error) {
-	var resp string
-	err := c.c.Call(ctx, "Store.Get", &StoreGetRequest{Key: key}, &resp)
-	return resp, err
+	resp := &struct {
+		req StoreGetRequest
+		out string
+	}{req: StoreGetRequest{Key: key}}
+	err := c.c.Call(ctx, "Store.Get", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Version returns the store's version.
@@ -155,9 +158,12 @@ func (c storeNetRPCClient) Ping(ctx context.Context) (string, error) {
 }
 
 func (c storeNetRPCClient) Echo(ctx context.Context, s string) (string, error) {
-	var resp string
-	err := c.c.Call(ctx, "Store.Echo", &StoreEchoRequest{S: s}, &resp)
-	return resp, err
+	resp := &struct {
+		req StoreEchoRequest
+		out string
+	}{req: StoreEchoRequest{S: s}}
+	err := c.c.Call(ctx, "Store.Echo", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Put sets key to value.
@@ -226,9 +232,12 @@ func NewStoreHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Store {
 
 // Get returns the value of key.
 func (c storeHTTPClient) Get(ctx context.Context, key string) (string, error) {
-	var resp string
-	err := c.c.Call(ctx, "/Store/Get", &StoreGetRequest{Key: key}, &resp)
-	return resp, err
+	resp := &struct {
+		req StoreGetRequest
+		out string
+	}{req: StoreGetRequest{Key: key}}
+	err := c.c.Call(ctx, "/Store/Get", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Version returns the store's version.
@@ -252,9 +261,12 @@ func (c storeHTTPClient) Ping(ctx context.Context) (string, error) {
 }
 
 func (c storeHTTPClient) Echo(ctx context.Context, s string) (string, error) {
-	var resp string
-	err := c.c.Call(ctx, "/Store/Echo", &StoreEchoRequest{S: s}, &resp)
-	return resp, err
+	resp := &struct {
+		req StoreEchoRequest
+		out string
+	}{req: StoreEchoRequest{S: s}}
+	err := c.c.Call(ctx, "/Store/Echo", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Put sets key to value.

@@ -124,9 +124,12 @@ func NewStoreNetRPCClient(c *netrpcx.Client) Store {
 
 // Get is idempotent through its GET route.
 func (c storeNetRPCClient) Get(ctx context.Context, id int) (Item, error) {
-	var resp Item
-	err := c.c.Call(ctx, "Store.Get", &StoreGetRequest{Id: id}, &resp, netrpcx.Idempotent())
-	return resp, err
+	resp := &struct {
+		req StoreGetRequest
+		out Item
+	}{req: StoreGetRequest{Id: id}}
+	err := c.c.Call(ctx, "Store.Get", &resp.req, &resp.out, netrpcx.Idempotent())
+	return resp.out, err
 }
 
 // Exists is idempotent through its HEAD route.
@@ -151,9 +154,12 @@ func (c storeNetRPCClient) Count(ctx context.Context) (n int, err error) {
 
 // Add is not idempotent: calling it twice adds twice.
 func (c storeNetRPCClient) Add(ctx context.Context, item Item) (id int, err error) {
-	var resp int
-	err = c.c.Call(ctx, "Store.Add", &item, &resp)
-	return resp, err
+	resp := &struct {
+		req Item
+		out int
+	}{req: item}
+	err = c.c.Call(ctx, "Store.Add", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Watch is a stream with a GET route; stream clients take no call
@@ -227,9 +233,12 @@ func NewStoreHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Store {
 
 // Get is idempotent through its GET route.
 func (c storeHTTPClient) Get(ctx context.Context, id int) (Item, error) {
-	var resp Item
-	err := c.c.Call(ctx, "/Store/Get", &StoreGetRequest{Id: id}, &resp, stdhttp.Idempotent())
-	return resp, err
+	resp := &struct {
+		req StoreGetRequest
+		out Item
+	}{req: StoreGetRequest{Id: id}}
+	err := c.c.Call(ctx, "/Store/Get", &resp.req, &resp.out, stdhttp.Idempotent())
+	return resp.out, err
 }
 
 // Exists is idempotent through its HEAD route.
@@ -254,9 +263,12 @@ func (c storeHTTPClient) Count(ctx context.Context) (n int, err error) {
 
 // Add is not idempotent: calling it twice adds twice.
 func (c storeHTTPClient) Add(ctx context.Context, item Item) (id int, err error) {
-	var resp int
-	err = c.c.Call(ctx, "/Store/Add", &item, &resp)
-	return resp, err
+	resp := &struct {
+		req Item
+		out int
+	}{req: item}
+	err = c.c.Call(ctx, "/Store/Add", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Watch is a stream with a GET route; stream clients take no call

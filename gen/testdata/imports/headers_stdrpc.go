@@ -50,9 +50,12 @@ func NewHeadersNetRPCClient(c *netrpcx.Client) Headers {
 
 // Echo returns h.
 func (c headersNetRPCClient) Echo(ctx context.Context, h importshttp.Header) (importshttp.Header, error) {
-	var resp importshttp.Header
-	err := c.c.Call(ctx, "Headers.Echo", &h, &resp)
-	return resp, err
+	resp := &struct {
+		req importshttp.Header
+		out importshttp.Header
+	}{req: h}
+	err := c.c.Call(ctx, "Headers.Echo", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // RegisterHeadersHTTP registers impl's routes on mux: POST /Headers/{Method} for every method.
@@ -84,9 +87,12 @@ func NewHeadersHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Headers 
 
 // Echo returns h.
 func (c headersHTTPClient) Echo(ctx context.Context, h importshttp.Header) (importshttp.Header, error) {
-	var resp importshttp.Header
-	err := c.c.Call(ctx, "/Headers/Echo", &h, &resp)
-	return resp, err
+	resp := &struct {
+		req importshttp.Header
+		out importshttp.Header
+	}{req: h}
+	err := c.c.Call(ctx, "/Headers/Echo", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // headersOpenAPI is the package's OpenAPI document, which RegisterHeadersHTTP serves at

@@ -84,23 +84,32 @@ func NewDirectoryNetRPCClient(c *netrpcx.Client) Directory {
 
 // User returns the user of name.
 func (c directoryNetRPCClient) User(ctx context.Context, name string) (av1.User, error) {
-	var resp av1.User
-	err := c.c.Call(ctx, "Directory.User", &DirectoryUserRequest{Name: name}, &resp)
-	return resp, err
+	resp := &struct {
+		req DirectoryUserRequest
+		out av1.User
+	}{req: DirectoryUserRequest{Name: name}}
+	err := c.c.Call(ctx, "Directory.User", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Thing echoes a thing.
 func (c directoryNetRPCClient) Thing(ctx context.Context, t o.Thing) (o.Thing, error) {
-	var resp o.Thing
-	err := c.c.Call(ctx, "Directory.Thing", &t, &resp)
-	return resp, err
+	resp := &struct {
+		req o.Thing
+		out o.Thing
+	}{req: t}
+	err := c.c.Call(ctx, "Directory.Thing", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Account returns the account of id.
 func (c directoryNetRPCClient) Account(ctx context.Context, id int) (bv1.Account, error) {
-	var resp bv1.Account
-	err := c.c.Call(ctx, "Directory.Account", &DirectoryAccountRequest{Id: id}, &resp)
-	return resp, err
+	resp := &struct {
+		req DirectoryAccountRequest
+		out bv1.Account
+	}{req: DirectoryAccountRequest{Id: id}}
+	err := c.c.Call(ctx, "Directory.Account", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // RegisterDirectoryHTTP registers impl's routes on mux: POST /Directory/{Method} for every method.
@@ -140,23 +149,32 @@ func NewDirectoryHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Direct
 
 // User returns the user of name.
 func (c directoryHTTPClient) User(ctx context.Context, name string) (av1.User, error) {
-	var resp av1.User
-	err := c.c.Call(ctx, "/Directory/User", &DirectoryUserRequest{Name: name}, &resp)
-	return resp, err
+	resp := &struct {
+		req DirectoryUserRequest
+		out av1.User
+	}{req: DirectoryUserRequest{Name: name}}
+	err := c.c.Call(ctx, "/Directory/User", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Thing echoes a thing.
 func (c directoryHTTPClient) Thing(ctx context.Context, t o.Thing) (o.Thing, error) {
-	var resp o.Thing
-	err := c.c.Call(ctx, "/Directory/Thing", &t, &resp)
-	return resp, err
+	resp := &struct {
+		req o.Thing
+		out o.Thing
+	}{req: t}
+	err := c.c.Call(ctx, "/Directory/Thing", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Account returns the account of id.
 func (c directoryHTTPClient) Account(ctx context.Context, id int) (bv1.Account, error) {
-	var resp bv1.Account
-	err := c.c.Call(ctx, "/Directory/Account", &DirectoryAccountRequest{Id: id}, &resp)
-	return resp, err
+	resp := &struct {
+		req DirectoryAccountRequest
+		out bv1.Account
+	}{req: DirectoryAccountRequest{Id: id}}
+	err := c.c.Call(ctx, "/Directory/Account", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // directoryOpenAPI is the package's OpenAPI document, which RegisterDirectoryHTTP serves at

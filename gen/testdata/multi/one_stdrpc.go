@@ -54,9 +54,12 @@ func NewOneNetRPCClient(c *netrpcx.Client) One {
 
 // Hello greets.
 func (c oneNetRPCClient) Hello(ctx context.Context, name string) (string, error) {
-	var resp string
-	err := c.c.Call(ctx, "One.Hello", &OneHelloRequest{Name: name}, &resp)
-	return resp, err
+	resp := &struct {
+		req OneHelloRequest
+		out string
+	}{req: OneHelloRequest{Name: name}}
+	err := c.c.Call(ctx, "One.Hello", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // RegisterOneHTTP registers impl's routes on mux: POST /One/{Method} for every method.
@@ -88,9 +91,12 @@ func NewOneHTTPClient(baseURL string, opts ...stdhttp.ClientOption) One {
 
 // Hello greets.
 func (c oneHTTPClient) Hello(ctx context.Context, name string) (string, error) {
-	var resp string
-	err := c.c.Call(ctx, "/One/Hello", &OneHelloRequest{Name: name}, &resp)
-	return resp, err
+	resp := &struct {
+		req OneHelloRequest
+		out string
+	}{req: OneHelloRequest{Name: name}}
+	err := c.c.Call(ctx, "/One/Hello", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // oneOpenAPI is the package's OpenAPI document, which RegisterOneHTTP serves at
@@ -149,9 +155,12 @@ func NewTwoNetRPCClient(c *netrpcx.Client) Two {
 
 // Hello greets twice.
 func (c twoNetRPCClient) Hello(ctx context.Context, name string) (string, error) {
-	var resp string
-	err := c.c.Call(ctx, "acme.v1.Two.Hello", &TwoHelloRequest{Name: name}, &resp)
-	return resp, err
+	resp := &struct {
+		req TwoHelloRequest
+		out string
+	}{req: TwoHelloRequest{Name: name}}
+	err := c.c.Call(ctx, "acme.v1.Two.Hello", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // RegisterTwoHTTP registers impl's routes on mux: POST /acme.v1.Two/{Method} for every method.
@@ -183,9 +192,12 @@ func NewTwoHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Two {
 
 // Hello greets twice.
 func (c twoHTTPClient) Hello(ctx context.Context, name string) (string, error) {
-	var resp string
-	err := c.c.Call(ctx, "/acme.v1.Two/Hello", &TwoHelloRequest{Name: name}, &resp)
-	return resp, err
+	resp := &struct {
+		req TwoHelloRequest
+		out string
+	}{req: TwoHelloRequest{Name: name}}
+	err := c.c.Call(ctx, "/acme.v1.Two/Hello", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // twoOpenAPI is the package's OpenAPI document, which RegisterTwoHTTP serves at

@@ -54,9 +54,12 @@ func NewThreeNetRPCClient(c *netrpcx.Client) Three {
 
 // Count counts to n.
 func (c threeNetRPCClient) Count(ctx context.Context, n int) ([]int, error) {
-	var resp []int
-	err := c.c.Call(ctx, "Three.Count", &ThreeCountRequest{N: n}, &resp)
-	return resp, err
+	resp := &struct {
+		req ThreeCountRequest
+		out []int
+	}{req: ThreeCountRequest{N: n}}
+	err := c.c.Call(ctx, "Three.Count", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // RegisterThreeHTTP registers impl's routes on mux: POST /Three/{Method} for every method.
@@ -88,9 +91,12 @@ func NewThreeHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Three {
 
 // Count counts to n.
 func (c threeHTTPClient) Count(ctx context.Context, n int) ([]int, error) {
-	var resp []int
-	err := c.c.Call(ctx, "/Three/Count", &ThreeCountRequest{N: n}, &resp)
-	return resp, err
+	resp := &struct {
+		req ThreeCountRequest
+		out []int
+	}{req: ThreeCountRequest{N: n}}
+	err := c.c.Call(ctx, "/Three/Count", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // threeOpenAPI is the package's OpenAPI document, which RegisterThreeHTTP serves at

@@ -219,45 +219,63 @@ func NewNamesNetRPCClient(c *netrpcx.Client) Names {
 
 // Locals has parameters named like the generated locals.
 func (c2 namesNetRPCClient) Locals(ctx context.Context, err string, req int, resp bool, reply string, args []string, c float64, s int8, r uint) (impl int, client string, e error) {
-	var resp2 NamesLocalsResponse
-	e = c2.c.Call(ctx, "Names.Locals", &NamesLocalsRequest{Err: err, Req: req, Resp: resp, Reply: reply, Args: args, C: c, S: s, R: r}, &resp2)
-	return resp2.Impl, resp2.Client, e
+	resp2 := &struct {
+		req NamesLocalsRequest
+		out NamesLocalsResponse
+	}{req: NamesLocalsRequest{Err: err, Req: req, Resp: resp, Reply: reply, Args: args, C: c, S: s, R: r}}
+	e = c2.c.Call(ctx, "Names.Locals", &resp2.req, &resp2.out)
+	return resp2.out.Impl, resp2.out.Client, e
 }
 
 // Packages has parameters named like the packages generated code
 // imports; it is idempotent, so its clients refer to netrpcx and stdhttp.
 func (c namesNetRPCClient) Packages(ctx context.Context, http string, rpc int, json bool, context, stdrpc string, netrpcx2, stdhttp2 int) (string, error) {
-	var resp string
-	err := c.c.Call(ctx, "Names.Packages", &NamesPackagesRequest{Http: http, Rpc: rpc, Json: json, Context: context, Stdrpc: stdrpc, Netrpcx: netrpcx2, Stdhttp: stdhttp2}, &resp, netrpcx.Idempotent())
-	return resp, err
+	resp := &struct {
+		req NamesPackagesRequest
+		out string
+	}{req: NamesPackagesRequest{Http: http, Rpc: rpc, Json: json, Context: context, Stdrpc: stdrpc, Netrpcx: netrpcx2, Stdhttp: stdhttp2}}
+	err := c.c.Call(ctx, "Names.Packages", &resp.req, &resp.out, netrpcx.Idempotent())
+	return resp.out, err
 }
 
 // NoContext has no context, and a parameter named context.
 func (c namesNetRPCClient) NoContext(context2 string) (string, error) {
-	var resp string
-	err := c.c.Call(context.Background(), "Names.NoContext", &NamesNoContextRequest{Context: context2}, &resp)
-	return resp, err
+	resp := &struct {
+		req NamesNoContextRequest
+		out string
+	}{req: NamesNoContextRequest{Context: context2}}
+	err := c.c.Call(context.Background(), "Names.NoContext", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Types has parameters named like the types the body uses.
 func (c namesNetRPCClient) Types(ctx context.Context, int2 string, NamesTypesRequest2 int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "Names.Types", &NamesTypesRequest{Int: int2, NamesTypesRequest: NamesTypesRequest2}, &resp)
-	return resp, err
+	resp := &struct {
+		req NamesTypesRequest
+		out int
+	}{req: NamesTypesRequest{Int: int2, NamesTypesRequest: NamesTypesRequest2}}
+	err := c.c.Call(ctx, "Names.Types", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Unnamed has an unnamed lone struct parameter and unnamed context.
 func (c namesNetRPCClient) Unnamed(ctx context.Context, payload Payload) (Payload, error) {
-	var resp Payload
-	err := c.c.Call(ctx, "Names.Unnamed", &payload, &resp)
-	return resp, err
+	resp := &struct {
+		req Payload
+		out Payload
+	}{req: payload}
+	err := c.c.Call(ctx, "Names.Unnamed", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Blank has a blank context and a blank error result.
 func (c namesNetRPCClient) Blank(ctx context.Context, x int) (y int, _ error) {
-	var resp int
-	err := c.c.Call(ctx, "Names.Blank", &NamesBlankRequest{X: x}, &resp)
-	return resp, err
+	resp := &struct {
+		req NamesBlankRequest
+		out int
+	}{req: NamesBlankRequest{X: x}}
+	err := c.c.Call(ctx, "Names.Blank", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Methods named like the handler variables' neighbours.
@@ -367,45 +385,63 @@ func NewNamesHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Names {
 
 // Locals has parameters named like the generated locals.
 func (c2 namesHTTPClient) Locals(ctx context.Context, err string, req int, resp bool, reply string, args []string, c float64, s int8, r uint) (impl int, client string, e error) {
-	var resp2 NamesLocalsResponse
-	e = c2.c.Call(ctx, "/Names/Locals", &NamesLocalsRequest{Err: err, Req: req, Resp: resp, Reply: reply, Args: args, C: c, S: s, R: r}, &resp2)
-	return resp2.Impl, resp2.Client, e
+	resp2 := &struct {
+		req NamesLocalsRequest
+		out NamesLocalsResponse
+	}{req: NamesLocalsRequest{Err: err, Req: req, Resp: resp, Reply: reply, Args: args, C: c, S: s, R: r}}
+	e = c2.c.Call(ctx, "/Names/Locals", &resp2.req, &resp2.out)
+	return resp2.out.Impl, resp2.out.Client, e
 }
 
 // Packages has parameters named like the packages generated code
 // imports; it is idempotent, so its clients refer to netrpcx and stdhttp.
 func (c namesHTTPClient) Packages(ctx context.Context, http string, rpc int, json bool, context, stdrpc string, netrpcx2, stdhttp2 int) (string, error) {
-	var resp string
-	err := c.c.Call(ctx, "/Names/Packages", &NamesPackagesRequest{Http: http, Rpc: rpc, Json: json, Context: context, Stdrpc: stdrpc, Netrpcx: netrpcx2, Stdhttp: stdhttp2}, &resp, stdhttp.Idempotent())
-	return resp, err
+	resp := &struct {
+		req NamesPackagesRequest
+		out string
+	}{req: NamesPackagesRequest{Http: http, Rpc: rpc, Json: json, Context: context, Stdrpc: stdrpc, Netrpcx: netrpcx2, Stdhttp: stdhttp2}}
+	err := c.c.Call(ctx, "/Names/Packages", &resp.req, &resp.out, stdhttp.Idempotent())
+	return resp.out, err
 }
 
 // NoContext has no context, and a parameter named context.
 func (c namesHTTPClient) NoContext(context2 string) (string, error) {
-	var resp string
-	err := c.c.Call(context.Background(), "/Names/NoContext", &NamesNoContextRequest{Context: context2}, &resp)
-	return resp, err
+	resp := &struct {
+		req NamesNoContextRequest
+		out string
+	}{req: NamesNoContextRequest{Context: context2}}
+	err := c.c.Call(context.Background(), "/Names/NoContext", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Types has parameters named like the types the body uses.
 func (c namesHTTPClient) Types(ctx context.Context, int2 string, NamesTypesRequest2 int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "/Names/Types", &NamesTypesRequest{Int: int2, NamesTypesRequest: NamesTypesRequest2}, &resp)
-	return resp, err
+	resp := &struct {
+		req NamesTypesRequest
+		out int
+	}{req: NamesTypesRequest{Int: int2, NamesTypesRequest: NamesTypesRequest2}}
+	err := c.c.Call(ctx, "/Names/Types", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Unnamed has an unnamed lone struct parameter and unnamed context.
 func (c namesHTTPClient) Unnamed(ctx context.Context, payload Payload) (Payload, error) {
-	var resp Payload
-	err := c.c.Call(ctx, "/Names/Unnamed", &payload, &resp)
-	return resp, err
+	resp := &struct {
+		req Payload
+		out Payload
+	}{req: payload}
+	err := c.c.Call(ctx, "/Names/Unnamed", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Blank has a blank context and a blank error result.
 func (c namesHTTPClient) Blank(ctx context.Context, x int) (y int, _ error) {
-	var resp int
-	err := c.c.Call(ctx, "/Names/Blank", &NamesBlankRequest{X: x}, &resp)
-	return resp, err
+	resp := &struct {
+		req NamesBlankRequest
+		out int
+	}{req: NamesBlankRequest{X: x}}
+	err := c.c.Call(ctx, "/Names/Blank", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Methods named like the handler variables' neighbours.

@@ -185,30 +185,42 @@ func NewUsersNetRPCClient(c *netrpcx.Client) Users {
 
 // Get returns a user.
 func (c usersNetRPCClient) Get(ctx context.Context, id int) (User, error) {
-	var resp User
-	err := c.c.Call(ctx, "Users.Get", &UsersGetRequest{Id: id}, &resp, netrpcx.Idempotent())
-	return resp, err
+	resp := &struct {
+		req UsersGetRequest
+		out User
+	}{req: UsersGetRequest{Id: id}}
+	err := c.c.Call(ctx, "Users.Get", &resp.req, &resp.out, netrpcx.Idempotent())
+	return resp.out, err
 }
 
 // List lists users with optional filters from the query string.
 func (c usersNetRPCClient) List(ctx context.Context, prefix string, tags []string, since time.Time, limit int) ([]User, error) {
-	var resp []User
-	err := c.c.Call(ctx, "Users.List", &UsersListRequest{Prefix: prefix, Tags: tags, Since: since, Limit: limit}, &resp, netrpcx.Idempotent())
-	return resp, err
+	resp := &struct {
+		req UsersListRequest
+		out []User
+	}{req: UsersListRequest{Prefix: prefix, Tags: tags, Since: since, Limit: limit}}
+	err := c.c.Call(ctx, "Users.List", &resp.req, &resp.out, netrpcx.Idempotent())
+	return resp.out, err
 }
 
 // Update replaces the user id with u: the body is u alone.
 func (c usersNetRPCClient) Update(ctx context.Context, id int, u User) (User, error) {
-	var resp User
-	err := c.c.Call(ctx, "Users.Update", &UsersUpdateRequest{Id: id, U: u}, &resp)
-	return resp, err
+	resp := &struct {
+		req UsersUpdateRequest
+		out User
+	}{req: UsersUpdateRequest{Id: id, U: u}}
+	err := c.c.Call(ctx, "Users.Update", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Rename changes a user's name: the body is the request envelope.
 func (c usersNetRPCClient) Rename(ctx context.Context, id int, name, reason string) (User, error) {
-	var resp User
-	err := c.c.Call(ctx, "Users.Rename", &UsersRenameRequest{Id: id, Name: name, Reason: reason}, &resp)
-	return resp, err
+	resp := &struct {
+		req UsersRenameRequest
+		out User
+	}{req: UsersRenameRequest{Id: id, Name: name, Reason: reason}}
+	err := c.c.Call(ctx, "Users.Rename", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Delete removes a user.
@@ -218,17 +230,23 @@ func (c usersNetRPCClient) Delete(ctx context.Context, id int, hard bool) error 
 
 // Find takes a lone struct, sent as the body.
 func (c usersNetRPCClient) Find(ctx context.Context, f Filter) ([]User, error) {
-	var resp []User
-	err := c.c.Call(ctx, "Users.Find", &f, &resp)
-	return resp, err
+	resp := &struct {
+		req Filter
+		out []User
+	}{req: f}
+	err := c.c.Call(ctx, "Users.Find", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Put stores item under the key in the path: the body is the whole
 // item, and the wildcard then sets its key.
 func (c usersNetRPCClient) Put(ctx context.Context, item Item) (Item, error) {
-	var resp Item
-	err := c.c.Call(ctx, "Users.Put", &item, &resp)
-	return resp, err
+	resp := &struct {
+		req Item
+		out Item
+	}{req: item}
+	err := c.c.Call(ctx, "Users.Put", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Patch takes a pointer to a lone struct, two of its fields bound.
@@ -240,9 +258,12 @@ func (c usersNetRPCClient) Patch(ctx context.Context, item *Item) (*Item, error)
 
 // File serves a path with slashes.
 func (c usersNetRPCClient) File(ctx context.Context, path string) (string, error) {
-	var resp string
-	err := c.c.Call(ctx, "Users.File", &UsersFileRequest{Path: path}, &resp, netrpcx.Idempotent())
-	return resp, err
+	resp := &struct {
+		req UsersFileRequest
+		out string
+	}{req: UsersFileRequest{Path: path}}
+	err := c.c.Call(ctx, "Users.File", &resp.req, &resp.out, netrpcx.Idempotent())
+	return resp.out, err
 }
 
 // Touch has no parameters but the route.
@@ -351,30 +372,42 @@ func NewUsersHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Users {
 
 // Get returns a user.
 func (c usersHTTPClient) Get(ctx context.Context, id int) (User, error) {
-	var resp User
-	err := c.c.Call(ctx, "/Users/Get", &UsersGetRequest{Id: id}, &resp, stdhttp.Idempotent())
-	return resp, err
+	resp := &struct {
+		req UsersGetRequest
+		out User
+	}{req: UsersGetRequest{Id: id}}
+	err := c.c.Call(ctx, "/Users/Get", &resp.req, &resp.out, stdhttp.Idempotent())
+	return resp.out, err
 }
 
 // List lists users with optional filters from the query string.
 func (c usersHTTPClient) List(ctx context.Context, prefix string, tags []string, since time.Time, limit int) ([]User, error) {
-	var resp []User
-	err := c.c.Call(ctx, "/Users/List", &UsersListRequest{Prefix: prefix, Tags: tags, Since: since, Limit: limit}, &resp, stdhttp.Idempotent())
-	return resp, err
+	resp := &struct {
+		req UsersListRequest
+		out []User
+	}{req: UsersListRequest{Prefix: prefix, Tags: tags, Since: since, Limit: limit}}
+	err := c.c.Call(ctx, "/Users/List", &resp.req, &resp.out, stdhttp.Idempotent())
+	return resp.out, err
 }
 
 // Update replaces the user id with u: the body is u alone.
 func (c usersHTTPClient) Update(ctx context.Context, id int, u User) (User, error) {
-	var resp User
-	err := c.c.Call(ctx, "/Users/Update", &UsersUpdateRequest{Id: id, U: u}, &resp)
-	return resp, err
+	resp := &struct {
+		req UsersUpdateRequest
+		out User
+	}{req: UsersUpdateRequest{Id: id, U: u}}
+	err := c.c.Call(ctx, "/Users/Update", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Rename changes a user's name: the body is the request envelope.
 func (c usersHTTPClient) Rename(ctx context.Context, id int, name, reason string) (User, error) {
-	var resp User
-	err := c.c.Call(ctx, "/Users/Rename", &UsersRenameRequest{Id: id, Name: name, Reason: reason}, &resp)
-	return resp, err
+	resp := &struct {
+		req UsersRenameRequest
+		out User
+	}{req: UsersRenameRequest{Id: id, Name: name, Reason: reason}}
+	err := c.c.Call(ctx, "/Users/Rename", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Delete removes a user.
@@ -384,17 +417,23 @@ func (c usersHTTPClient) Delete(ctx context.Context, id int, hard bool) error {
 
 // Find takes a lone struct, sent as the body.
 func (c usersHTTPClient) Find(ctx context.Context, f Filter) ([]User, error) {
-	var resp []User
-	err := c.c.Call(ctx, "/Users/Find", &f, &resp)
-	return resp, err
+	resp := &struct {
+		req Filter
+		out []User
+	}{req: f}
+	err := c.c.Call(ctx, "/Users/Find", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Put stores item under the key in the path: the body is the whole
 // item, and the wildcard then sets its key.
 func (c usersHTTPClient) Put(ctx context.Context, item Item) (Item, error) {
-	var resp Item
-	err := c.c.Call(ctx, "/Users/Put", &item, &resp)
-	return resp, err
+	resp := &struct {
+		req Item
+		out Item
+	}{req: item}
+	err := c.c.Call(ctx, "/Users/Put", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Patch takes a pointer to a lone struct, two of its fields bound.
@@ -406,9 +445,12 @@ func (c usersHTTPClient) Patch(ctx context.Context, item *Item) (*Item, error) {
 
 // File serves a path with slashes.
 func (c usersHTTPClient) File(ctx context.Context, path string) (string, error) {
-	var resp string
-	err := c.c.Call(ctx, "/Users/File", &UsersFileRequest{Path: path}, &resp, stdhttp.Idempotent())
-	return resp, err
+	resp := &struct {
+		req UsersFileRequest
+		out string
+	}{req: UsersFileRequest{Path: path}}
+	err := c.c.Call(ctx, "/Users/File", &resp.req, &resp.out, stdhttp.Idempotent())
+	return resp.out, err
 }
 
 // Touch has no parameters but the route.

@@ -162,9 +162,12 @@ func (c eventsNetRPCClient) Iter(ctx context.Context, iter int, netrpcx2, stdhtt
 
 // Add is a unary method beside the streams.
 func (c eventsNetRPCClient) Add(ctx context.Context, a, b int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "Events.Add", &EventsAddRequest{A: a, B: b}, &resp)
-	return resp, err
+	resp := &struct {
+		req EventsAddRequest
+		out int
+	}{req: EventsAddRequest{A: a, B: b}}
+	err := c.c.Call(ctx, "Events.Add", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // RegisterEventsHTTP registers impl's routes on mux: POST /Events/{Method} for every method,
@@ -245,9 +248,12 @@ func (c eventsHTTPClient) Iter(ctx context.Context, iter int, netrpcx2, stdhttp2
 
 // Add is a unary method beside the streams.
 func (c eventsHTTPClient) Add(ctx context.Context, a, b int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "/Events/Add", &EventsAddRequest{A: a, B: b}, &resp)
-	return resp, err
+	resp := &struct {
+		req EventsAddRequest
+		out int
+	}{req: EventsAddRequest{A: a, B: b}}
+	err := c.c.Call(ctx, "/Events/Add", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // eventsOpenAPI is the package's OpenAPI document, which RegisterEventsHTTP serves at

@@ -276,23 +276,32 @@ func (c typeNamesNetRPCClient) EachErr(ctx context.Context) iter.Seq2[err, error
 
 // Pages returns a page whose type argument is named like locals.
 func (c typeNamesNetRPCClient) Pages(ctx context.Context, n int) (Page[s], error) {
-	var resp Page[s]
-	err := c.c.Call(ctx, "TypeNames.Pages", &TypeNamesPagesRequest{N: n}, &resp)
-	return resp, err
+	resp := &struct {
+		req TypeNamesPagesRequest
+		out Page[s]
+	}{req: TypeNamesPagesRequest{N: n}}
+	err := c.c.Call(ctx, "TypeNames.Pages", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Boxes takes and returns boxes of types named like locals.
 func (c typeNamesNetRPCClient) Boxes(ctx context.Context, b Box[mux]) (Box[impl], error) {
-	var resp Box[impl]
-	err := c.c.Call(ctx, "TypeNames.Boxes", &b, &resp)
-	return resp, err
+	resp := &struct {
+		req Box[mux]
+		out Box[impl]
+	}{req: b}
+	err := c.c.Call(ctx, "TypeNames.Boxes", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Envelopes has parameters and results of types named like locals.
 func (c typeNamesNetRPCClient) Envelopes(ctx context.Context, a req, b c, x srv) (y resp, z err, e error) {
-	var resp TypeNamesEnvelopesResponse
-	e = c.c.Call(ctx, "TypeNames.Envelopes", &TypeNamesEnvelopesRequest{A: a, B: b, X: x}, &resp)
-	return resp.Y, resp.Z, e
+	resp := &struct {
+		req TypeNamesEnvelopesRequest
+		out TypeNamesEnvelopesResponse
+	}{req: TypeNamesEnvelopesRequest{A: a, B: b, X: x}}
+	e = c.c.Call(ctx, "TypeNames.Envelopes", &resp.req, &resp.out)
+	return resp.out.Y, resp.out.Z, e
 }
 
 // Errs returns a page of a type named like the error.
@@ -443,23 +452,32 @@ func (c typeNamesHTTPClient) EachErr(ctx context.Context) iter.Seq2[err, error] 
 
 // Pages returns a page whose type argument is named like locals.
 func (c typeNamesHTTPClient) Pages(ctx context.Context, n int) (Page[s], error) {
-	var resp Page[s]
-	err := c.c.Call(ctx, "/TypeNames/Pages", &TypeNamesPagesRequest{N: n}, &resp)
-	return resp, err
+	resp := &struct {
+		req TypeNamesPagesRequest
+		out Page[s]
+	}{req: TypeNamesPagesRequest{N: n}}
+	err := c.c.Call(ctx, "/TypeNames/Pages", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Boxes takes and returns boxes of types named like locals.
 func (c typeNamesHTTPClient) Boxes(ctx context.Context, b Box[mux]) (Box[impl], error) {
-	var resp Box[impl]
-	err := c.c.Call(ctx, "/TypeNames/Boxes", &b, &resp)
-	return resp, err
+	resp := &struct {
+		req Box[mux]
+		out Box[impl]
+	}{req: b}
+	err := c.c.Call(ctx, "/TypeNames/Boxes", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Envelopes has parameters and results of types named like locals.
 func (c typeNamesHTTPClient) Envelopes(ctx context.Context, a req, b c, x srv) (y resp, z err, e error) {
-	var resp TypeNamesEnvelopesResponse
-	e = c.c.Call(ctx, "/TypeNames/Envelopes", &TypeNamesEnvelopesRequest{A: a, B: b, X: x}, &resp)
-	return resp.Y, resp.Z, e
+	resp := &struct {
+		req TypeNamesEnvelopesRequest
+		out TypeNamesEnvelopesResponse
+	}{req: TypeNamesEnvelopesRequest{A: a, B: b, X: x}}
+	e = c.c.Call(ctx, "/TypeNames/Envelopes", &resp.req, &resp.out)
+	return resp.out.Y, resp.out.Z, e
 }
 
 // Errs returns a page of a type named like the error.

@@ -228,65 +228,92 @@ func NewTypesNetRPCClient(c *netrpcx.Client) Types {
 // - limit bounds the page
 // - cursor continues a listing
 func (c typesNetRPCClient) Users(ctx context.Context, limit int, cursor string) (Page[User], error) {
-	var resp Page[User]
-	err := c.c.Call(ctx, "Types.Users", &TypesUsersRequest{Limit: limit, Cursor: cursor}, &resp)
-	return resp, err
+	resp := &struct {
+		req TypesUsersRequest
+		out Page[User]
+	}{req: TypesUsersRequest{Limit: limit, Cursor: cursor}}
+	err := c.c.Call(ctx, "Types.Users", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Alias echoes a person and a list of people.
 func (c typesNetRPCClient) Alias(ctx context.Context, p Person, l List[Person]) (List[string], error) {
-	var resp List[string]
-	err := c.c.Call(ctx, "Types.Alias", &TypesAliasRequest{P: p, L: l}, &resp)
-	return resp, err
+	resp := &struct {
+		req TypesAliasRequest
+		out List[string]
+	}{req: TypesAliasRequest{P: p, L: l}}
+	err := c.c.Call(ctx, "Types.Alias", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Pairs echoes an aliased instantiation.
 func (c typesNetRPCClient) Pairs(ctx context.Context, ps []IntPair) ([]Pair[string, int], error) {
-	var resp []Pair[string, int]
-	err := c.c.Call(ctx, "Types.Pairs", &TypesPairsRequest{Ps: ps}, &resp)
-	return resp, err
+	resp := &struct {
+		req TypesPairsRequest
+		out []Pair[string, int]
+	}{req: TypesPairsRequest{Ps: ps}}
+	err := c.c.Call(ctx, "Types.Pairs", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Temp converts a temperature.
 func (c2 typesNetRPCClient) Temp(ctx context.Context, c Celsius) (float64, error) {
-	var resp float64
-	err := c2.c.Call(ctx, "Types.Temp", &TypesTempRequest{C: c}, &resp)
-	return resp, err
+	resp := &struct {
+		req TypesTempRequest
+		out float64
+	}{req: TypesTempRequest{C: c}}
+	err := c2.c.Call(ctx, "Types.Temp", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Times shifts t by d.
 func (c typesNetRPCClient) Times(ctx context.Context, t time.Time, d time.Duration) (time.Time, error) {
-	var resp time.Time
-	err := c.c.Call(ctx, "Types.Times", &TypesTimesRequest{T: t, D: d}, &resp)
-	return resp, err
+	resp := &struct {
+		req TypesTimesRequest
+		out time.Time
+	}{req: TypesTimesRequest{T: t, D: d}}
+	err := c.c.Call(ctx, "Types.Times", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Bytes echoes raw bytes.
 func (c typesNetRPCClient) Bytes(ctx context.Context, b []byte) ([]byte, error) {
-	var resp []byte
-	err := c.c.Call(ctx, "Types.Bytes", &TypesBytesRequest{B: b}, &resp)
-	return resp, err
+	resp := &struct {
+		req TypesBytesRequest
+		out []byte
+	}{req: TypesBytesRequest{B: b}}
+	err := c.c.Call(ctx, "Types.Bytes", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Maps inverts a map.
 func (c typesNetRPCClient) Maps(ctx context.Context, m map[string]int, byID map[int64]User) (inverted map[int]string, ids []int64, err error) {
-	var resp TypesMapsResponse
-	err = c.c.Call(ctx, "Types.Maps", &TypesMapsRequest{M: m, ByID: byID}, &resp)
-	return resp.Inverted, resp.Ids, err
+	resp := &struct {
+		req TypesMapsRequest
+		out TypesMapsResponse
+	}{req: TypesMapsRequest{M: m, ByID: byID}}
+	err = c.c.Call(ctx, "Types.Maps", &resp.req, &resp.out)
+	return resp.out.Inverted, resp.out.Ids, err
 }
 
 // Arrays sums an array.
 func (c typesNetRPCClient) Arrays(ctx context.Context, a [3]int) ([2]int, error) {
-	var resp [2]int
-	err := c.c.Call(ctx, "Types.Arrays", &TypesArraysRequest{A: a}, &resp)
-	return resp, err
+	resp := &struct {
+		req TypesArraysRequest
+		out [2]int
+	}{req: TypesArraysRequest{A: a}}
+	err := c.c.Call(ctx, "Types.Arrays", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Pointers follows a pointer.
 func (c typesNetRPCClient) Pointers(ctx context.Context, u *User, name *string) (*User, error) {
-	var resp *User
-	err := c.c.Call(ctx, "Types.Pointers", &TypesPointersRequest{U: u, Name: name}, &resp)
-	return resp, err
+	resp := &struct {
+		req TypesPointersRequest
+		out *User
+	}{req: TypesPointersRequest{U: u, Name: name}}
+	err := c.c.Call(ctx, "Types.Pointers", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Grow adds a leaf to a tree.
@@ -299,9 +326,12 @@ func (c typesNetRPCClient) Grow(ctx context.Context, t *Tree) (Tree, error) {
 // Literal takes and returns struct type literals, which gofmt lays out
 // itself.
 func (c typesNetRPCClient) Literal(ctx context.Context, opts struct{ Verbose bool }, n int) (struct{ N int }, error) {
-	var resp struct{ N int }
-	err := c.c.Call(ctx, "Types.Literal", &TypesLiteralRequest{Opts: opts, N: n}, &resp)
-	return resp, err
+	resp := &struct {
+		req TypesLiteralRequest
+		out struct{ N int }
+	}{req: TypesLiteralRequest{Opts: opts, N: n}}
+	err := c.c.Call(ctx, "Types.Literal", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // RegisterTypesHTTP registers impl's routes on mux: POST /Types/{Method} for every method.
@@ -380,65 +410,92 @@ func NewTypesHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Types {
 // - limit bounds the page
 // - cursor continues a listing
 func (c typesHTTPClient) Users(ctx context.Context, limit int, cursor string) (Page[User], error) {
-	var resp Page[User]
-	err := c.c.Call(ctx, "/Types/Users", &TypesUsersRequest{Limit: limit, Cursor: cursor}, &resp)
-	return resp, err
+	resp := &struct {
+		req TypesUsersRequest
+		out Page[User]
+	}{req: TypesUsersRequest{Limit: limit, Cursor: cursor}}
+	err := c.c.Call(ctx, "/Types/Users", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Alias echoes a person and a list of people.
 func (c typesHTTPClient) Alias(ctx context.Context, p Person, l List[Person]) (List[string], error) {
-	var resp List[string]
-	err := c.c.Call(ctx, "/Types/Alias", &TypesAliasRequest{P: p, L: l}, &resp)
-	return resp, err
+	resp := &struct {
+		req TypesAliasRequest
+		out List[string]
+	}{req: TypesAliasRequest{P: p, L: l}}
+	err := c.c.Call(ctx, "/Types/Alias", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Pairs echoes an aliased instantiation.
 func (c typesHTTPClient) Pairs(ctx context.Context, ps []IntPair) ([]Pair[string, int], error) {
-	var resp []Pair[string, int]
-	err := c.c.Call(ctx, "/Types/Pairs", &TypesPairsRequest{Ps: ps}, &resp)
-	return resp, err
+	resp := &struct {
+		req TypesPairsRequest
+		out []Pair[string, int]
+	}{req: TypesPairsRequest{Ps: ps}}
+	err := c.c.Call(ctx, "/Types/Pairs", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Temp converts a temperature.
 func (c2 typesHTTPClient) Temp(ctx context.Context, c Celsius) (float64, error) {
-	var resp float64
-	err := c2.c.Call(ctx, "/Types/Temp", &TypesTempRequest{C: c}, &resp)
-	return resp, err
+	resp := &struct {
+		req TypesTempRequest
+		out float64
+	}{req: TypesTempRequest{C: c}}
+	err := c2.c.Call(ctx, "/Types/Temp", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Times shifts t by d.
 func (c typesHTTPClient) Times(ctx context.Context, t time.Time, d time.Duration) (time.Time, error) {
-	var resp time.Time
-	err := c.c.Call(ctx, "/Types/Times", &TypesTimesRequest{T: t, D: d}, &resp)
-	return resp, err
+	resp := &struct {
+		req TypesTimesRequest
+		out time.Time
+	}{req: TypesTimesRequest{T: t, D: d}}
+	err := c.c.Call(ctx, "/Types/Times", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Bytes echoes raw bytes.
 func (c typesHTTPClient) Bytes(ctx context.Context, b []byte) ([]byte, error) {
-	var resp []byte
-	err := c.c.Call(ctx, "/Types/Bytes", &TypesBytesRequest{B: b}, &resp)
-	return resp, err
+	resp := &struct {
+		req TypesBytesRequest
+		out []byte
+	}{req: TypesBytesRequest{B: b}}
+	err := c.c.Call(ctx, "/Types/Bytes", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Maps inverts a map.
 func (c typesHTTPClient) Maps(ctx context.Context, m map[string]int, byID map[int64]User) (inverted map[int]string, ids []int64, err error) {
-	var resp TypesMapsResponse
-	err = c.c.Call(ctx, "/Types/Maps", &TypesMapsRequest{M: m, ByID: byID}, &resp)
-	return resp.Inverted, resp.Ids, err
+	resp := &struct {
+		req TypesMapsRequest
+		out TypesMapsResponse
+	}{req: TypesMapsRequest{M: m, ByID: byID}}
+	err = c.c.Call(ctx, "/Types/Maps", &resp.req, &resp.out)
+	return resp.out.Inverted, resp.out.Ids, err
 }
 
 // Arrays sums an array.
 func (c typesHTTPClient) Arrays(ctx context.Context, a [3]int) ([2]int, error) {
-	var resp [2]int
-	err := c.c.Call(ctx, "/Types/Arrays", &TypesArraysRequest{A: a}, &resp)
-	return resp, err
+	resp := &struct {
+		req TypesArraysRequest
+		out [2]int
+	}{req: TypesArraysRequest{A: a}}
+	err := c.c.Call(ctx, "/Types/Arrays", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Pointers follows a pointer.
 func (c typesHTTPClient) Pointers(ctx context.Context, u *User, name *string) (*User, error) {
-	var resp *User
-	err := c.c.Call(ctx, "/Types/Pointers", &TypesPointersRequest{U: u, Name: name}, &resp)
-	return resp, err
+	resp := &struct {
+		req TypesPointersRequest
+		out *User
+	}{req: TypesPointersRequest{U: u, Name: name}}
+	err := c.c.Call(ctx, "/Types/Pointers", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Grow adds a leaf to a tree.
@@ -451,9 +508,12 @@ func (c typesHTTPClient) Grow(ctx context.Context, t *Tree) (Tree, error) {
 // Literal takes and returns struct type literals, which gofmt lays out
 // itself.
 func (c typesHTTPClient) Literal(ctx context.Context, opts struct{ Verbose bool }, n int) (struct{ N int }, error) {
-	var resp struct{ N int }
-	err := c.c.Call(ctx, "/Types/Literal", &TypesLiteralRequest{Opts: opts, N: n}, &resp)
-	return resp, err
+	resp := &struct {
+		req TypesLiteralRequest
+		out struct{ N int }
+	}{req: TypesLiteralRequest{Opts: opts, N: n}}
+	err := c.c.Call(ctx, "/Types/Literal", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // typesOpenAPI is the package's OpenAPI document, which RegisterTypesHTTP serves at

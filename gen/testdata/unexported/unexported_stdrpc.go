@@ -75,9 +75,12 @@ func NewGeometryNetRPCClient(c *netrpcx.Client) Geometry {
 
 // Mirror swaps a point's coordinates.
 func (c geometryNetRPCClient) Mirror(ctx context.Context, p point) (m point, err error) {
-	var resp GeometryMirrorResponse
-	err = c.c.Call(ctx, "Geometry.Mirror", &GeometryMirrorRequest{P: p}, &resp)
-	return resp.M, err
+	resp := &struct {
+		req GeometryMirrorRequest
+		out GeometryMirrorResponse
+	}{req: GeometryMirrorRequest{P: p}}
+	err = c.c.Call(ctx, "Geometry.Mirror", &resp.req, &resp.out)
+	return resp.out.M, err
 }
 
 // Origin returns the origin.
@@ -122,9 +125,12 @@ func NewGeometryHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Geometr
 
 // Mirror swaps a point's coordinates.
 func (c geometryHTTPClient) Mirror(ctx context.Context, p point) (m point, err error) {
-	var resp GeometryMirrorResponse
-	err = c.c.Call(ctx, "/Geometry/Mirror", &GeometryMirrorRequest{P: p}, &resp)
-	return resp.M, err
+	resp := &struct {
+		req GeometryMirrorRequest
+		out GeometryMirrorResponse
+	}{req: GeometryMirrorRequest{P: p}}
+	err = c.c.Call(ctx, "/Geometry/Mirror", &resp.req, &resp.out)
+	return resp.out.M, err
 }
 
 // Origin returns the origin.

@@ -71,16 +71,22 @@ func NewStringsNetRPCClient(c *netrpcx.Client) Strings {
 
 // Sum adds xs.
 func (c stringsNetRPCClient) Sum(ctx context.Context, xs ...int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "Strings.Sum", &StringsSumRequest{Xs: xs}, &resp)
-	return resp, err
+	resp := &struct {
+		req StringsSumRequest
+		out int
+	}{req: StringsSumRequest{Xs: xs}}
+	err := c.c.Call(ctx, "Strings.Sum", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Join joins parts with sep.
 func (c stringsNetRPCClient) Join(ctx context.Context, sep string, parts ...string) (string, error) {
-	var resp string
-	err := c.c.Call(ctx, "Strings.Join", &StringsJoinRequest{Sep: sep, Parts: parts}, &resp)
-	return resp, err
+	resp := &struct {
+		req StringsJoinRequest
+		out string
+	}{req: StringsJoinRequest{Sep: sep, Parts: parts}}
+	err := c.c.Call(ctx, "Strings.Join", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // RegisterStringsHTTP registers impl's routes on mux: POST /Strings/{Method} for every method.
@@ -116,16 +122,22 @@ func NewStringsHTTPClient(baseURL string, opts ...stdhttp.ClientOption) Strings 
 
 // Sum adds xs.
 func (c stringsHTTPClient) Sum(ctx context.Context, xs ...int) (int, error) {
-	var resp int
-	err := c.c.Call(ctx, "/Strings/Sum", &StringsSumRequest{Xs: xs}, &resp)
-	return resp, err
+	resp := &struct {
+		req StringsSumRequest
+		out int
+	}{req: StringsSumRequest{Xs: xs}}
+	err := c.c.Call(ctx, "/Strings/Sum", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // Join joins parts with sep.
 func (c stringsHTTPClient) Join(ctx context.Context, sep string, parts ...string) (string, error) {
-	var resp string
-	err := c.c.Call(ctx, "/Strings/Join", &StringsJoinRequest{Sep: sep, Parts: parts}, &resp)
-	return resp, err
+	resp := &struct {
+		req StringsJoinRequest
+		out string
+	}{req: StringsJoinRequest{Sep: sep, Parts: parts}}
+	err := c.c.Call(ctx, "/Strings/Join", &resp.req, &resp.out)
+	return resp.out, err
 }
 
 // stringsOpenAPI is the package's OpenAPI document, which RegisterStringsHTTP serves at
