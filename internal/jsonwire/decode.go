@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // A Decoder reads one JSON document. Generated code asks it for the value
@@ -34,6 +35,7 @@ type Decoder struct {
 	depth   int
 	err     error
 	scratch []byte
+	texts   []byte // where this document's short strings are copied; see text
 }
 
 // ErrFallback is End's error when the document needs encoding/json: it is
@@ -49,6 +51,7 @@ const maxDepth = 10000
 // Decoder holds little.
 func (d *Decoder) Reset(data []byte) {
 	d.data, d.i, d.depth, d.err = data, 0, 0, nil
+	d.texts = nil // the strings of the last document lie in it
 	if data == nil && cap(d.scratch) > 64<<10 {
 		d.scratch = nil
 	}
@@ -247,7 +250,7 @@ func (d *Decoder) Key(names ...string) int {
 }
 
 // MapKey reads a member's name as a map key.
-func (d *Decoder) MapKey() string { return string(d.key()) }
+func (d *Decoder) MapKey() string { return d.text(d.key()) }
 
 // foldEqual reports whether encoding/json's folding of k and name agree:
 // ASCII letters upper-cased, and any other rune r as
@@ -694,12 +697,41 @@ func (d *Decoder) parseFloat(s []byte, bits int) (float64, bool) {
 	return f, true
 }
 
+// A document's short strings share blocks, each string copied after the
+// last: a record of a name and a few tags makes one allocation rather than
+// one a string. Bytes once copied are never written again, and a block is
+// the document's alone (Reset drops it), so the strings are as immutable
+// as any; a string kept pins at most its block, of up to maxBlock bytes.
+// The first block is small and each next one twice the last, and none is
+// larger than what is left of the document could fill. A longer string
+// has an allocation of its own.
+const (
+	firstBlock = 32
+	maxBlock   = 256
+	maxShared  = 64
+)
+
+// text returns s as a string, in d's current block when it is short.
+func (d *Decoder) text(s []byte) string {
+	if len(s) == 0 || len(s) > maxShared {
+		return string(s)
+	}
+	if cap(d.texts)-len(d.texts) < len(s) {
+		n := min(max(2*cap(d.texts), firstBlock), maxBlock)
+		n = max(min(n, len(s)+len(d.data)-d.i), len(s))
+		d.texts = make([]byte, 0, n)
+	}
+	at := len(d.texts)
+	d.texts = append(d.texts, s...)
+	return unsafe.String(&d.texts[at], len(s))
+}
+
 // String reads a string; ok is false for null.
 func (d *Decoder) String() (string, bool) {
 	switch d.peek() {
 	case '"':
 		s := d.str()
-		return string(s), d.err == nil
+		return d.text(s), d.err == nil
 	case 'n':
 		d.literal("null")
 		return "", false
