@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
-	"net/http"
 	"slices"
 	"strings"
 	"unicode"
@@ -86,7 +85,7 @@ func (b *builder) idempotent(sc *pkgScan, fn *types.Func, subject string) bool {
 		return true
 	}
 	for _, rd := range sc.routes[fn] {
-		if rd.dir.method == http.MethodGet || rd.dir.method == http.MethodHead {
+		if rd.dir.method == "GET" || rd.dir.method == "HEAD" {
 			return true
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
-	"net/http"
 	"reflect"
 	"slices"
 	"strings"
@@ -15,19 +14,13 @@ import (
 // remaining parameters, and finds routes that collide.
 func (b *builder) checkRoutes(sc *pkgScan, sb *serviceBuild) {
 	svc := sb.svc
-	// Every method answers POST /{Service}/{Method}; the mux tells the
-	// routes that collide with those or with each other.
-	type registered struct {
-		pattern string
-		owner   string // "Test.Add"
-		route   bool   // a //stdrpc:http route, not the POST every method has
-	}
-	var patterns []registered
-	mux := http.NewServeMux()
+	// Every method answers POST /{Service}/{Method}; the routes must not
+	// collide with those or with each other.
+	var mux routeSet
 	for _, mb := range sb.meth {
-		pattern := "POST /" + svc.WireName + "/" + mb.m.Name
-		patterns = append(patterns, registered{pattern: pattern, owner: svc.Name + "." + mb.m.Name})
-		register(mux, pattern)
+		if p, err := parsePattern("POST /" + svc.WireName + "/" + mb.m.Name); err == nil {
+			mux.add(p, svc.Name+"."+mb.m.Name, false)
+		}
 	}
 	for _, mb := range sb.meth {
 		for _, rd := range sc.routes[mb.fn] {
@@ -36,51 +29,103 @@ func (b *builder) checkRoutes(sc *pkgScan, sb *serviceBuild) {
 					rd.dir.method+" "+rd.dir.pattern, kindPhrase(k), svc.WireName, mb.m.Name)
 				continue
 			}
-			r := b.buildRoute(svc, mb, rd)
+			r, p := b.buildRoute(svc, mb, rd)
 			if r == nil {
 				continue
 			}
 			mb.m.Routes = append(mb.m.Routes, r)
 			svc.HasRoutes = true
 			subject := svc.Name + "." + mb.m.Name
-			if register(mux, r.Pattern) == "" {
-				patterns = append(patterns, registered{pattern: r.Pattern, owner: subject, route: true})
+			earlier, why := mux.clash(p)
+			if earlier == nil {
+				mux.add(p, subject, true)
 				continue
 			}
-			// Find the pattern it collides with.
-			for _, earlier := range patterns {
-				if reason := conflict(earlier.pattern, r.Pattern); reason != "" {
-					what := fmt.Sprintf("route %q of %s", earlier.pattern, earlier.owner)
-					if earlier.owner == subject {
-						what = fmt.Sprintf("route %q of the same method", earlier.pattern)
-					}
-					if !earlier.route {
-						what = fmt.Sprintf("%q, which %s answers like every method", earlier.pattern, earlier.owner)
-					}
-					if strings.Contains(reason, "matches the same requests as") {
-						b.d.at(rd.pos, subject, "route %q matches the same requests as %s: change one of them", r.Pattern, what)
-					} else {
-						b.d.at(rd.pos, subject, "route %q conflicts with %s: %s; change one of them", r.Pattern, what, reason)
-					}
-					break
-				}
+			what := fmt.Sprintf("route %q of %s", earlier.p.text, earlier.owner)
+			if earlier.owner == subject {
+				what = fmt.Sprintf("route %q of the same method", earlier.p.text)
+			}
+			if !earlier.route {
+				what = fmt.Sprintf("%q, which %s answers like every method", earlier.p.text, earlier.owner)
+			}
+			if why == "" {
+				b.d.at(rd.pos, subject, "route %q matches the same requests as %s: change one of them", r.Pattern, what)
+			} else {
+				b.d.at(rd.pos, subject, "route %q conflicts with %s: %s; change one of them", r.Pattern, what, why)
 			}
 		}
 	}
 }
 
+// A routeSet holds the patterns of one service's routes, as the mux the
+// generated code registers them on would, to find the one a new route
+// conflicts with.
+type routeSet struct {
+	all []registered
+	// Patterns without wildcards conflict only with one of the same
+	// requests, which a map finds; the others are checked one by one.
+	literal map[string]int // index in all by literalKey
+	wild    []int          // indexes in all
+}
+
+type registered struct {
+	p     *pattern
+	owner string // "Test.Add"
+	route bool   // a //stdrpc:http route, not the POST every method has
+}
+
+func (s *routeSet) add(p *pattern, owner string, route bool) {
+	if key := p.literalKey(); key != "" {
+		if s.literal == nil {
+			s.literal = map[string]int{}
+		}
+		s.literal[key] = len(s.all)
+	} else {
+		s.wild = append(s.wild, len(s.all))
+	}
+	s.all = append(s.all, registered{p, owner, route})
+}
+
+// clash returns the first pattern of the set that p conflicts with, and why
+// (see conflict), or nil.
+func (s *routeSet) clash(p *pattern) (*registered, string) {
+	key := p.literalKey()
+	if key == "" {
+		for i := range s.all {
+			if ok, why := conflict(p, s.all[i].p); ok {
+				return &s.all[i], why
+			}
+		}
+		return nil, ""
+	}
+	same, found := s.literal[key]
+	for _, i := range s.wild {
+		if found && i > same {
+			break
+		}
+		if ok, why := conflict(p, s.all[i].p); ok {
+			return &s.all[i], why
+		}
+	}
+	if found {
+		return &s.all[same], ""
+	}
+	return nil, ""
+}
+
 // buildRoute validates one route and binds its parameters.
-func (b *builder) buildRoute(svc *service, mb *methodBuild, rd placedDirective) *route {
+func (b *builder) buildRoute(svc *service, mb *methodBuild, rd placedDirective) (*route, *pattern) {
 	m, d := mb.m, rd.dir
 	subject := svc.Name + "." + m.Name
 	full := d.method + " " + d.pattern
 	r := &route{Method: d.method, Pattern: full, Pos: b.fset.Position(rd.pos)}
 
-	if off, reason := parsePattern(full); reason != "" {
+	p, err := parsePattern(full)
+	if err != nil {
 		// Point at the offending byte of the pattern in the comment.
-		pos := rd.pos + token.Pos(d.patternOff+max(0, off-len(d.method)-1))
-		b.d.at(pos, subject, "route %q is not a valid ServeMux pattern: %s", full, reason)
-		return nil
+		pos := rd.pos + token.Pos(d.patternOff+max(0, err.off-len(d.method)-1))
+		b.d.at(pos, subject, "route %q is not a valid ServeMux pattern: %s", full, err.reason)
+		return nil, nil
 	}
 
 	params := map[string]int{}
@@ -100,7 +145,7 @@ func (b *builder) buildRoute(svc *service, mb *methodBuild, rd placedDirective) 
 	}
 	bound := map[int]bool{}
 	ok := true
-	for _, w := range wildcards(d.pattern) {
+	for _, w := range p.wildcards() {
 		if f, found := lone[w]; found {
 			if !isScalar(f.Type()) {
 				b.d.at(rd.pos, subject, "route %q: wildcard {%s} cannot carry field %s of type %s: path values bind to strings, bools, numbers and encoding.TextUnmarshalers", full, w, f.Name(), types.TypeString(f.Type(), types.RelativeTo(mb.fn.Pkg())))
@@ -139,7 +184,7 @@ func (b *builder) buildRoute(svc *service, mb *methodBuild, rd placedDirective) 
 		r.Path = append(r.Path, binding{Key: w, Field: m.Params[i].Field})
 	}
 	if !ok {
-		return nil
+		return nil, nil
 	}
 
 	var rest []int
@@ -149,7 +194,7 @@ func (b *builder) buildRoute(svc *service, mb *methodBuild, rd placedDirective) 
 		}
 	}
 	switch d.method {
-	case http.MethodGet, http.MethodHead, http.MethodDelete:
+	case "GET", "HEAD", "DELETE":
 		for _, i := range rest {
 			t := mb.params[i].Type()
 			if m.Request.Kind != envelope || !isScalarOrSlice(t) {
@@ -172,9 +217,9 @@ func (b *builder) buildRoute(svc *service, mb *methodBuild, rd placedDirective) 
 		}
 	}
 	if !ok {
-		return nil
+		return nil, nil
 	}
-	return r
+	return r, p
 }
 
 // ownJSONFields returns the exported fields a struct (or pointer to struct)
@@ -227,67 +272,4 @@ func ownJSONFields(t types.Type) (map[string]*types.Var, []string) {
 func isStructParam(t types.Type) bool {
 	_, _, ok := structType(t)
 	return ok
-}
-
-// parsePattern validates a pattern as http.ServeMux does, returning the byte
-// offset and reason of the first problem, or "" if it is valid.
-func parsePattern(pattern string) (off int, reason string) {
-	err := register(http.NewServeMux(), pattern)
-	if err == "" {
-		return 0, ""
-	}
-	// ServeMux says: parsing "GET /x{": at offset 6: bad wildcard segment ...
-	msg := strings.TrimPrefix(err, fmt.Sprintf("parsing %q: ", pattern))
-	var n int
-	if _, scanErr := fmt.Sscanf(msg, "at offset %d:", &n); scanErr == nil {
-		off = n
-		msg = msg[strings.IndexByte(msg, ':')+2:]
-	}
-	return off, msg
-}
-
-// conflict reports why ServeMux refuses patterns a and b together, or "".
-func conflict(a, b string) string {
-	mux := http.NewServeMux()
-	if register(mux, a) != "" {
-		return ""
-	}
-	err := register(mux, b)
-	if err == "" {
-		return ""
-	}
-	// ServeMux says: pattern "…" (registered at …) conflicts with pattern "…" (registered at …):\nREASON
-	if _, reason, found := strings.Cut(err, ":\n"); found {
-		return strings.ReplaceAll(reason, "\n", " ")
-	}
-	return err
-}
-
-// register registers pattern on mux and returns the panic it causes, if any.
-func register(mux *http.ServeMux, pattern string) (problem string) {
-	defer func() {
-		if v := recover(); v != nil {
-			problem = fmt.Sprint(v)
-		}
-	}()
-	mux.Handle(pattern, http.NotFoundHandler())
-	return ""
-}
-
-// wildcards returns the names of a pattern's wildcards in order: {id} and
-// {path...} give id and path; {$} gives nothing.
-func wildcards(pattern string) []string {
-	var out []string
-	for seg := range strings.SplitSeq(pattern, "/") {
-		inner, ok := strings.CutPrefix(seg, "{")
-		if !ok {
-			continue
-		}
-		inner = strings.TrimSuffix(inner, "}")
-		inner = strings.TrimSuffix(inner, "...")
-		if inner != "$" && inner != "" {
-			out = append(out, inner)
-		}
-	}
-	return out
 }
