@@ -303,3 +303,34 @@ func TestPatternReasons(t *testing.T) {
 		t.Errorf("valid pattern refused: %s", err.reason)
 	}
 }
+
+// TestRouteSetFindsTheFirstClash holds the route set's shortcut for
+// patterns without wildcards to a plain scan of every pattern in order.
+func TestRouteSetFindsTheFirstClash(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 200 {
+		var set routeSet
+		for range 30 {
+			p, err := parsePattern(randomPattern(r))
+			if err != nil {
+				continue
+			}
+			want := -1
+			for i, reg := range set.all {
+				if ok, _ := conflict(p, reg.p); ok {
+					want = i
+					break
+				}
+			}
+			got, _ := set.clash(p)
+			switch {
+			case want < 0 && got != nil:
+				t.Fatalf("%q: clash with %q, but it conflicts with none", p.text, got.p.text)
+			case want >= 0 && (got == nil || got.p != set.all[want].p):
+				t.Fatalf("%q: clash %v, want %q", p.text, got, set.all[want].p.text)
+			case got == nil:
+				set.add(p, "", true)
+			}
+		}
+	}
+}
