@@ -3,7 +3,6 @@ package gen
 import (
 	"cmp"
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -217,20 +216,4 @@ func writeExample(sb *strings.Builder, s segment) {
 	if !s.multi && s.text != "/" {
 		sb.WriteString(s.text)
 	}
-}
-
-// literalKey returns, for a pattern without wildcards, a key that another
-// such pattern shares exactly when the two match the same requests; those
-// are the only two of that kind that conflict. It returns "" for a pattern
-// with wildcards.
-func (p *pattern) literalKey() string {
-	var b strings.Builder
-	b.WriteString(p.method + " " + strconv.Quote(p.host))
-	for _, s := range p.segs {
-		if s.wild {
-			return ""
-		}
-		b.WriteString(" " + strconv.Quote(s.text))
-	}
-	return b.String()
 }

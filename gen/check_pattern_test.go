@@ -304,8 +304,8 @@ func TestPatternReasons(t *testing.T) {
 	}
 }
 
-// TestRouteSetFindsTheFirstClash holds the route set's shortcut for
-// patterns without wildcards to a plain scan of every pattern in order.
+// TestRouteSetFindsTheFirstClash holds the route set's index to a plain
+// scan of every pattern in order.
 func TestRouteSetFindsTheFirstClash(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for range 200 {

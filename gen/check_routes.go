@@ -62,10 +62,11 @@ func (b *builder) checkRoutes(sc *pkgScan, sb *serviceBuild) {
 // conflicts with.
 type routeSet struct {
 	all []registered
-	// Patterns without wildcards conflict only with one of the same
-	// requests, which a map finds; the others are checked one by one.
-	literal map[string]int // index in all by literalKey
-	wild    []int          // indexes in all
+	// Two paths meet only if their first segments do: patterns starting
+	// with a literal are indexed by it, the others (a wildcard first) are
+	// candidates for every pattern.
+	byFirst  map[string][]int // indexes in all
+	anyFirst []int
 }
 
 type registered struct {
@@ -75,40 +76,46 @@ type registered struct {
 }
 
 func (s *routeSet) add(p *pattern, owner string, route bool) {
-	if key := p.literalKey(); key != "" {
-		if s.literal == nil {
-			s.literal = map[string]int{}
-		}
-		s.literal[key] = len(s.all)
+	if first := p.segs[0]; first.wild {
+		s.anyFirst = append(s.anyFirst, len(s.all))
 	} else {
-		s.wild = append(s.wild, len(s.all))
+		if s.byFirst == nil {
+			s.byFirst = map[string][]int{}
+		}
+		s.byFirst[first.text] = append(s.byFirst[first.text], len(s.all))
 	}
 	s.all = append(s.all, registered{p, owner, route})
 }
 
-// clash returns the first pattern of the set that p conflicts with, and why
-// (see conflict), or nil.
+// clash returns the earliest pattern of the set that p conflicts with, and
+// why (see conflict), or nil.
 func (s *routeSet) clash(p *pattern) (*registered, string) {
-	key := p.literalKey()
-	if key == "" {
+	try := func(i int) (*registered, string) {
+		if ok, why := conflict(p, s.all[i].p); ok {
+			return &s.all[i], why
+		}
+		return nil, ""
+	}
+	if first := p.segs[0]; first.wild {
 		for i := range s.all {
-			if ok, why := conflict(p, s.all[i].p); ok {
-				return &s.all[i], why
+			if r, why := try(i); r != nil {
+				return r, why
 			}
 		}
 		return nil, ""
 	}
-	same, found := s.literal[key]
-	for _, i := range s.wild {
-		if found && i > same {
-			break
+	// Merge the two candidate lists in the order the patterns came.
+	lit, wild := s.byFirst[p.segs[0].text], s.anyFirst
+	for len(lit) > 0 || len(wild) > 0 {
+		var i int
+		if len(wild) == 0 || len(lit) > 0 && lit[0] < wild[0] {
+			i, lit = lit[0], lit[1:]
+		} else {
+			i, wild = wild[0], wild[1:]
 		}
-		if ok, why := conflict(p, s.all[i].p); ok {
-			return &s.all[i], why
+		if r, why := try(i); r != nil {
+			return r, why
 		}
-	}
-	if found {
-		return &s.all[same], ""
 	}
 	return nil, ""
 }
