@@ -1,11 +1,8 @@
 package gen
 
 import (
-	"cmp"
 	"go/token"
 	"go/types"
-	"slices"
-	"strings"
 )
 
 // The gob codecs: for each struct that travels over net/rpc (the
@@ -92,64 +89,34 @@ type gobCodecBuild struct {
 	values []*gobValue // every value whose Go is to be spelled
 }
 
-// planGob decides the gob codecs of a package, as planJSON does the JSON
-// ones: a struct used by several files is printed by the first, in the
-// order of their sources, from a file that builds everywhere.
+// planGob decides the gob codecs of a package and which file prints each
+// (see planCodecs).
 func planGob(pkg *types.Package, builds []*serviceBuild) *gobPlan {
 	pl := &gobPlan{pkg: pkg, structs: map[*types.Named]*gobStructInfo{}, files: map[string][]*gobCodecBuild{}}
 	if shadowsGobNames(pkg) {
 		return pl // every value keeps encoding/gob
 	}
-	bySource := slices.Clone(builds)
-	slices.SortStableFunc(bySource, func(x, y *serviceBuild) int {
-		return cmp.Or(cmp.Compare(x.decl.filename, y.decl.filename), cmp.Compare(x.decl.spec.Pos(), y.decl.spec.Pos()))
-	})
-	claimed := map[*types.Named]bool{}
-	for _, sb := range bySource {
-		file := sb.decl.filename
-		everywhere := buildConstraint(sb.decl.file) == "" && osArchSuffix(strings.TrimSuffix(file, ".go")) == ""
-		var add func(n *types.Named)
-		add = func(n *types.Named) {
-			if !everywhere || claimed[n] || !pl.covered(n) {
-				return
-			}
-			claimed[n] = true
+	pl.files = planCodecs(builds, codecPlanner[*gobCodecBuild]{
+		covered: pl.covered,
+		named: func(n *types.Named) (*gobCodecBuild, []types.Type) {
 			info := pl.structs[n]
-			pl.files[file] = append(pl.files[file], &gobCodecBuild{name: n.Obj().Name(), fields: info.fields})
-			for _, f := range info.fields {
-				for _, inner := range pl.structsIn(f.typ) {
-					add(inner)
-				}
-			}
-		}
-		for _, mb := range sb.meth {
-			m := mb.m
-			for i, sh := range []shape{m.Request, m.Response} {
-				ps, vars, t := m.Params, mb.params, mb.reqType
-				if i == 1 {
-					ps, vars, t = m.Results, mb.results, mb.respType
-				}
-				switch sh.Kind {
-				case envelope:
-					fields, ok := pl.envelopeFields(ps, vars)
-					if !ok {
-						continue
-					}
-					pl.files[file] = append(pl.files[file], &gobCodecBuild{name: sh.Type, fields: fields})
-					for _, f := range fields {
-						for _, inner := range pl.structsIn(f.typ) {
-							add(inner)
-						}
-					}
-				case direct:
-					if n, ok := types.Unalias(t).(*types.Named); ok {
-						add(n)
-					}
-				}
-			}
-		}
-	}
+			return &gobCodecBuild{name: n.Obj().Name(), fields: info.fields}, gobFieldTypes(info.fields)
+		},
+		envelope: func(name string, ps []*param, vars []*types.Var) (*gobCodecBuild, []types.Type, bool) {
+			fields, ok := pl.envelopeFields(ps, vars)
+			return &gobCodecBuild{name: name, fields: fields}, gobFieldTypes(fields), ok
+		},
+		structsIn: pl.structsIn,
+	})
 	return pl
+}
+
+func gobFieldTypes(fields []gobFieldBuild) []types.Type {
+	ts := make([]types.Type, len(fields))
+	for i, f := range fields {
+		ts[i] = f.typ
+	}
+	return ts
 }
 
 // envelopeFields returns the fields of an envelope, if gob sees them as

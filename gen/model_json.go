@@ -1,11 +1,8 @@
 package gen
 
 import (
-	"cmp"
 	"encoding/json"
 	"go/types"
-	"slices"
-	"strings"
 )
 
 // The JSON codecs: for each struct that travels over HTTP (the envelopes,
@@ -110,74 +107,35 @@ type jsonCodecBuild struct {
 	values []*jsonValue // every value whose Go is to be spelled
 }
 
-// planJSON decides the codecs of a package: what each service's file
-// prints. A struct used by several files is printed by the first, in the
-// order of their sources.
+// planJSON decides the codecs of a package and which file prints each
+// (see planCodecs).
 func planJSON(pkg *types.Package, builds []*serviceBuild) *jsonPlan {
 	pl := &jsonPlan{pkg: pkg, structs: map[*types.Named]*jsonStructInfo{}, files: map[string][]*jsonCodecBuild{}}
 	if shadowsCodecNames(pkg) {
 		return pl // every value keeps encoding/json
 	}
-	bySource := slices.Clone(builds)
-	slices.SortStableFunc(bySource, func(x, y *serviceBuild) int {
-		return cmp.Or(cmp.Compare(x.decl.filename, y.decl.filename), cmp.Compare(x.decl.spec.Pos(), y.decl.spec.Pos()))
-	})
-	claimed := map[*types.Named]bool{}
-	for _, sb := range bySource {
-		file := sb.decl.filename
-		// The package's own structs get their methods from a file that
-		// builds everywhere: one built only on some platforms may be
-		// kept as it is by a run on another (see write), which would
-		// print the methods a second time.
-		everywhere := buildConstraint(sb.decl.file) == "" && osArchSuffix(strings.TrimSuffix(file, ".go")) == ""
-		var add func(n *types.Named)
-		add = func(n *types.Named) {
-			if !everywhere || claimed[n] || !pl.covered(n) {
-				return
-			}
-			claimed[n] = true
+	pl.files = planCodecs(builds, codecPlanner[*jsonCodecBuild]{
+		covered: pl.covered,
+		named: func(n *types.Named) (*jsonCodecBuild, []types.Type) {
 			info := pl.structs[n]
-			cb := &jsonCodecBuild{name: n.Obj().Name(), fields: info.fields}
-			pl.files[file] = append(pl.files[file], cb)
-			for _, f := range info.fields {
-				for _, inner := range pl.structsIn(f.typ) {
-					add(inner)
-				}
-			}
-		}
-		for _, mb := range sb.meth {
-			m := mb.m
-			for i, sh := range []shape{m.Request, m.Response} {
-				ps, vars, t := m.Params, mb.params, mb.reqType
-				if i == 1 {
-					ps, vars, t = m.Results, mb.results, mb.respType
-				}
-				switch sh.Kind {
-				case envelope:
-					fields := pl.envelopeFields(ps, vars)
-					if fields == nil {
-						continue
-					}
-					pl.files[file] = append(pl.files[file], &jsonCodecBuild{name: sh.Type, fields: fields})
-					for _, f := range fields {
-						for _, inner := range pl.structsIn(f.typ) {
-							add(inner)
-						}
-					}
-				case direct:
-					if n, ok := types.Unalias(t).(*types.Named); ok {
-						add(n)
-					}
-				}
-			}
-			if mb.stream != nil { // a stream's items travel as themselves
-				if n, ok := types.Unalias(mb.stream.TypeArgs().At(0)).(*types.Named); ok {
-					add(n)
-				}
-			}
-		}
-	}
+			return &jsonCodecBuild{name: n.Obj().Name(), fields: info.fields}, jsonFieldTypes(info.fields)
+		},
+		envelope: func(name string, ps []*param, vars []*types.Var) (*jsonCodecBuild, []types.Type, bool) {
+			fields := pl.envelopeFields(ps, vars)
+			return &jsonCodecBuild{name: name, fields: fields}, jsonFieldTypes(fields), fields != nil
+		},
+		structsIn: pl.structsIn,
+		items:     true, // a stream's items travel as themselves
+	})
 	return pl
+}
+
+func jsonFieldTypes(fields []tfField) []types.Type {
+	ts := make([]types.Type, len(fields))
+	for i, f := range fields {
+		ts[i] = f.typ
+	}
+	return ts
 }
 
 // envelopeFields returns the fields of an envelope, or nil when a field's
