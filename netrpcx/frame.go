@@ -137,7 +137,11 @@ func (f *frameReader) fill(n int) error {
 	if f.w-f.r >= n {
 		return nil
 	}
-	if f.r+n > len(f.in) { // make room: move what is unread to the front
+	if f.r == f.w {
+		// Nothing unread: read from the front, as bufio does, so that a
+		// message fits in one read instead of splitting at the end.
+		f.r, f.w = 0, 0
+	} else if f.r+n > len(f.in) { // make room: move what is unread to the front
 		f.w = copy(f.in, f.in[f.r:f.w])
 		f.r = 0
 	}
