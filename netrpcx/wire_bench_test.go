@@ -80,19 +80,7 @@ func BenchmarkWire(b *testing.B) {
 		})
 		b.Run("netrpcx/"+callers.name, func(b *testing.B) {
 			var n connCounts
-			lis := listen(b)
-			s := newServer(b, &testsvc.Impl{})
-			go s.Serve(&countedListener{Listener: lis, n: &n.server})
-			b.Cleanup(func() { s.Close() })
-			var d net.Dialer
-			c := dial(b, lis.Addr().String(), netrpcx.WithDialer(func(ctx context.Context, network, addr string) (net.Conn, error) {
-				conn, err := d.DialContext(ctx, network, addr)
-				if err != nil {
-					return nil, err
-				}
-				return &countedConn{Conn: conn, n: &n.client}, nil
-			}))
-			test := testsvc.NewTestNetRPCClient(c)
+			test := countedClient(b, &n)
 			ctx := context.Background()
 			if _, err := test.Add(ctx, 2, 3); err != nil { // past the hello and the type definitions
 				b.Fatal(err)
@@ -220,13 +208,31 @@ func rawEchoServe(conn io.ReadWriteCloser) {
 	}
 }
 
-func listen(b *testing.B) net.Listener {
+func listen(tb testing.TB) net.Listener {
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	b.Cleanup(func() { lis.Close() })
+	tb.Cleanup(func() { lis.Close() })
 	return lis
+}
+
+// countedClient starts a netrpcx server and returns a generated client of
+// it, the reads and writes of both sides' connections counted into n.
+func countedClient(tb testing.TB, n *connCounts) testsvc.Test {
+	lis := listen(tb)
+	s := newServer(tb, &testsvc.Impl{})
+	go s.Serve(&countedListener{Listener: lis, n: &n.server})
+	tb.Cleanup(func() { s.Close() })
+	var d net.Dialer
+	c := dial(tb, lis.Addr().String(), netrpcx.WithDialer(func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &countedConn{Conn: conn, n: &n.client}, nil
+	}))
+	return testsvc.NewTestNetRPCClient(c)
 }
 
 // ioCounts counts a side's reads and writes.
