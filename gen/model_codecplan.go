@@ -90,3 +90,61 @@ func planCodecs[B any](builds []*serviceBuild, p codecPlanner[B]) map[string][]B
 	}
 	return files
 }
+
+// pointerHas reports whether *t has a method (or, unless methodsOnly, a
+// field) of one of the names, as seen from pkg, whatever its signature.
+func pointerHas(t types.Type, pkg *types.Package, methodsOnly bool, names ...string) bool {
+	for _, name := range names {
+		obj, _, _ := types.LookupFieldOrMethod(types.NewPointer(t), true, pkg, name)
+		if _, isFunc := obj.(*types.Func); isFunc || obj != nil && !methodsOnly {
+			return true
+		}
+	}
+	return false
+}
+
+// refersToItself reports whether a value of struct n holds, at any depth,
+// another of its type: codecs, which call each other, would recurse.
+func refersToItself(pkg *types.Package, n *types.Named) bool {
+	seen := map[*types.Named]bool{}
+	var reaches func(from *types.Named) bool
+	reaches = func(from *types.Named) bool {
+		if seen[from] {
+			return false
+		}
+		seen[from] = true
+		for f := range from.Underlying().(*types.Struct).Fields() {
+			for _, in := range namedStructsIn(pkg, f.Type()) {
+				if in == n || reaches(in) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return reaches(n)
+}
+
+// namedStructsIn returns the named structs of pkg a value of t holds,
+// through pointers, slices, arrays and maps.
+func namedStructsIn(pkg *types.Package, t types.Type) []*types.Named {
+	switch u := types.Unalias(t).(type) {
+	case *types.Named:
+		if _, ok := u.Underlying().(*types.Struct); ok {
+			if u.Obj().Pkg() == pkg {
+				return []*types.Named{u}
+			}
+			return nil
+		}
+		return namedStructsIn(pkg, u.Underlying())
+	case *types.Pointer:
+		return namedStructsIn(pkg, u.Elem())
+	case *types.Slice:
+		return namedStructsIn(pkg, u.Elem())
+	case *types.Array:
+		return namedStructsIn(pkg, u.Elem())
+	case *types.Map:
+		return namedStructsIn(pkg, u.Elem())
+	}
+	return nil
+}

@@ -143,12 +143,7 @@ func (pl *gobPlan) covered(n *types.Named) bool {
 	if !isStruct || n.Obj().Pkg() != pl.pkg || n.TypeParams().Len() > 0 || n.TypeArgs().Len() > 0 || gobMarshals(n) {
 		return false
 	}
-	for _, name := range []string{"WriteGob", "ReadGob"} {
-		if obj, _, _ := types.LookupFieldOrMethod(types.NewPointer(n), true, pl.pkg, name); obj != nil {
-			return false
-		}
-	}
-	if pl.reaches(n, n, map[*types.Named]bool{}) {
+	if pointerHas(n, pl.pkg, false, "WriteGob", "ReadGob") || refersToItself(pl.pkg, n) {
 		return false
 	}
 	var fields []gobFieldBuild
@@ -169,24 +164,6 @@ func (pl *gobPlan) covered(n *types.Named) bool {
 	}
 	info.ok, info.fields = true, fields
 	return true
-}
-
-// reaches reports whether a value of struct from holds, at any depth, a
-// value of struct to.
-func (pl *gobPlan) reaches(from, to *types.Named, seen map[*types.Named]bool) bool {
-	if seen[from] {
-		return false
-	}
-	seen[from] = true
-	st := from.Underlying().(*types.Struct)
-	for f := range st.Fields() {
-		for _, n := range (&jsonPlan{pkg: pl.pkg}).namedStructsIn(f.Type()) {
-			if n == to || pl.reaches(n, to, seen) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // structsIn returns the structs with codecs that code for a value of t
@@ -211,14 +188,7 @@ func isTime(t types.Type) bool {
 // method of its own: GobEncode, MarshalBinary or MarshalText (or their
 // decoding halves).
 func gobMarshals(t types.Type) bool {
-	for _, name := range []string{"GobEncode", "GobDecode", "MarshalBinary", "UnmarshalBinary", "MarshalText", "UnmarshalText"} {
-		if obj, _, _ := types.LookupFieldOrMethod(types.NewPointer(t), true, nil, name); obj != nil {
-			if _, isFunc := obj.(*types.Func); isFunc {
-				return true
-			}
-		}
-	}
-	return false
+	return pointerHas(t, nil, true, "GobEncode", "GobDecode", "MarshalBinary", "UnmarshalBinary", "MarshalText", "UnmarshalText")
 }
 
 // value describes a value of t. codec, when not nil, collects the values

@@ -36,8 +36,6 @@ type codecField struct {
 	Value    *jsonValue
 }
 
-// emptyTest is how omitempty tells an empty value, by its kind.
-// emptyOf is encoding/json's isEmptyValue for a value of t.
 // jsonKind tells how a value is written and read.
 type jsonKind int
 
@@ -184,59 +182,15 @@ func (pl *jsonPlan) covered(n *types.Named) bool {
 	if !isStruct || n.Obj().Pkg() != pl.pkg || n.TypeParams().Len() > 0 || n.TypeArgs().Len() > 0 || marshalsItself(n) {
 		return false
 	}
-	for _, name := range []string{"EncodeJSON", "DecodeJSON"} {
-		if obj, _, _ := types.LookupFieldOrMethod(types.NewPointer(n), true, pl.pkg, name); obj != nil {
-			return false
-		}
+	if pointerHas(n, pl.pkg, false, "EncodeJSON", "DecodeJSON") {
+		return false
 	}
 	fields, ok := typeFields(st)
-	if !ok || pl.reaches(n, n, map[*types.Named]bool{}) {
+	if !ok || refersToItself(pl.pkg, n) {
 		return false
 	}
 	info.ok, info.fields = true, fields
 	return true
-}
-
-// namedStructsIn returns the named structs of the package a value of t
-// holds, through pointers, slices, arrays and maps.
-func (pl *jsonPlan) namedStructsIn(t types.Type) []*types.Named {
-	switch u := types.Unalias(t).(type) {
-	case *types.Named:
-		if _, ok := u.Underlying().(*types.Struct); ok {
-			if u.Obj().Pkg() == pl.pkg {
-				return []*types.Named{u}
-			}
-			return nil
-		}
-		return pl.namedStructsIn(u.Underlying())
-	case *types.Pointer:
-		return pl.namedStructsIn(u.Elem())
-	case *types.Slice:
-		return pl.namedStructsIn(u.Elem())
-	case *types.Array:
-		return pl.namedStructsIn(u.Elem())
-	case *types.Map:
-		return pl.namedStructsIn(u.Elem())
-	}
-	return nil
-}
-
-// reaches reports whether a value of struct from holds, at any depth, a
-// value of struct to.
-func (pl *jsonPlan) reaches(from, to *types.Named, seen map[*types.Named]bool) bool {
-	if seen[from] {
-		return false
-	}
-	seen[from] = true
-	st := from.Underlying().(*types.Struct)
-	for f := range st.Fields() {
-		for _, n := range pl.namedStructsIn(f.Type()) {
-			if n == to || pl.reaches(n, to, seen) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // value describes a value of t. codec, when not nil, collects the values
@@ -334,25 +288,6 @@ func (pl *jsonPlan) value(t types.Type, codec *jsonCodecBuild) *jsonValue {
 	return v
 }
 
-// decodedAs is the type the decoder's method for v returns.
-// encodedAs is the type the encoder's method for v takes.
-// marshalsItself reports whether t or *t has a method encoding/json calls
-// instead of looking inside: MarshalJSON, UnmarshalJSON, MarshalText or
-// UnmarshalText.
-// implementsJSON reports whether *t implements json.Marshaler (name
-// MarshalJSON) or json.Unmarshaler (UnmarshalJSON).
-// addrSensitive reports whether a value of t holds, not behind a pointer,
-// a value whose encoding depends on whether it is addressable: one whose
-// MarshalJSON or MarshalText has a pointer receiver. A map's values are
-// not addressable; the codec's local copy would be.
-// A tfField is a field as encoding/json's typeFields finds it.
-// typeFields returns the fields encoding/json encodes for struct st, in
-// its order, by its rules: exported fields, and those of embedded structs
-// promoted (the shallowest, or the tagged one, winning a name; a tie
-// dropping the name). ok is false when a field needs what the codecs do
-// not do: an embedded pointer, omitzero, or ",string" on other than a
-// basic value.
-// validTagName is encoding/json's isValidTag.
 // buildCodecs describes the codecs a file prints and records the packages
 // their code names; spellCodecs spells the types once imports are named.
 func (pl *jsonPlan) buildCodecs(source string, reg *importRegistry) []*jsonCodecBuild {

@@ -12,6 +12,7 @@ import (
 // The fields of a struct as encoding/json sees them, and what it asks of a
 // type: its rules, ported to go/types for the JSON codecs (model_json.go).
 
+// emptyTest is how omitempty tells an empty value, by its kind.
 type emptyTest int
 
 const (
@@ -24,6 +25,7 @@ const (
 	emptyNil    // a pointer or interface
 )
 
+// emptyOf is encoding/json's isEmptyValue for a value of t.
 func emptyOf(t types.Type) emptyTest {
 	switch u := t.Underlying().(type) {
 	case *types.Basic:
@@ -45,6 +47,9 @@ func emptyOf(t types.Type) emptyTest {
 	return neverEmpty
 }
 
+// marshalsItself reports whether t or *t has a method encoding/json calls
+// instead of looking inside: MarshalJSON, UnmarshalJSON, MarshalText or
+// UnmarshalText.
 func marshalsItself(t types.Type) bool {
 	if _, isPtr := t.Underlying().(*types.Pointer); isPtr {
 		t = t.Underlying().(*types.Pointer).Elem()
@@ -52,16 +57,11 @@ func marshalsItself(t types.Type) bool {
 	if _, isIface := t.Underlying().(*types.Interface); isIface {
 		return true // what it holds decides
 	}
-	for _, name := range []string{"MarshalJSON", "UnmarshalJSON", "MarshalText", "UnmarshalText"} {
-		if obj, _, _ := types.LookupFieldOrMethod(types.NewPointer(t), true, nil, name); obj != nil {
-			if _, isFunc := obj.(*types.Func); isFunc {
-				return true
-			}
-		}
-	}
-	return false
+	return pointerHas(t, nil, true, "MarshalJSON", "UnmarshalJSON", "MarshalText", "UnmarshalText")
 }
 
+// implementsJSON reports whether *t implements json.Marshaler (name
+// MarshalJSON) or json.Unmarshaler (UnmarshalJSON).
 func implementsJSON(t types.Type, name string) bool {
 	sel := types.NewMethodSet(types.NewPointer(t)).Lookup(nil, name)
 	if sel == nil {
@@ -79,6 +79,10 @@ func implementsJSON(t types.Type, name string) bool {
 	return params.Len() == 1 && types.Identical(params.At(0).Type(), bytes) && res.Len() == 1 && isError(res.At(0).Type())
 }
 
+// addrSensitive reports whether a value of t holds, not behind a pointer,
+// a value whose encoding depends on whether it is addressable: one whose
+// MarshalJSON or MarshalText has a pointer receiver. A map's values are
+// not addressable; the codec's local copy would be.
 func addrSensitive(t types.Type, seen map[types.Type]bool) bool {
 	if seen[t] {
 		return false
@@ -104,6 +108,7 @@ func addrSensitive(t types.Type, seen map[types.Type]bool) bool {
 	return false
 }
 
+// A tfField is a field as encoding/json's typeFields finds it.
 type tfField struct {
 	name      string
 	tagged    bool
@@ -114,6 +119,12 @@ type tfField struct {
 	quoted    bool
 }
 
+// typeFields returns the fields encoding/json encodes for struct st, in
+// its order, by its rules: exported fields, and those of embedded structs
+// promoted (the shallowest, or the tagged one, winning a name; a tie
+// dropping the name). ok is false when a field needs what the codecs do
+// not do: an embedded pointer, omitzero, or ",string" on other than a
+// basic value.
 func typeFields(st *types.Struct) (_ []tfField, ok bool) {
 	type level struct {
 		st    *types.Struct
@@ -233,6 +244,7 @@ func typeFields(st *types.Struct) (_ []tfField, ok bool) {
 	return out, true
 }
 
+// validTagName is encoding/json's isValidTag.
 func validTagName(s string) bool {
 	if s == "" {
 		return false
@@ -247,6 +259,7 @@ func validTagName(s string) bool {
 	return true
 }
 
+// decodedAs is the type the decoder's method for v returns.
 func decodedAs(v *jsonValue) types.Type {
 	switch v.Kind {
 	case jsonBool:
@@ -261,6 +274,7 @@ func decodedAs(v *jsonValue) types.Type {
 	return types.Typ[types.String]
 }
 
+// encodedAs is the type the encoder's method for v takes.
 func encodedAs(v *jsonValue) types.Type {
 	if v.Kind == jsonFloat && v.Bits == 32 {
 		return types.Typ[types.Float32]
