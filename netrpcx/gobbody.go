@@ -300,7 +300,7 @@ func (bw *bodyWriter) write(enc *gob.Encoder, out io.Writer, v any) error {
 	if id != 0 {
 		if b, ok := appendBody(&bw.w, id, v); ok {
 			bw.last, bw.lastID = t, id
-			return bw.flush(out, b)
+			return writeMessage(out, b, &bw.w.b)
 		}
 	}
 	if err := encodeValue(enc, v); err != nil || sent {
@@ -319,18 +319,6 @@ func (bw *bodyWriter) write(enc *gob.Encoder, out io.Writer, v any) error {
 	return nil
 }
 
-// flush writes the message b, count first, with one Write, as gob does.
-func (bw *bodyWriter) flush(out io.Writer, b []byte) error {
-	if len(b)-maxCount >= gobTooBig {
-		return errGobTooBig
-	}
-	_, err := out.Write(countFirst(b))
-	if cap(b) > keepBuffer {
-		b = nil
-	}
-	bw.w.b = b
-	return err
-}
 
 // A bodyReader reads a connection's bodies (see above). It remembers which
 // of the peer's type ids matched which destination types.

@@ -201,14 +201,23 @@ func countFirst(b []byte) []byte {
 // write writes the message b, count first, with one Write, as gob does
 // (gzipWriter and holdWriter count on that).
 func (hw *headerWriter) write(w io.Writer, b []byte) error {
+	return writeMessage(w, b, &hw.buf)
+}
+
+// writeMessage writes the message b, built after maxCount bytes of room,
+// count first in one Write, and keeps b in *keep for the next message
+// unless it grew large: a message refused as too big lets its buffer go
+// as well.
+func writeMessage(w io.Writer, b []byte, keep *[]byte) error {
+	if cap(b) > keepBuffer {
+		*keep = nil
+	} else {
+		*keep = b
+	}
 	if len(b)-maxCount >= gobTooBig {
 		return errGobTooBig
 	}
 	_, err := w.Write(countFirst(b))
-	if cap(b) > keepBuffer {
-		b = nil
-	}
-	hw.buf = b
 	return err
 }
 
