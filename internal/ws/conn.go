@@ -247,7 +247,12 @@ func (c *Conn) readControl(ctx context.Context, h header) error {
 	}
 	switch h.op {
 	case opPing:
-		if err := c.writeFrame(ctx, opPong, p); err != nil && !errors.Is(err, ErrClosed) {
+		// The reader answers: a peer that pings but reads nothing must not
+		// hold it (and the writer) for longer than a close may take.
+		pctx, cancel := context.WithTimeout(ctx, closeTimeout)
+		err := c.writeFrame(pctx, opPong, p)
+		cancel()
+		if err != nil && !errors.Is(err, ErrClosed) {
 			return err
 		}
 		return nil
