@@ -249,20 +249,20 @@ func (b *itemBody[T]) produce() {
 	// with the one before, and at most itemsAhead wait in the channel, so
 	// once the item before the last was handed over, the reader is done
 	// with every buffer but the last itemsAhead+1.
-	var bufs [itemsAhead + 2]*buffer
-	for i := range bufs {
-		bufs[i] = getBuffer()
-	}
+	var bufs [itemsAhead + 2]*buffer // taken as first needed: most streams are short
 	turn := 0
 	for v := range b.in {
 		b.mu.Lock()
 		b.inIter = false
 		b.mu.Unlock()
+		if bufs[turn] == nil {
+			bufs[turn] = getBuffer()
+		}
 		buf := bufs[turn]
 		turn = (turn + 1) % len(bufs)
 		buf.Reset()
 		b.item = v // encoded from b, where it needs no allocation of its own
-		if err := buf.enc.Encode(&b.item); err != nil {
+		if err := buf.encode(&b.item); err != nil {
 			b.fail(stdrpc.Errorf(stdrpc.Internal, "encoding a stream item: %v", err), nil)
 			return
 		}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -99,7 +98,7 @@ func (in *input[T]) next() (v T, ok bool) {
 		}
 		// Decoded in place, where it needs no allocation of its own.
 		in.item = v
-		if err := json.Unmarshal(frame, &in.item); err != nil {
+		if err := unmarshalJSON(frame, &in.item); err != nil {
 			in.over = true
 			in.stop(jsonError("request "+in.unit+" "+strconv.Itoa(in.n), withField(err, frame, &in.item)))
 			in.item = v

@@ -190,7 +190,7 @@ func (o *wsOut) item(ctx context.Context, v any) error {
 	b := o.buf
 	b.Reset()
 	b.WriteString(ndjsonItem)
-	if err := b.enc.Encode(v); err != nil {
+	if err := b.encode(v); err != nil {
 		return stdrpc.Errorf(stdrpc.Internal, "encoding a stream item: %v", err)
 	}
 	b.Truncate(b.Len() - 1)
