@@ -319,7 +319,6 @@ func (bw *bodyWriter) write(enc *gob.Encoder, out io.Writer, v any) error {
 	return nil
 }
 
-
 // A bodyReader reads a connection's bodies (see above). It remembers which
 // of the peer's type ids matched which destination types.
 type bodyReader struct {

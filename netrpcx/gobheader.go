@@ -99,25 +99,15 @@ func gobTypeID(v any) int64 {
 	if err := gob.NewEncoder(&buf).Encode(v); err != nil {
 		panic("netrpcx: cannot gob-encode a header: " + err.Error())
 	}
-	b := buf.Bytes()
-	var id int64
-	for len(b) > 0 {
-		n, size, ok := readGobUint(b)
-		if !ok || size > uint64(len(b)-n) {
-			panic("netrpcx: cannot read gob's encoding of a header")
-		}
-		msg := b[n : n+int(size)]
-		b = b[n+int(size):]
-		_, x, ok := readGobUint(msg)
-		if !ok {
-			panic("netrpcx: cannot read gob's encoding of a header")
-		}
-		id = gobSigned(x)
+	msgs := gobMessages(buf.Bytes())
+	if len(msgs) == 0 {
+		panic("netrpcx: cannot read gob's encoding of a header")
 	}
-	if id <= 0 {
-		panic("netrpcx: gob's encoding of a header ends with no value")
+	_, x, ok := readGobUint(msgs[len(msgs)-1])
+	if id := gobSigned(x); ok && id > 0 {
+		return id
 	}
-	return id
+	panic("netrpcx: gob's encoding of a header ends with no value")
 }
 
 // A headerWriter writes a connection's headers (see above). Its owner
