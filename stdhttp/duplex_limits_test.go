@@ -380,3 +380,42 @@ func TestDuplexStrayReader(t *testing.T) {
 		}
 	})
 }
+
+// TestDuplexSilentCallerHoldsNoBudget: a caller that sent a long line and
+// then falls silent keeps none of the body budget: another caller's line
+// as long still fits.
+func TestDuplexSilentCallerHoldsNoBudget(t *testing.T) {
+	forEachProto(t, func(t *testing.T, serve func(func(*stdhttp.Service), ...stdhttp.ServerOption) *stdhttp.Client) {
+		got := make(chan struct{}, 1)
+		c := serve(func(s *stdhttp.Service) {
+			stdhttp.HandleClientStream(s, "Hold", func(ctx context.Context, in iter.Seq[reading]) (summary, error) {
+				var n summary
+				for range in {
+					n.Count++
+					got <- struct{}{}
+				}
+				return n, nil
+			})
+			stdhttp.HandleClientStream(s, "Sum", sum)
+		}, stdhttp.WithBodyBudget(1<<20), stdhttp.WithMaxBodyBytes(1<<20))
+		long := reading{N: 1, Note: strings.Repeat("x", 600<<10)}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		held := make(chan error, 1)
+		go func() {
+			var s summary
+			held <- stdhttp.ClientStream(ctx, c, "/Dev/Hold", blockingIn(ctx, long), &s)
+		}()
+		select {
+		case <-got:
+		case <-time.After(within):
+			t.Fatal("the long line did not arrive")
+		}
+		var s summary
+		if err := stdhttp.ClientStream(context.Background(), c, "/Dev/Sum", sliceOf([]reading{long}), &s); err != nil || s.Count != 1 {
+			t.Errorf("a long line while another caller is silent after one: %+v, %v", s, err)
+		}
+		cancel()
+		<-held
+	})
+}

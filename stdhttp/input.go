@@ -199,6 +199,12 @@ const lineBuffer = 4 << 10
 // before it, which JSON reads as white space anyway). A last line without
 // a newline counts if the body then ends cleanly.
 func (l *lineSource) next() ([]byte, error) {
+	if l.held > 0 && l.br.Buffered() == 0 {
+		// The last line was long, and the next may be long in coming:
+		// a caller that falls silent must not keep its share of the
+		// budget others need.
+		l.release()
+	}
 	l.long = l.long[:0]
 	for {
 		frag, err := l.br.ReadSlice('\n')
