@@ -100,6 +100,10 @@ func followStream[T any](ctx context.Context, cc *clientConn, method string, id 
 		switch {
 		case err == errNotSent:
 			return unavailable(cc.failure())
+		case err != nil && ctx.Err() != nil:
+			// The cancel that ctx's end sent can overtake this request,
+			// and the server then answers that it has no such stream.
+			return ctxError(ctx)
 		case err != nil:
 			return err
 		case b.Stream != id:
