@@ -4,8 +4,6 @@ import (
 	"go/token"
 	"go/types"
 	"strings"
-
-	"golang.org/x/tools/go/packages"
 )
 
 // Generated package-level names are public API: a collision is reported,
@@ -13,7 +11,7 @@ import (
 
 // checkCollisions reports generated package-level names that collide with the
 // package's declarations or with each other, and returns them all.
-func (b *builder) checkCollisions(pkg *packages.Package, builds []*serviceBuild) []string {
+func (b *builder) checkCollisions(pkg *loadedPkg, builds []*serviceBuild) []string {
 	type owner struct {
 		subject string
 		pos     token.Pos

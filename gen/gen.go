@@ -47,11 +47,12 @@ import (
 // for its users).
 //
 // A run is load → model → check → emit, and the files are named for the
-// phases: load*.go runs one packages.Load over the patterns and finds the
-// directives; model*.go builds the model (model.go: files, services,
-// methods, wire shapes, routes), which holds every decision (names, import
-// names, local names that never shadow the user's, rendered types) and no
-// Go expressions; check*.go holds the rules the model is checked against
+// phases: load*.go runs one go list over the patterns, type-checks the
+// packages it names from source (their dependencies from the export data
+// go list compiled) and finds the directives; model*.go builds the model
+// (model.go: files, services, methods, wire shapes, routes), which holds
+// every decision (names, import names, local names that never shadow the
+// user's, rendered types) and no Go expressions; check*.go holds the rules the model is checked against
 // on the way; emit*.go prints Go from the model alone, and write.go
 // compares with the disk. A new output is one more emitter. Problems are
 // collected, never printed: Run returns them all at once as Diagnostics.
@@ -60,9 +61,7 @@ import (
 // the fix (a go.mod that needs go mod tidy, an import whose module go.mod
 // does not require, files all excluded by build constraints, a directory
 // without Go files), and a pattern that matches nothing says so; "no
-// service" is kept for packages that loaded and declare none. When go list
-// fails as a whole, packages.Load returns nothing and drops its message, so
-// on that failing path only the go command runs once more for its words.
+// service" is kept for packages that loaded and declare none.
 //
 // A method whose only result is iter.Seq2[T, error] is a server stream
 // (check_stream.go): kind serverStream in the model, with its element
@@ -175,7 +174,7 @@ func (r *Result) PhaseTimes() string {
 
 // timing splits a run's wall time by phase.
 type timing struct {
-	load  time.Duration // packages.Load: go list, parsing, type-checking
+	load  time.Duration // go list, parsing, type-checking
 	check time.Duration // directives, model, rules
 	emit  time.Duration // printing and formatting
 	write time.Duration // comparing with the disk and writing

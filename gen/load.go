@@ -2,38 +2,259 @@ package gen
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/scanner"
 	"go/token"
 	"go/types"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
+	"reflect"
+	"runtime"
+	"slices"
 	"strings"
-
-	"golang.org/x/tools/go/packages"
 )
 
 // buildTag is set while loading, and generated files carry //go:build
 // !stdrpcgen, so a stale or broken generated file never stops regeneration.
 const buildTag = "stdrpcgen"
 
-// load loads the packages matching patterns in dir: one packages.Load, types
-// and syntax for the matched packages only, dependencies from export data.
-// When nothing loads, the error is Diagnostics saying why.
-func load(dir string, patterns []string, fset *token.FileSet) ([]*packages.Package, error) {
-	cfg := &packages.Config{
-		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo,
-		Dir:        dir,
-		Fset:       fset,
-		BuildFlags: []string{tagsFlag()},
+// A loadedPkg is a package as the generator reads it. For the packages the
+// patterns match, it has syntax and types from source; their dependencies'
+// types come from the export data the go command compiled for them.
+type loadedPkg struct {
+	PkgPath string
+	Name    string
+	Dir     string
+	// GoFiles are the Go files the user wrote, cgo's among them;
+	// OtherFiles, the package's other sources (C, assembly); IgnoredFiles,
+	// those build constraints exclude here, the generated files among them
+	// (they carry !stdrpcgen). All paths are absolute.
+	GoFiles, OtherFiles, IgnoredFiles []string
+	Syntax                            []*ast.File // of the compiled files: cgo's output for a file importing "C"
+	Types                             *types.Package
+	TypesInfo                         *types.Info
+	Errors                            []loadError
+}
+
+// A loadError is a reason a package did not load cleanly.
+type loadError struct {
+	Pos  token.Position
+	Msg  string
+	Kind errorKind
+}
+
+type errorKind int
+
+const (
+	listError  errorKind = iota + 1 // the go command's: go.mod, imports, build constraints
+	parseError                      // the parser's
+	typeError                       // the type checker's
+)
+
+// A listedPkg is what go list -json says of a package.
+type listedPkg struct {
+	ImportPath, Name, Dir, Export                    string
+	DepOnly                                          bool
+	GoFiles, CgoFiles, CompiledGoFiles               []string
+	IgnoredGoFiles, IgnoredOtherFiles                []string
+	CFiles, CXXFiles, MFiles, HFiles, FFiles, SFiles []string
+	SwigFiles, SwigCXXFiles, SysoFiles               []string
+	ImportMap                                        map[string]string
+	Module                                           *struct{ GoVersion string }
+	Error                                            *struct {
+		Pos, Err    string
+		ImportStack []string
 	}
-	pkgs, err := packages.Load(cfg, patterns...)
-	if err == nil && len(pkgs) == 0 {
-		err = whyNothingLoaded(dir, patterns)
+}
+
+// listFields asks go list -json for the fields of listedPkg alone.
+func listFields() string {
+	var names []string
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[listedPkg]()) {
+		names = append(names, f.Name)
 	}
-	return pkgs, err
+	return strings.Join(names, ",")
+}
+
+// load loads the packages matching patterns in dir with one go list: the
+// matched packages parsed and type-checked, their dependencies read from
+// export data. When nothing loads, the error is Diagnostics saying why.
+func load(dir string, patterns []string, fset *token.FileSet) ([]*loadedPkg, error) {
+	listed, err := list(dir, patterns)
+	if err != nil {
+		return nil, err
+	}
+	deps := make(map[string]*listedPkg, len(listed))
+	var pkgs []*loadedPkg
+	for _, lp := range listed {
+		deps[lp.ImportPath] = lp
+		if !lp.DepOnly {
+			pkgs = append(pkgs, typeCheck(dir, lp, fset, deps))
+		}
+	}
+	return pkgs, nil
+}
+
+// list runs go list over patterns in dir and returns the packages it lists,
+// dependencies first, each with the export data it compiled for it.
+func list(dir string, patterns []string) ([]*listedPkg, error) {
+	args := []string{"list", "-e", "-json=" + listFields(), "-compiled", "-export", "-deps", "-pgo=off", tagsFlag(), "--"}
+	cmd := exec.Command("go", append(args, patterns...)...)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if _, exited := err.(*exec.ExitError); err != nil && !exited {
+		return nil, fmt.Errorf("running go list: %v", err)
+	}
+	var listed []*listedPkg
+	for dec := json.NewDecoder(bytes.NewReader(out)); ; {
+		lp := new(listedPkg)
+		if derr := dec.Decode(lp); derr == io.EOF {
+			break
+		} else if derr != nil {
+			return nil, fmt.Errorf("reading go list's output: %v", derr)
+		}
+		listed = append(listed, lp)
+	}
+	// A failed compile of a listed package fails go list -export as a
+	// whole, and the packages listed say the rest: the type checker words
+	// the compiler's complaints with positions.
+	if len(listed) > 0 {
+		return listed, nil
+	}
+	if err != nil { // go list failed as a whole: no go.mod, go.mod needs go mod tidy
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return nil, Diagnostics{{Message: "loading " + strings.Join(patterns, " ") + ": " + goListMessage(msg)}}
+	}
+	what := "the pattern " + patterns[0] + " matches"
+	if len(patterns) > 1 {
+		what = "the patterns " + strings.Join(patterns, " ") + " match"
+	}
+	return nil, Diagnostics{{Message: what + " no packages: give the directory of the package declaring the service, as in ./api or ./... (the default is the package in the current directory)"}}
+}
+
+// typeCheck parses a listed package's compiled files and type-checks them,
+// importing the packages it depends on from the export data of deps. dir
+// is where go list ran, which its error positions are relative to.
+func typeCheck(dir string, lp *listedPkg, fset *token.FileSet, deps map[string]*listedPkg) *loadedPkg {
+	abs := func(lists ...[]string) []string {
+		var out []string
+		for _, names := range lists {
+			for _, name := range names {
+				if !filepath.IsAbs(name) {
+					name = filepath.Join(lp.Dir, name)
+				}
+				out = append(out, name)
+			}
+		}
+		return out
+	}
+	pkg := &loadedPkg{
+		PkgPath:      lp.ImportPath,
+		Name:         lp.Name,
+		Dir:          lp.Dir,
+		GoFiles:      abs(lp.GoFiles, lp.CgoFiles),
+		OtherFiles:   abs(lp.CFiles, lp.CXXFiles, lp.MFiles, lp.HFiles, lp.FFiles, lp.SFiles, lp.SwigFiles, lp.SwigCXXFiles, lp.SysoFiles),
+		IgnoredFiles: abs(lp.IgnoredGoFiles, lp.IgnoredOtherFiles),
+	}
+	if e := lp.Error; e != nil {
+		msg := strings.TrimSpace(e.Err)
+		if msg == "import cycle not allowed" && len(e.ImportStack) > 1 { // it has no position
+			msg += ": " + strings.Join(e.ImportStack, " imports ")
+		}
+		pos := parsePos(e.Pos)
+		if pos.Filename != "" && !filepath.IsAbs(pos.Filename) {
+			pos.Filename = filepath.Join(dir, pos.Filename)
+		}
+		pkg.Errors = append(pkg.Errors, loadError{Pos: pos, Msg: msg, Kind: listError})
+	}
+	compiled := lp.CompiledGoFiles
+	if len(compiled) == 0 { // go list compiles nothing for a package whose imports fail
+		compiled = slices.Concat(lp.GoFiles, lp.CgoFiles)
+	}
+	for _, name := range abs(compiled) {
+		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments|parser.SkipObjectResolution)
+		if f != nil {
+			pkg.Syntax = append(pkg.Syntax, f)
+		}
+		if list, ok := err.(scanner.ErrorList); ok {
+			for _, e := range list {
+				pkg.Errors = append(pkg.Errors, loadError{Pos: e.Pos, Msg: e.Msg, Kind: parseError})
+			}
+		} else if err != nil {
+			pkg.Errors = append(pkg.Errors, loadError{Pos: token.Position{Filename: name}, Msg: err.Error(), Kind: parseError})
+		}
+	}
+	if len(pkg.Syntax) == 0 {
+		return pkg
+	}
+
+	imported := map[string]*types.Package{}
+	gc := importer.ForCompiler(fset, "gc", func(path string) (io.ReadCloser, error) {
+		dep := deps[path]
+		switch {
+		case dep == nil:
+			return nil, fmt.Errorf("go list did not list it")
+		case dep.Export != "":
+			return os.Open(dep.Export)
+		case dep.Error != nil: // the go command's reason, which the type error carries
+			return nil, errors.New(strings.TrimSpace(dep.Error.Err))
+		}
+		return nil, fmt.Errorf("it did not compile: go build %s says why", path)
+	})
+	conf := types.Config{
+		Importer: importerFunc(func(path string) (*types.Package, error) {
+			if resolved, ok := lp.ImportMap[path]; ok { // vendored
+				path = resolved
+			}
+			if p := imported[path]; p != nil {
+				return p, nil
+			}
+			p, err := gc.Import(path)
+			if err == nil {
+				imported[path] = p
+			}
+			return p, err
+		}),
+		Error: func(err error) {
+			e := err.(types.Error)
+			pkg.Errors = append(pkg.Errors, loadError{Pos: fset.Position(e.Pos), Msg: e.Msg, Kind: typeError})
+		},
+		Sizes: types.SizesFor("gc", goarch()),
+	}
+	if lp.Module != nil && lp.Module.GoVersion != "" {
+		conf.GoVersion = "go" + lp.Module.GoVersion
+	}
+	pkg.TypesInfo = &types.Info{
+		Types: map[ast.Expr]types.TypeAndValue{},
+		Defs:  map[*ast.Ident]types.Object{},
+		Uses:  map[*ast.Ident]types.Object{},
+	}
+	pkg.Types, _ = conf.Check(lp.ImportPath, fset, pkg.Syntax, pkg.TypesInfo) // its errors went to conf.Error
+	return pkg
+}
+
+type importerFunc func(path string) (*types.Package, error)
+
+func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
+
+// goarch returns the architecture the go command builds for.
+func goarch() string {
+	if a := os.Getenv("GOARCH"); a != "" {
+		return a
+	}
+	return runtime.GOARCH
 }
 
 // tagsFlag returns the -tags flag to load with: buildTag, after the tags a
@@ -80,223 +301,4 @@ func goflags() string {
 		}
 	}
 	return ""
-}
-
-// whyNothingLoaded asks go list why patterns matched nothing. Reading
-// export data, packages.Load drops go list's complaint when go list fails
-// as a whole (a go.mod that needs go mod tidy, no go.mod at all) and
-// returns no packages and no error; so, on this failing path only, the go
-// command runs once more for its words.
-func whyNothingLoaded(dir string, patterns []string) error {
-	cmd := exec.Command("go", append([]string{"list", "-e", tagsFlag(), "-f", "{{.ImportPath}}", "--"}, patterns...)...)
-	cmd.Dir = dir
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if _, exited := err.(*exec.ExitError); err != nil && !exited {
-		return fmt.Errorf("running go list: %v", err)
-	}
-	if err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if msg == "" {
-			msg = err.Error()
-		}
-		return Diagnostics{{Message: "loading " + strings.Join(patterns, " ") + ": " + goListMessage(msg)}}
-	}
-	if listed := strings.Fields(string(out)); len(listed) > 0 {
-		// go list sees packages packages.Load did not return: say what it saw.
-		return fmt.Errorf("go list found %s, but none loaded: %s", strings.Join(listed, " "), strings.TrimSpace(stderr.String()))
-	}
-	what := "the pattern " + patterns[0] + " matches"
-	if len(patterns) > 1 {
-		what = "the patterns " + strings.Join(patterns, " ") + " match"
-	}
-	return Diagnostics{{Message: what + " no packages: give the directory of the package declaring the service, as in ./api or ./... (the default is the package in the current directory)"}}
-}
-
-// goHint matches the go command's way of giving a fix on the next line:
-// "; to update it:\n\tgo mod tidy", "; to add:\n\tgo get m".
-var goHint = regexp.MustCompile(`;\s*to (?:update|add)(?: it)?:\s+`)
-
-// goListMessage words an error of the go command on one line, with the fix:
-// "go: updates to go.mod needed; to update it:\n\tgo mod tidy" becomes
-// "updates to go.mod needed: run go mod tidy".
-func goListMessage(msg string) string {
-	var lines []string
-	for _, l := range strings.Split(goHint.ReplaceAllString(strings.TrimSpace(msg), ": run "), "\n") {
-		if l = strings.TrimPrefix(strings.TrimSpace(l), "go: "); l != "" {
-			lines = append(lines, l)
-		}
-	}
-	msg = strings.Join(lines, "; ")
-	for _, f := range listFixes {
-		if strings.Contains(msg, f.symptom) && !strings.Contains(msg, ": run ") {
-			return strings.TrimSuffix(msg, f.trim) + ": " + f.fix
-		}
-	}
-	return msg
-}
-
-// listFixes say what to do about the go command's errors that say only what
-// is wrong.
-var listFixes = []struct{ symptom, trim, fix string }{
-	{"go.mod file not found", "; see 'go help modules'", "run stdrpc in a module (go mod init creates one)"},
-	{"build constraints exclude all Go files", "", "check the files' //go:build lines (stdrpc loads for this GOOS and GOARCH, with the tag " + buildTag + ")"},
-	{"no Go files in", "", "give the directory of the package declaring the service"},
-	{"directory not found", "", "give the directory of the package declaring the service"},
-	{"no such file or directory", "", "give the directory of the package declaring the service"},
-	{"is not in std", "", "check the import path"},
-	{"cannot find module providing package", "", "check the import path, or go get its module"},
-}
-
-// loadErrors turns a package's errors into diagnostics. Type errors are
-// reported only when the services' own types are broken (an unrelated
-// mistake elsewhere in the package does not block generation), and
-// "undefined" errors naming code stdrpc generates are dropped: the generated
-// file is left out while loading, so code that calls it cannot resolve.
-func loadErrors(pkg *packages.Package, servicesBroken bool, serviceNames []string) []Diagnostic {
-	var out []Diagnostic
-	parseErrs := map[string]bool{} // files with a parse error reported
-	for _, e := range pkg.Errors {
-		pos := parsePos(e.Pos)
-		if e.Kind == packages.ParseError {
-			// The parser's first complaint is the one to fix; the rest follow from it.
-			if parseErrs[pos.Filename] {
-				continue
-			}
-			parseErrs[pos.Filename] = true
-		}
-		if e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# ") {
-			// The compiler's output for go list -export: the type errors
-			// say the same with positions.
-			continue
-		}
-		msg := e.Msg
-		switch e.Kind {
-		case packages.TypeError:
-			if !servicesBroken || undefinedGenerated(msg, serviceNames) {
-				continue
-			}
-			msg = importMessage(msg)
-		case packages.ListError, packages.UnknownError:
-			msg = goListMessage(msg)
-		}
-		out = append(out, Diagnostic{Pos: pos, Message: msg})
-	}
-	return out
-}
-
-// onlyTypeErrors reports whether the package parsed and listed cleanly, so
-// that its syntax is what the user wrote, whatever the type checker says.
-func onlyTypeErrors(pkg *packages.Package) bool {
-	for _, e := range pkg.Errors {
-		if e.Kind != packages.TypeError {
-			return false
-		}
-	}
-	return true
-}
-
-// notLoaded matches the type checker's complaint about an import go list
-// could not provide, which happens when go.mod does not require its module.
-var notLoaded = regexp.MustCompile(`^could not import (\S+) \(invalid package name: ""\)$`)
-
-// importMessage adds the fix to an import that did not load.
-func importMessage(msg string) string {
-	m := notLoaded.FindStringSubmatch(msg)
-	if m == nil {
-		return msg
-	}
-	return "could not import " + m[1] + ", which did not load: if go.mod does not require its module, run go mod tidy (go build " + m[1] + " says why)"
-}
-
-func undefinedGenerated(msg string, serviceNames []string) bool {
-	name, ok := strings.CutPrefix(msg, "undefined: ")
-	if !ok {
-		return false
-	}
-	for _, s := range serviceNames {
-		if strings.Contains(name, upperFirst(s)) || strings.HasPrefix(name, lowerFirst(s)) {
-			return true
-		}
-	}
-	return false
-}
-
-// parsePos parses the "file:line:col" form of packages.Error.Pos.
-func parsePos(s string) token.Position {
-	var p token.Position
-	if s == "" || s == "-" {
-		return p
-	}
-	parts := strings.Split(s, ":")
-	nums := []*int{&p.Column, &p.Line}
-	for len(parts) > 1 && len(nums) > 0 {
-		n, err := strconv.Atoi(parts[len(parts)-1])
-		if err != nil {
-			break
-		}
-		parts = parts[:len(parts)-1]
-		*nums[0] = n
-		nums = nums[1:]
-	}
-	if p.Line == 0 && p.Column != 0 { // only a line was given
-		p.Line, p.Column = p.Column, 0
-	}
-	p.Filename = strings.Join(parts, ":")
-	return p
-}
-
-// hasInvalid reports whether t, or a type it is built from, did not
-// type-check.
-func hasInvalid(t types.Type, seen map[types.Type]bool) bool {
-	if seen[t] {
-		return false
-	}
-	seen[t] = true
-	switch t := types.Unalias(t).(type) {
-	case *types.Basic:
-		return t.Kind() == types.Invalid
-	case *types.Named:
-		for a := range t.TypeArgs().Types() {
-			if hasInvalid(a, seen) {
-				return true
-			}
-		}
-		return hasInvalid(t.Underlying(), seen)
-	case *types.Pointer:
-		return hasInvalid(t.Elem(), seen)
-	case *types.Slice:
-		return hasInvalid(t.Elem(), seen)
-	case *types.Array:
-		return hasInvalid(t.Elem(), seen)
-	case *types.Chan:
-		return hasInvalid(t.Elem(), seen)
-	case *types.Map:
-		return hasInvalid(t.Key(), seen) || hasInvalid(t.Elem(), seen)
-	case *types.Struct:
-		for f := range t.Fields() {
-			if hasInvalid(f.Type(), seen) {
-				return true
-			}
-		}
-	case *types.Interface:
-		for fn := range t.Methods() {
-			if hasInvalid(fn.Type(), seen) {
-				return true
-			}
-		}
-	case *types.Signature:
-		for v := range t.Params().Variables() {
-			if hasInvalid(v.Type(), seen) {
-				return true
-			}
-		}
-		for v := range t.Results().Variables() {
-			if hasInvalid(v.Type(), seen) {
-				return true
-			}
-		}
-	}
-	return false
 }

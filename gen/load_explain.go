@@ -8,8 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-
-	"golang.org/x/tools/go/packages"
 )
 
 // What a load leaves out, and why: files of services that build
@@ -18,7 +16,7 @@ import (
 
 // servicesElsewhere returns the source files the load left out, built only
 // for another platform or other tags, that mark a service.
-func servicesElsewhere(pkgs []*packages.Package) []string {
+func servicesElsewhere(pkgs []*loadedPkg) []string {
 	var out []string
 	for _, pkg := range pkgs {
 		for _, name := range pkg.IgnoredFiles {
@@ -35,7 +33,7 @@ func servicesElsewhere(pkgs []*packages.Package) []string {
 
 // servicesInTests returns where the _test.go files of pkgs mark services:
 // the load reads no test file, so they are never generated.
-func servicesInTests(pkgs []*packages.Package) []token.Position {
+func servicesInTests(pkgs []*loadedPkg) []token.Position {
 	var out []token.Position
 	for _, pkg := range pkgs {
 		if pkg.Dir == "" {

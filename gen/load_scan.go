@@ -6,14 +6,12 @@ import (
 	"go/types"
 	"slices"
 	"strings"
-
-	"golang.org/x/tools/go/packages"
 )
 
 // A pkgScan is what the directives of one package say: its services and the
 // routes, idempotent marks and doc comments of its interface methods.
 type pkgScan struct {
-	pkg        *packages.Package
+	pkg        *loadedPkg
 	services   []*serviceDecl
 	docs       map[*types.Func]*ast.CommentGroup
 	routes     map[*types.Func][]placedDirective // //stdrpc:http lines
@@ -41,7 +39,7 @@ type placedDirective struct {
 
 // scan reads the directives of pkg's files, reports malformed or misplaced
 // ones, and returns the services they mark.
-func (b *builder) scan(pkg *packages.Package) *pkgScan {
+func (b *builder) scan(pkg *loadedPkg) *pkgScan {
 	sc := &pkgScan{
 		pkg:        pkg,
 		docs:       map[*types.Func]*ast.CommentGroup{},
@@ -271,7 +269,7 @@ func (b *builder) scanType(sc *pkgScan, f *ast.File, ts *ast.TypeSpec, doc *ast.
 // file. For a file that imports "C", the go command hands the loader cgo's
 // output, named for its hash in the build cache, which begins with a //line
 // comment naming the source: the generated file goes beside the source.
-func (b *builder) sourceName(pkg *packages.Package, f *ast.File) string {
+func (b *builder) sourceName(pkg *loadedPkg, f *ast.File) string {
 	name := b.fset.File(f.FileStart).Name()
 	if slices.Contains(pkg.GoFiles, name) {
 		return name

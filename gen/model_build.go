@@ -7,8 +7,6 @@ import (
 	"go/types"
 	"path/filepath"
 	"slices"
-
-	"golang.org/x/tools/go/packages"
 )
 
 // A builder turns loaded packages into the model, checking every rule of the
@@ -157,9 +155,9 @@ func (b *builder) methodsOf(sc *pkgScan, sd *serviceDecl) (sites []methodSite, o
 }
 
 // typeErrorAt returns the type checker's message for the error at pos, or "".
-func typeErrorAt(pkg *packages.Package, pos token.Position) string {
+func typeErrorAt(pkg *loadedPkg, pos token.Position) string {
 	for _, e := range pkg.Errors {
-		if p := parsePos(e.Pos); e.Kind == packages.TypeError && p.Line == pos.Line && p.Column == pos.Column && sameFile(p.Filename, pos.Filename) {
+		if p := e.Pos; e.Kind == typeError && p.Line == pos.Line && p.Column == pos.Column && sameFile(p.Filename, pos.Filename) {
 			return e.Msg
 		}
 	}

@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 	"unicode"
-
-	"golang.org/x/tools/go/packages"
 )
 
 // The model of one generated file: the services of one source file, their
@@ -18,7 +16,7 @@ import (
 
 // buildFile renders the services of one source file: its import registry,
 // the types as the generated file spells them, and every local name.
-func (b *builder) buildFile(pkg *packages.Package, source string, sbs []*serviceBuild, generated []string, codecs *jsonPlan, gobs *gobPlan) *genFile {
+func (b *builder) buildFile(pkg *loadedPkg, source string, sbs []*serviceBuild, generated []string, codecs *jsonPlan, gobs *gobPlan) *genFile {
 	slices.SortFunc(sbs, func(x, y *serviceBuild) int { return cmp.Compare(x.decl.spec.Pos(), y.decl.spec.Pos()) })
 
 	// The file declaring the services decides import names first.

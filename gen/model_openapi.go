@@ -10,8 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"golang.org/x/tools/go/packages"
 )
 
 // The OpenAPI 3.1 model of one package: every service's HTTP routes, their
@@ -355,7 +353,7 @@ func serviceDoc(sd *serviceDecl) string {
 
 // typeDocs returns the doc comments of a package's type declarations and
 // struct fields, by the position of their names.
-func typeDocs(pkg *packages.Package) map[token.Pos]string {
+func typeDocs(pkg *loadedPkg) map[token.Pos]string {
 	docs := map[token.Pos]string{}
 	for _, f := range pkg.Syntax {
 		ast.Inspect(f, func(n ast.Node) bool {

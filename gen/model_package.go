@@ -6,14 +6,12 @@ import (
 	"go/types"
 	"path/filepath"
 	"slices"
-
-	"golang.org/x/tools/go/packages"
 )
 
 // build scans and models every loaded package and returns the files to
 // generate and the loaded packages.
-func (b *builder) build(pkgs []*packages.Package) ([]*genFile, []*packages.Package) {
-	slices.SortFunc(pkgs, func(x, y *packages.Package) int { return cmp.Compare(x.PkgPath, y.PkgPath) })
+func (b *builder) build(pkgs []*loadedPkg) ([]*genFile, []*loadedPkg) {
+	slices.SortFunc(pkgs, func(x, y *loadedPkg) int { return cmp.Compare(x.PkgPath, y.PkgPath) })
 	var files []*genFile
 	var loadDiags []Diagnostic
 	anyService := false

@@ -10,8 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-
-	"golang.org/x/tools/go/packages"
 )
 
 // generatedLine is the first line of every file stdrpc writes; stdrpc
@@ -20,7 +18,7 @@ var generatedLine = []byte(header)
 
 // write compares each output with the disk, adds generated files whose
 // service is gone (to remove them), and unless check writes what changed.
-func write(res *Result, pkgs []*packages.Package, dir string, check bool) error {
+func write(res *Result, pkgs []*loadedPkg, dir string, check bool) error {
 	want := map[string]bool{}
 	var foreign []string
 	for i := range res.Files {
@@ -92,12 +90,12 @@ func write(res *Result, pkgs []*packages.Package, dir string, check bool) error 
 // packages' directories that nothing generated this time: their package
 // lost its last service, or took another name. A document that a generated
 // file kept as it is (see write) embeds stays, with that file.
-func staleDocs(pkgs []*packages.Package, want map[string]bool, outputs []Output) []string {
+func staleDocs(pkgs []*loadedPkg, want map[string]bool, outputs []Output) []string {
 	touched := make(map[string]bool, len(outputs)) // written or removed
 	for _, f := range outputs {
 		touched[f.Path] = true
 	}
-	byDir := map[string][]*packages.Package{}
+	byDir := map[string][]*loadedPkg{}
 	for _, pkg := range pkgs {
 		if d := packageDir(pkg); d != "" {
 			byDir[d] = append(byDir[d], pkg)
@@ -122,7 +120,7 @@ func staleDocs(pkgs []*packages.Package, want map[string]bool, outputs []Output)
 }
 
 // packageDir returns the directory of pkg's files, or "".
-func packageDir(pkg *packages.Package) string {
+func packageDir(pkg *loadedPkg) string {
 	if pkg.Dir != "" {
 		return pkg.Dir
 	}
@@ -136,7 +134,7 @@ func packageDir(pkg *packages.Package) string {
 
 // embeddedByKept reports whether a generated file of pkgs that this run
 // neither writes nor removes embeds the document name.
-func embeddedByKept(pkgs []*packages.Package, name string, touched map[string]bool) bool {
+func embeddedByKept(pkgs []*loadedPkg, name string, touched map[string]bool) bool {
 	directive := []byte("//go:embed " + name + "\n")
 	for _, pkg := range pkgs {
 		for _, file := range pkg.IgnoredFiles {

@@ -16,15 +16,16 @@ func module(t *testing.T, files map[string]string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
-	files["go.mod"] = "module example.com/m\n\ngo 1.24\n\nrequire github.com/stdrpc/stdrpc v0.0.0\n\nreplace github.com/stdrpc/stdrpc => " + filepath.ToSlash(root) + "\n"
-	files["go.sum"] = string(sum)
+	if _, ok := files["go.mod"]; !ok {
+		files["go.mod"] = "module example.com/m\n\ngo 1.24\n\nrequire github.com/stdrpc/stdrpc v0.0.0\n\nreplace github.com/stdrpc/stdrpc => " + filepath.ToSlash(root) + "\n"
+	}
 	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -108,8 +109,17 @@ func TestNoService(t *testing.T) {
 // so and how to fix it, not that there is no service.
 func TestLoadErrorExitOne(t *testing.T) {
 	t.Setenv("GOFLAGS", "") // -mod=mod would fix go.mod by itself
-	src := strings.Replace(calculator, "import \"context\"", "import (\n\t\"context\"\n\n\t_ \"golang.org/x/tools/go/packages\"\n)", 1)
-	dir := module(t, map[string]string{"calc.go": src})
+	// calc.go imports example.com/b, which go.mod requires only through
+	// example.com/a; a go 1.24 module must require what it imports itself.
+	src := strings.Replace(calculator, "import \"context\"", "import (\n\t\"context\"\n\n\t_ \"example.com/b\"\n)", 1)
+	dir := module(t, map[string]string{
+		"calc.go":  src,
+		"go.mod":   "module example.com/m\n\ngo 1.24\n\nrequire example.com/a v0.0.0\n\nreplace (\n\texample.com/a => ./a\n\texample.com/b => ./b\n)\n",
+		"a/go.mod": "module example.com/a\n\ngo 1.24\n\nrequire example.com/b v0.0.0\n",
+		"a/a.go":   "package a\n",
+		"b/go.mod": "module example.com/b\n\ngo 1.24\n",
+		"b/b.go":   "package b\n",
+	})
 	code, _, stderr := stdrpc(t, dir)
 	want := "stdrpc: loading .: updates to go.mod needed: run go mod tidy\n"
 	if code != 1 || stderr != want {
