@@ -294,6 +294,15 @@ func TestLoadErrors(t *testing.T) {
 		gomod: "module example.com/m\n\ngo 1.24\n",
 		want:  "calc.go:6:2: could not import github.com/stdrpc/stdrpc: no required module provides package github.com/stdrpc/stdrpc: run go get github.com/stdrpc/stdrpc",
 	}, {
+		name:  "import cycle",
+		files: map[string]string{"calc.go": calculatorSrc, "self.go": "package calc\n\nimport _ \"example.com/m\"\n"},
+		want:  "import cycle not allowed: example.com/m imports example.com/m",
+	}, {
+		// go list and the parser both see it: it is said once.
+		name:  "broken import",
+		files: map[string]string{"calc.go": calculatorSrc, "bad.go": "package calc\n\nimport \"fmt\n"},
+		want:  "bad.go:3:8: string literal not terminated",
+	}, {
 		name:  "build constraints exclude every file",
 		files: map[string]string{"calc.go": "//go:build ignore\n\n" + calculatorSrc},
 		want:  "build constraints exclude all Go files in %s: check the files' //go:build lines (stdrpc loads for this GOOS and GOARCH, with the tag stdrpcgen)",
