@@ -21,6 +21,7 @@ import (
 	"github.com/stdrpc/stdrpc/internal/feedsvc"
 	"github.com/stdrpc/stdrpc/internal/testsvc"
 	"github.com/stdrpc/stdrpc/netrpcx"
+	"github.com/stdrpc/stdrpc/observe"
 )
 
 // budgetServerEnv makes the test binary a server with a memory budget
@@ -250,28 +251,11 @@ func TestMemoryBudgetBoundsRepliesToStalledPeers(t *testing.T) {
 
 	// Two connections, each pipelining requests for 1 MiB replies with a
 	// stock client's framing, reading none.
-	closed := make(chan time.Time, 2)
-	var wg sync.WaitGroup
 	start := time.Now()
+	closed := make(chan time.Time, 2)
 	for range 2 {
-		conn, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			enc := gob.NewEncoder(conn)
-			n := 1 << 20
-			for i := range 1_000_000 {
-				conn.SetWriteDeadline(time.Now().Add(20 * time.Second))
-				if enc.Encode(&rpc.Request{ServiceMethod: "Blobs.Get", Seq: uint64(i + 1)}) != nil || enc.Encode(&n) != nil {
-					closed <- time.Now() // the server gave up on a peer that reads nothing
-					return
-				}
-			}
-		}()
+		stalled := stallOn(t, addr)
+		go func() { closed <- <-stalled }()
 	}
 	time.Sleep(2 * time.Second)
 	peak := stop()
@@ -285,7 +269,6 @@ func TestMemoryBudgetBoundsRepliesToStalledPeers(t *testing.T) {
 			t.Fatal("the server did not close the connections of a peer that reads no reply")
 		}
 	}
-	wg.Wait()
 	t.Logf("the server's live heap under requests for 1 MiB replies on 2 connections that read none: %d MiB more than before (budget %d MiB); closed after %v", peak>>20, floodBudget>>20, last.Round(time.Millisecond))
 	// The write timeout is a second: a write blocked behind the full
 	// socket buffers fails within it, and closes the connection.
@@ -295,4 +278,88 @@ func TestMemoryBudgetBoundsRepliesToStalledPeers(t *testing.T) {
 	if peak > floodBudget+64<<20 {
 		t.Fatalf("the replies held %d MiB, more than the budget of %d MiB + 64 MiB", peak>>20, floodBudget>>20)
 	}
+}
+
+// A response is counted before its bytes leave, however large: a caller
+// who has it finds the call in the server's metrics, and the memory budget
+// knows the size of the method's replies before the caller can ask for
+// more. (Counted after its write, a 1 MiB reply went to a caller that then
+// flooded the server with calls charged nothing for theirs.)
+func TestLargeResponseCountedBeforeItLeaves(t *testing.T) {
+	o := observe.New()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	counted := make(chan bool, 1)
+	addr, _ := serveOn(t, &largeWriteHook{Listener: lis, on: func() {
+		counted <- strings.Contains(string(o.AppendText(nil)),
+			`stdrpc_server_calls_finished_total{transport="netrpc",service="Test",method="Echo",code="ok"} 1`)
+	}}, &testsvc.Impl{}, netrpcx.WithObserver(o))
+	c := testsvc.NewTestNetRPCClient(dial(t, addr))
+	p := testsvc.Payload{Data: make([]byte, 1<<20)}
+	if got, err := c.Echo(context.Background(), p); err != nil || len(got.Data) != len(p.Data) {
+		t.Fatalf("Echo = %d bytes, %v", len(got.Data), err)
+	}
+	select {
+	case ok := <-counted:
+		if !ok {
+			t.Error("the server wrote a 1 MiB response before counting its call")
+		}
+	default:
+		t.Fatal("the server wrote no 1 MiB response in one piece")
+	}
+}
+
+// largeWriteHook calls on once, before the first write of at least 512 KiB
+// to any connection it accepts.
+type largeWriteHook struct {
+	net.Listener
+	on   func()
+	once sync.Once
+}
+
+func (l *largeWriteHook) Accept() (net.Conn, error) {
+	conn, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &hookedConn{Conn: conn, l: l}, nil
+}
+
+type hookedConn struct {
+	net.Conn
+	l *largeWriteHook
+}
+
+func (c *hookedConn) Write(p []byte) (int, error) {
+	if len(p) >= 512<<10 {
+		c.l.once.Do(c.l.on)
+	}
+	return c.Conn.Write(p)
+}
+
+// stallOn dials addr and pipelines requests for 1 MiB replies from
+// Blobs.Get with a stock client's framing, reading none. The channel
+// receives the time the server gave up on the connection.
+func stallOn(t *testing.T, addr string) <-chan time.Time {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	closed := make(chan time.Time, 1)
+	go func() {
+		enc := gob.NewEncoder(conn)
+		n := 1 << 20
+		for i := range 1_000_000 {
+			conn.SetWriteDeadline(time.Now().Add(20 * time.Second))
+			if enc.Encode(&rpc.Request{ServiceMethod: "Blobs.Get", Seq: uint64(i + 1)}) != nil || enc.Encode(&n) != nil {
+				break
+			}
+		}
+		closed <- time.Now()
+	}()
+	return closed
 }

@@ -492,10 +492,12 @@ func (h *holdWriter) release() error {
 // writes both. If body cannot be encoded (or its marshaler panics), the
 // header is taken back and an internal error answers the call instead.
 // The error returned is the connection's.
-func (c *serverCodec) encodeBody(method string, body any) error {
+func (c *serverCodec) encodeBody(st *callState, method, text string, body any) error {
 	hdr := c.hw.mark()
+	start := c.out.n
 	err := c.bx.write(c.enc, &c.out, body)
 	if err == nil {
+		c.sent(st, method, text, body, int64(c.out.n-start))
 		return c.hw.release()
 	}
 	c.hw.drop(hdr)
@@ -505,11 +507,33 @@ func (c *serverCodec) encodeBody(method string, body any) error {
 	e := stdrpc.Errorf(stdrpc.Internal, "netrpcx: %s: the server cannot send the result: %v", method, err)
 	c.opts.log().LogAttrs(context.Background(), slog.LevelError, "stdrpc: cannot send a result",
 		slog.String("method", method), slog.String("error", err.Error()))
+	if st != nil {
+		st.code = stdrpc.Internal
+	}
 	c.resp = responseHeader{ServiceMethod: c.resp.ServiceMethod, Seq: c.resp.Seq, Error: e.Error(), Code: stdrpc.Internal.String()}
 	if err := c.enc.Encode(&c.resp); err != nil {
 		return err
 	}
-	return c.enc.Encode(invalidRequest)
+	start = c.out.n
+	if err := c.enc.Encode(invalidRequest); err != nil {
+		return err
+	}
+	c.sent(st, method, e.Error(), invalidRequest, int64(c.out.n-start))
+	return nil
+}
+
+// sent records the response of a call, whose body took n bytes, before it
+// leaves (a large body goes straight to the connection): a caller who has
+// the response finds the call counted, and the memory budget knows the
+// size of the method's replies before the caller can ask for more.
+func (c *serverCodec) sent(st *callState, method, text string, body any, n int64) {
+	if _, isBatch := body.(batch); c.budget != nil && text == "" && !isBatch {
+		c.budget.learnReply(method, n)
+	}
+	if st != nil && st.obs.Observing() {
+		st.obs.ResponseBytes(n)
+		st.obs.End(sentCode(st, text))
+	}
 }
 
 // encodeValue encodes v, turning a panic of a marshaler into an error.

@@ -758,20 +758,9 @@ func (c *serverCodec) write(st *callState, method string, seq uint64, text strin
 		c.hw.release()
 	}
 	if err == nil {
-		written := c.out.n
-		if err = c.encodeBody(method, body); err != nil && c.tw.err == nil {
+		if err = c.encodeBody(st, method, text, body); err != nil && c.tw.err == nil {
 			c.opts.log().LogAttrs(context.Background(), slog.LevelError, "netrpcx: cannot encode a response; closing the connection",
 				slog.String("method", method), slog.String("error", err.Error()))
-		} else {
-			if _, isBatch := body.(batch); c.budget != nil && text == "" && !isBatch {
-				c.budget.learnReply(method, int64(c.out.n-written))
-			}
-			if st != nil && st.obs.Observing() {
-				// Before the flush, so that a caller who has the
-				// response finds the call counted.
-				st.obs.ResponseBytes(int64(c.out.n - written))
-				st.obs.End(sentCode(st, text))
-			}
 		}
 	}
 	var soon int32
