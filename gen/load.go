@@ -91,16 +91,70 @@ func load(dir string, patterns []string, fset *token.FileSet) ([]*loadedPkg, err
 	if err != nil {
 		return nil, err
 	}
-	deps := make(map[string]*listedPkg, len(listed))
+	imp := &sharedImporter{
+		deps:    make(map[string]*listedPkg, len(listed)),
+		checked: map[string]*types.Package{},
+	}
+	imp.gc = importer.ForCompiler(fset, "gc", imp.exportData)
 	var pkgs []*loadedPkg
-	for _, lp := range listed {
-		deps[lp.ImportPath] = lp
-		if !lp.DepOnly {
-			pkgs = append(pkgs, typeCheck(dir, lp, fset, deps))
+	for _, lp := range listed { // dependencies first
+		imp.deps[lp.ImportPath] = lp
+		switch {
+		case !lp.DepOnly:
+			pkg := typeCheck(dir, lp, fset, imp, true)
+			imp.checked[lp.ImportPath] = pkg.Types
+			pkgs = append(pkgs, pkg)
+		case lp.Export == "" && lp.ImportPath != "unsafe":
+			// A dependency that did not compile, as a package of the
+			// module that calls its own generated code does while that
+			// is left out: its types as far as its source gives them.
+			if pkg := typeCheck(dir, lp, fset, imp, false); pkg.Types != nil {
+				imp.checked[lp.ImportPath] = pkg.Types
+			}
 		}
 	}
 	return pkgs, nil
 }
+
+// A sharedImporter gives the packages of one load their imports: those it
+// type-checked from source (the matched packages, and dependencies that did
+// not compile), and any other from the export data go list compiled for
+// it. A package that compiled imports only packages that did.
+type sharedImporter struct {
+	deps    map[string]*listedPkg
+	checked map[string]*types.Package
+	gc      types.Importer
+}
+
+func (imp *sharedImporter) importFor(lp *listedPkg) types.Importer {
+	return importerFunc(func(path string) (*types.Package, error) {
+		if resolved, ok := lp.ImportMap[path]; ok { // vendored
+			path = resolved
+		}
+		if p := imp.checked[path]; p != nil {
+			return p, nil
+		}
+		return imp.gc.Import(path)
+	})
+}
+
+// exportData opens the export data of the package path.
+func (imp *sharedImporter) exportData(path string) (io.ReadCloser, error) {
+	dep := imp.deps[path]
+	switch {
+	case dep == nil:
+		return nil, fmt.Errorf("go list did not list it")
+	case dep.Export != "":
+		return os.Open(dep.Export)
+	case dep.Error != nil: // the go command's reason, which the type error carries
+		return nil, errors.New(strings.TrimSpace(dep.Error.Err))
+	}
+	return nil, fmt.Errorf("it did not compile: go build %s says why", path)
+}
+
+type importerFunc func(path string) (*types.Package, error)
+
+func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
 
 // list runs go list over patterns in dir and returns the packages it lists,
 // dependencies first, each with the export data it compiled for it.
@@ -124,9 +178,9 @@ func list(dir string, patterns []string) ([]*listedPkg, error) {
 		}
 		listed = append(listed, lp)
 	}
-	// A failed compile of a listed package fails go list -export as a
-	// whole, and the packages listed say the rest: the type checker words
-	// the compiler's complaints with positions.
+	// go list -export exits 1 when a listed package does not compile, and
+	// lists every package all the same: the type checker words those
+	// errors, with positions.
 	if len(listed) > 0 {
 		return listed, nil
 	}
@@ -144,10 +198,11 @@ func list(dir string, patterns []string) ([]*listedPkg, error) {
 	return nil, Diagnostics{{Message: what + " no packages: give the directory of the package declaring the service, as in ./api or ./... (the default is the package in the current directory)"}}
 }
 
-// typeCheck parses a listed package's compiled files and type-checks them,
-// importing the packages it depends on from the export data of deps. dir
-// is where go list ran, which its error positions are relative to.
-func typeCheck(dir string, lp *listedPkg, fset *token.FileSet, deps map[string]*listedPkg) *loadedPkg {
+// typeCheck parses a listed package's compiled files and type-checks them
+// with imports from imp: a matched package wholly, a dependency without its
+// function bodies or a record of its syntax's types. dir is where go list
+// ran, which its error positions are relative to.
+func typeCheck(dir string, lp *listedPkg, fset *token.FileSet, imp *sharedImporter, matched bool) *loadedPkg {
 	abs := func(lists ...[]string) []string {
 		var out []string
 		for _, names := range lists {
@@ -200,33 +255,9 @@ func typeCheck(dir string, lp *listedPkg, fset *token.FileSet, deps map[string]*
 		return pkg
 	}
 
-	imported := map[string]*types.Package{}
-	gc := importer.ForCompiler(fset, "gc", func(path string) (io.ReadCloser, error) {
-		dep := deps[path]
-		switch {
-		case dep == nil:
-			return nil, fmt.Errorf("go list did not list it")
-		case dep.Export != "":
-			return os.Open(dep.Export)
-		case dep.Error != nil: // the go command's reason, which the type error carries
-			return nil, errors.New(strings.TrimSpace(dep.Error.Err))
-		}
-		return nil, fmt.Errorf("it did not compile: go build %s says why", path)
-	})
 	conf := types.Config{
-		Importer: importerFunc(func(path string) (*types.Package, error) {
-			if resolved, ok := lp.ImportMap[path]; ok { // vendored
-				path = resolved
-			}
-			if p := imported[path]; p != nil {
-				return p, nil
-			}
-			p, err := gc.Import(path)
-			if err == nil {
-				imported[path] = p
-			}
-			return p, err
-		}),
+		Importer:         imp.importFor(lp),
+		IgnoreFuncBodies: !matched,
 		Error: func(err error) {
 			e := err.(types.Error)
 			pkg.Errors = append(pkg.Errors, loadError{Pos: fset.Position(e.Pos), Msg: e.Msg, Kind: typeError})
@@ -236,18 +267,16 @@ func typeCheck(dir string, lp *listedPkg, fset *token.FileSet, deps map[string]*
 	if lp.Module != nil && lp.Module.GoVersion != "" {
 		conf.GoVersion = "go" + lp.Module.GoVersion
 	}
-	pkg.TypesInfo = &types.Info{
-		Types: map[ast.Expr]types.TypeAndValue{},
-		Defs:  map[*ast.Ident]types.Object{},
-		Uses:  map[*ast.Ident]types.Object{},
+	if matched {
+		pkg.TypesInfo = &types.Info{
+			Types: map[ast.Expr]types.TypeAndValue{},
+			Defs:  map[*ast.Ident]types.Object{},
+			Uses:  map[*ast.Ident]types.Object{},
+		}
 	}
 	pkg.Types, _ = conf.Check(lp.ImportPath, fset, pkg.Syntax, pkg.TypesInfo) // its errors went to conf.Error
 	return pkg
 }
-
-type importerFunc func(path string) (*types.Package, error)
-
-func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
 
 // goarch returns the architecture the go command builds for.
 func goarch() string {

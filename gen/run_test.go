@@ -451,3 +451,23 @@ type Svc interface {
 		t.Fatalf("the generated code does not compile: %v\n%s", err, out)
 	}
 }
+
+// A service whose types come from another package of the module generates
+// even while that package, which calls its own generated code, does not
+// compile without it: both named (./...), or the other a dependency.
+func TestImportsPackageUsingItsGeneratedCode(t *testing.T) {
+	for _, pattern := range []string{"./...", "./b"} {
+		dir := tempModule(t, map[string]string{
+			"a/a.go":     "package a\n\nimport \"context\"\n\ntype Item struct{ N int }\n\n//stdrpc:service\ntype A interface {\n\tGet(ctx context.Context, id int) (Item, error)\n}\n",
+			"a/serve.go": "package a\n\nimport \"net/http\"\n\nfunc serve(impl A) http.Handler { return NewAHTTPHandler(impl) }\n",
+			"b/b.go":     "package b\n\nimport (\n\t\"context\"\n\n\t\"example.com/m/a\"\n)\n\n//stdrpc:service\ntype B interface {\n\tPut(ctx context.Context, it a.Item) error\n}\n",
+		})
+		res, err := gen.Run(gen.Config{Dir: dir, Patterns: []string{pattern}})
+		if err != nil {
+			t.Fatalf("stdrpc %s: %v", pattern, err)
+		}
+		if !slices.ContainsFunc(res.Files, func(o gen.Output) bool { return o.Path == filepath.Join(dir, "b", "b_stdrpc.go") }) {
+			t.Errorf("stdrpc %s did not generate b/b_stdrpc.go", pattern)
+		}
+	}
+}
