@@ -51,7 +51,7 @@ func parsePattern(s string) (*pattern, *patternError) {
 	if i := strings.IndexAny(s, " \t"); i >= 0 {
 		p.method, rest = s[:i], strings.TrimLeft(s[i+1:], " \t")
 		if p.method != "" && !isToken(p.method) {
-			return nil, &patternError{0, fmt.Sprintf("invalid method %q", p.method)}
+			return nil, &patternError{0, fmt.Sprintf("invalid method %q: write an HTTP method, as in GET or POST", p.method)}
 		}
 		off = len(p.method) + 1
 	}
@@ -97,7 +97,7 @@ func parsePattern(s string) (*pattern, *patternError) {
 		case brace > 0:
 			return fail("bad wildcard segment (must start with '{'): a wildcard is a whole segment, as in /users/{id}")
 		case seg[len(seg)-1] != '}':
-			return fail("bad wildcard segment (must end with '}')")
+			return fail("bad wildcard segment (must end with '}'): close it, as in {id}")
 		}
 		name := seg[1 : len(seg)-1]
 		if name == "$" {
@@ -116,7 +116,7 @@ func parsePattern(s string) (*pattern, *patternError) {
 		case !isWildcardName(name):
 			return fail("bad wildcard name %q: use a Go identifier", name)
 		case seen[name]:
-			return fail("duplicate wildcard name %q", name)
+			return fail("duplicate wildcard name %q: give each wildcard a name of its own", name)
 		}
 		seen[name] = true
 		p.segs = append(p.segs, segment{text: name, wild: true, multi: multi})

@@ -289,10 +289,12 @@ func TestPatternReasons(t *testing.T) {
 		off  int
 		want string
 	}{
-		{"GET /f/{", 7, "bad wildcard segment (must end with '}')"},
+		{"GET /f/{", 7, "bad wildcard segment (must end with '}'): close it, as in {id}"},
 		{"GET /a/../b", 4, "path /a/../b can never match, as request paths are cleaned first: write /b"},
 		{"GET users", 4, `"users" has no /: a path starts with /, as in /users/{id}`},
 		{"GET /{1x}", 5, `bad wildcard name "1x": use a Go identifier`},
+		{"GE(T /a", 0, `invalid method "GE(T": write an HTTP method, as in GET or POST`},
+		{"GET /{a}/{a}", 9, `duplicate wildcard name "a": give each wildcard a name of its own`},
 	} {
 		_, err := parsePattern(tt.s)
 		if err == nil || err.off != tt.off || err.reason != tt.want {
