@@ -344,10 +344,13 @@ func (c *Client) attempt(ctx context.Context, r *route, req, resp any) (error, r
 // decompressing it if gz says the client asked for compression itself.
 func (c *Client) callError(ctx context.Context, hresp *http.Response, url string, gz bool) error {
 	if gz && gzipped(hresp) {
-		if zr, err := c.inflate(hresp.Body); err == nil {
-			defer gzipReaders.Put(zr)
-			return errorFrom(ctx, hresp, zr, url)
+		zr, err := c.inflate(hresp.Body)
+		if err != nil { // what is left of the body is no message to show
+			e := decodeError(hresp.StatusCode, hresp.Header, http.MethodPost, url, nil)
+			return stdrpc.Errorf(e.Code(), "%s, whose body is marked gzip but does not decompress: %v", e.Message(), err)
 		}
+		defer gzipReaders.Put(zr)
+		return errorFrom(ctx, hresp, zr, url)
 	}
 	return responseError(ctx, hresp, url)
 }

@@ -144,3 +144,21 @@ func TestHTTPCompressedRequests(t *testing.T) {
 		t.Fatalf("a bomb: %d %s", status, msg)
 	}
 }
+
+// An error response whose body is marked gzip but is not (a proxy's page,
+// mislabelled) keeps its status's code, and its message says so instead
+// of showing what is left of the body after the failed header.
+func TestHTTPErrorBodyMarkedGzipButNot(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.WriteHeader(http.StatusBadGateway)
+		io.WriteString(w, "<html>upstream is restarting; see the runbook</html>")
+	}))
+	defer srv.Close()
+	c := testsvc.NewTestHTTPClient(srv.URL, stdhttp.WithClientCompression(1024))
+	_, err := c.Add(context.Background(), 2, 3)
+	if stdrpc.CodeOf(err) != stdrpc.Unavailable || !strings.Contains(err.Error(), "HTTP 502 Bad Gateway") ||
+		!strings.Contains(err.Error(), "marked gzip but does not decompress") || strings.Contains(err.Error(), "runbook") {
+		t.Errorf("Add = %v; want unavailable, naming the 502 and the body that does not decompress", err)
+	}
+}
