@@ -203,58 +203,15 @@ func list(dir string, patterns []string) ([]*listedPkg, error) {
 // function bodies or a record of its syntax's types. dir is where go list
 // ran, which its error positions are relative to.
 func typeCheck(dir string, lp *listedPkg, fset *token.FileSet, imp *sharedImporter, matched bool) *loadedPkg {
-	abs := func(lists ...[]string) []string {
-		var out []string
-		for _, names := range lists {
-			for _, name := range names {
-				if !filepath.IsAbs(name) {
-					name = filepath.Join(lp.Dir, name)
-				}
-				out = append(out, name)
-			}
-		}
-		return out
-	}
-	pkg := &loadedPkg{
-		PkgPath:      lp.ImportPath,
-		Name:         lp.Name,
-		Dir:          lp.Dir,
-		GoFiles:      abs(lp.GoFiles, lp.CgoFiles),
-		OtherFiles:   abs(lp.CFiles, lp.CXXFiles, lp.MFiles, lp.HFiles, lp.FFiles, lp.SFiles, lp.SwigFiles, lp.SwigCXXFiles, lp.SysoFiles),
-		IgnoredFiles: abs(lp.IgnoredGoFiles, lp.IgnoredOtherFiles),
-	}
-	if e := lp.Error; e != nil {
-		msg := strings.TrimSpace(e.Err)
-		if msg == "import cycle not allowed" && len(e.ImportStack) > 1 { // it has no position
-			msg += ": " + strings.Join(e.ImportStack, " imports ")
-		}
-		pos := parsePos(e.Pos)
-		if pos.Filename != "" && !filepath.IsAbs(pos.Filename) {
-			pos.Filename = filepath.Join(dir, pos.Filename)
-		}
-		pkg.Errors = append(pkg.Errors, loadError{Pos: pos, Msg: msg, Kind: listError})
-	}
+	pkg := fromListing(dir, lp)
 	compiled := lp.CompiledGoFiles
 	if len(compiled) == 0 { // go list compiles nothing for a package whose imports fail
 		compiled = slices.Concat(lp.GoFiles, lp.CgoFiles)
 	}
-	for _, name := range abs(compiled) {
-		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments|parser.SkipObjectResolution)
-		if f != nil {
-			pkg.Syntax = append(pkg.Syntax, f)
-		}
-		if list, ok := err.(scanner.ErrorList); ok {
-			for _, e := range list {
-				pkg.Errors = append(pkg.Errors, loadError{Pos: e.Pos, Msg: e.Msg, Kind: parseError})
-			}
-		} else if err != nil {
-			pkg.Errors = append(pkg.Errors, loadError{Pos: token.Position{Filename: name}, Msg: err.Error(), Kind: parseError})
-		}
-	}
+	pkg.parse(fset, inDir(lp.Dir, compiled))
 	if len(pkg.Syntax) == 0 {
 		return pkg
 	}
-
 	conf := types.Config{
 		Importer:         imp.importFor(lp),
 		IgnoreFuncBodies: !matched,
@@ -276,6 +233,63 @@ func typeCheck(dir string, lp *listedPkg, fset *token.FileSet, imp *sharedImport
 	}
 	pkg.Types, _ = conf.Check(lp.ImportPath, fset, pkg.Syntax, pkg.TypesInfo) // its errors went to conf.Error
 	return pkg
+}
+
+// fromListing returns the package go list listed as lp, with its files and
+// go list's error, if any.
+func fromListing(dir string, lp *listedPkg) *loadedPkg {
+	pkg := &loadedPkg{
+		PkgPath:      lp.ImportPath,
+		Name:         lp.Name,
+		Dir:          lp.Dir,
+		GoFiles:      inDir(lp.Dir, lp.GoFiles, lp.CgoFiles),
+		OtherFiles:   inDir(lp.Dir, lp.CFiles, lp.CXXFiles, lp.MFiles, lp.HFiles, lp.FFiles, lp.SFiles, lp.SwigFiles, lp.SwigCXXFiles, lp.SysoFiles),
+		IgnoredFiles: inDir(lp.Dir, lp.IgnoredGoFiles, lp.IgnoredOtherFiles),
+	}
+	if e := lp.Error; e != nil {
+		msg := strings.TrimSpace(e.Err)
+		if msg == "import cycle not allowed" && len(e.ImportStack) > 1 { // it has no position
+			msg += ": " + strings.Join(e.ImportStack, " imports ")
+		}
+		pos := parsePos(e.Pos)
+		if pos.Filename != "" && !filepath.IsAbs(pos.Filename) {
+			pos.Filename = filepath.Join(dir, pos.Filename)
+		}
+		pkg.Errors = append(pkg.Errors, loadError{Pos: pos, Msg: msg, Kind: listError})
+	}
+	return pkg
+}
+
+// parse parses the files names into pkg.Syntax, recording the parser's
+// errors; a file that parses in part is kept.
+func (pkg *loadedPkg) parse(fset *token.FileSet, names []string) {
+	for _, name := range names {
+		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments|parser.SkipObjectResolution)
+		if f != nil {
+			pkg.Syntax = append(pkg.Syntax, f)
+		}
+		if list, ok := err.(scanner.ErrorList); ok {
+			for _, e := range list {
+				pkg.Errors = append(pkg.Errors, loadError{Pos: e.Pos, Msg: e.Msg, Kind: parseError})
+			}
+		} else if err != nil {
+			pkg.Errors = append(pkg.Errors, loadError{Pos: token.Position{Filename: name}, Msg: err.Error(), Kind: parseError})
+		}
+	}
+}
+
+// inDir returns the names of lists, joined to dir unless absolute.
+func inDir(dir string, lists ...[]string) []string {
+	var out []string
+	for _, names := range lists {
+		for _, name := range names {
+			if !filepath.IsAbs(name) {
+				name = filepath.Join(dir, name)
+			}
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // goarch returns the architecture the go command builds for.
