@@ -143,28 +143,28 @@ func (hw *headerWriter) writeResponse(enc *gob.Encoder, w io.Writer, h *response
 // appendRequest appends to b the value message of h, of type id, without
 // its count.
 func appendRequest(b []byte, id int64, h *requestHeader) []byte {
-	v := gobStruct{b: appendGobInt(b, id), field: -1}
-	v.string(0, h.ServiceMethod)
-	v.uint(1, h.Seq)
-	v.int(2, h.Timeout)
-	v.strings(3, h.Metadata)
-	v.uint(4, h.Stream)
-	v.bool(5, h.Items)
-	v.bool(6, h.Nil)
-	v.strings(7, h.Present)
-	return append(v.b, 0) // the struct's terminator
+	w := GobWriter{b: appendGobInt(b, id), field: -1}
+	w.String(0, h.ServiceMethod)
+	w.Uint(1, h.Seq)
+	w.Int(2, h.Timeout)
+	w.strings(3, h.Metadata)
+	w.Uint(4, h.Stream)
+	w.Bool(5, h.Items)
+	w.Bool(6, h.Nil)
+	w.strings(7, h.Present)
+	return append(w.b, 0) // the struct's terminator
 }
 
 // appendResponse is appendRequest for a response header.
 func appendResponse(b []byte, id int64, h *responseHeader) []byte {
-	v := gobStruct{b: appendGobInt(b, id), field: -1}
-	v.string(0, h.ServiceMethod)
-	v.uint(1, h.Seq)
-	v.string(2, h.Error)
-	v.string(3, h.Code)
-	v.bool(4, h.Nil)
-	v.strings(5, h.Present)
-	return append(v.b, 0)
+	w := GobWriter{b: appendGobInt(b, id), field: -1}
+	w.String(0, h.ServiceMethod)
+	w.Uint(1, h.Seq)
+	w.String(2, h.Error)
+	w.String(3, h.Code)
+	w.Bool(4, h.Nil)
+	w.strings(5, h.Present)
+	return append(w.b, 0)
 }
 
 // withGob has enc write h: the connection's first header, with the
@@ -211,54 +211,14 @@ func writeMessage(w io.Writer, b []byte, keep *[]byte) error {
 	return err
 }
 
-// gobStruct is a struct value being encoded as gob does: each field not
-// zero as the delta from the last field's number, then its value.
-type gobStruct struct {
-	b     []byte
-	field int
-}
-
-func (v *gobStruct) delta(field int) {
-	v.b = appendGobUint(v.b, uint64(field-v.field))
-	v.field = field
-}
-
-func (v *gobStruct) uint(field int, x uint64) {
-	if x != 0 {
-		v.delta(field)
-		v.b = appendGobUint(v.b, x)
-	}
-}
-
-func (v *gobStruct) int(field int, x int64) {
-	if x != 0 {
-		v.delta(field)
-		v.b = appendGobInt(v.b, x)
-	}
-}
-
-func (v *gobStruct) bool(field int, x bool) {
-	if x {
-		v.delta(field)
-		v.b = append(v.b, 1)
-	}
-}
-
-func (v *gobStruct) string(field int, s string) {
-	if s != "" {
-		v.delta(field)
-		v.b = append(appendGobUint(v.b, uint64(len(s))), s...)
-	}
-}
-
-// strings encodes a []string: its count, then every element, empty ones
-// too.
-func (v *gobStruct) strings(field int, ss []string) {
+// strings writes field if ss is not empty, as gob sends a []string: its
+// count, then every element, empty ones too.
+func (w *GobWriter) strings(field int, ss []string) {
 	if len(ss) != 0 {
-		v.delta(field)
-		v.b = appendGobUint(v.b, uint64(len(ss)))
+		w.Field(field)
+		w.Len(len(ss))
 		for _, s := range ss {
-			v.b = append(appendGobUint(v.b, uint64(len(s))), s...)
+			w.PutString(s)
 		}
 	}
 }
